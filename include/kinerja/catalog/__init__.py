@@ -1,0 +1,33 @@
+"""Reference data: agencies, regions, SPM/LPPD/LKPJ catalogues, calendar and scoring rules.
+
+Everything here is read from versioned files in `kinerja/reference/` (or the folder named by
+`KINERJA_REFERENCE_DIR`); nothing the brief marks as uncertain is a constant in code.
+"""
+
+from kinerja.catalog.loader import (
+    Bidang,
+    Catalog,
+    Ikk,
+    Jpd,
+    Kalender,
+    MutuIndikator,
+    Nomenklatur,
+    PerangkatDaerah,
+    Scoring,
+    Wilayah,
+    load_catalog,
+)
+
+__all__ = [
+    "Bidang",
+    "Catalog",
+    "Ikk",
+    "Jpd",
+    "Kalender",
+    "MutuIndikator",
+    "Nomenklatur",
+    "PerangkatDaerah",
+    "Scoring",
+    "Wilayah",
+    "load_catalog",
+]

@@ -1,0 +1,328 @@
+"""Typed loaders for the reference tables (csv/yaml) of one kota."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+KECAMATAN = "KECAMATAN"
+"""Owner code in the IKK and nomenclature tables meaning: every kecamatan reports this row."""
+
+
+def reference_dir() -> Path:
+    override = os.environ.get("KINERJA_REFERENCE_DIR")
+    return Path(override) if override else REFERENCE_DIR
+
+
+@dataclass(frozen=True)
+class Wilayah:
+    kode: str
+    nama: str
+    tingkat: str
+    induk: str
+
+
+@dataclass(frozen=True)
+class PerangkatDaerah:
+    kode_pd: str
+    nama: str
+    singkatan: str
+    jenis: str
+    kode_wilayah: str
+    berlaku_dari: date
+    berlaku_sampai: date | None
+    email: str
+
+    def aktif_pada_tahun(self, tahun: int) -> bool:
+        """True when the agency existed on any day of the reporting year."""
+        mulai_ok = self.berlaku_dari <= date(tahun, 12, 31)
+        return mulai_ok and (self.berlaku_sampai is None or self.berlaku_sampai >= date(tahun, 1, 1))
+
+    @property
+    def is_kecamatan(self) -> bool:
+        return self.jenis == "kecamatan"
+
+
+@dataclass(frozen=True)
+class MutuIndikator:
+    kode: str
+    nama: str
+    jenis: str
+    satuan: str
+
+
+@dataclass(frozen=True)
+class Jpd:
+    kode_jpd: str
+    bidang: str
+    nama: str
+    penerima: str
+    satuan: str
+    kode_pd: str
+    mutu: tuple[MutuIndikator, ...]
+
+
+@dataclass(frozen=True)
+class Bidang:
+    kode: str
+    nama: str
+    jpd: tuple[Jpd, ...]
+
+
+@dataclass(frozen=True)
+class Ikk:
+    kode_ikk: str
+    urusan: str
+    nama: str
+    rumus: str
+    pembilang: str
+    penyebut: str
+    satuan: str
+    kode_pd: str
+
+
+@dataclass(frozen=True)
+class Nomenklatur:
+    kode: str
+    tingkat: str
+    nama: str
+    induk: str
+    kode_pd: str
+
+
+@dataclass(frozen=True)
+class Kalender:
+    tahun: int
+    batas_pengumpulan: date
+    batas_lkpj: date
+    batas_lppd: date
+    klinik_mulai: date | None
+    klinik_selesai: date | None
+    rakor: date | None
+
+
+@dataclass(frozen=True)
+class Band:
+    nama: str
+    min: float
+
+
+@dataclass(frozen=True)
+class Scoring:
+    bobot_penerima: float
+    bobot_mutu: float
+    batas_atas_indeks: float
+    kategori_spm: tuple[Band, ...]
+    eppd: tuple[tuple[int, tuple[Band, ...], str], ...]
+
+    def kategori(self, nilai: float) -> str:
+        for band in self.kategori_spm:
+            if nilai >= band.min:
+                return band.nama
+        return self.kategori_spm[-1].nama
+
+    def status_eppd(self, tahun: int, skor: float) -> tuple[str, str]:
+        """EPPD status of a score under the regime in force for `tahun`, and its source."""
+        regimes = [r for r in self.eppd if r[0] <= tahun] or [self.eppd[0]]
+        _, bands, sumber = max(regimes, key=lambda r: r[0])
+        for band in bands:
+            if skor >= band.min:
+                return band.nama, sumber
+        return bands[-1].nama, sumber
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All reference data of one kota, as loaded from its versioned files."""
+
+    city: str
+    kode_wilayah: str
+    nama: str
+    perangkat_daerah: tuple[PerangkatDaerah, ...]
+    wilayah: tuple[Wilayah, ...]
+    bidang: tuple[Bidang, ...]
+    ikk: tuple[Ikk, ...]
+    nomenklatur: tuple[Nomenklatur, ...]
+    kalender: dict[int, Kalender]
+    scoring: Scoring
+    _pd_index: dict[str, PerangkatDaerah] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pd_index.update({pd.kode_pd: pd for pd in self.perangkat_daerah})
+
+    # --- agencies -------------------------------------------------------------------------
+    def pd(self, kode_pd: str) -> PerangkatDaerah | None:
+        return self._pd_index.get(kode_pd)
+
+    def pd_aktif(self, tahun: int) -> list[PerangkatDaerah]:
+        return [pd for pd in self.perangkat_daerah if pd.aktif_pada_tahun(tahun)]
+
+    # --- regions --------------------------------------------------------------------------
+    @property
+    def kecamatan(self) -> list[Wilayah]:
+        return [w for w in self.wilayah if w.tingkat == "kecamatan"]
+
+    def nama_wilayah(self, kode: str) -> str:
+        return next((w.nama for w in self.wilayah if w.kode == kode), kode)
+
+    # --- SPM ------------------------------------------------------------------------------
+    @property
+    def jpd(self) -> list[Jpd]:
+        return [j for b in self.bidang for j in b.jpd]
+
+    def jpd_milik(self, kode_pd: str) -> list[Jpd]:
+        return [j for j in self.jpd if j.kode_pd == kode_pd]
+
+    # --- LPPD / LKPJ ----------------------------------------------------------------------
+    def _owned(self, rows: Iterable[Any], pd: PerangkatDaerah) -> list[Any]:
+        return [r for r in rows if r.kode_pd == pd.kode_pd or (pd.is_kecamatan and r.kode_pd == KECAMATAN)]
+
+    def ikk_milik(self, pd: PerangkatDaerah) -> list[Ikk]:
+        return self._owned(self.ikk, pd)
+
+    def nomenklatur_milik(self, pd: PerangkatDaerah) -> list[Nomenklatur]:
+        return self._owned(
+            (n for n in self.nomenklatur if n.tingkat in ("program", "kegiatan", "sub_kegiatan")), pd
+        )
+
+    def laporan_wajib(self, pd: PerangkatDaerah) -> list[str]:
+        """Which reports an agency must hand in, derived from what it owns in the catalogues."""
+        wajib = []
+        if self.jpd_milik(pd.kode_pd):
+            wajib.append("SPM")
+        if self.ikk_milik(pd):
+            wajib.append("LPPD")
+        if self.nomenklatur_milik(pd):
+            wajib.append("LKPJ")
+        return wajib
+
+    def kalender_tahun(self, tahun: int) -> Kalender:
+        if tahun in self.kalender:
+            return self.kalender[tahun]
+        # A year not yet in the calendar falls back to the rule of the brief: 26 Jan / 31 Mar.
+        return Kalender(
+            tahun, date(tahun + 1, 1, 26), date(tahun + 1, 3, 31), date(tahun + 1, 3, 31),
+            None, None, None,
+        )
+
+
+def _load_scoring(raw: dict[str, Any]) -> Scoring:
+    spm = raw["spm"]
+    return Scoring(
+        bobot_penerima=float(spm["bobot"]["penerima"]),
+        bobot_mutu=float(spm["bobot"]["mutu"]),
+        batas_atas_indeks=float(spm.get("batas_atas_indeks", 100)),
+        kategori_spm=tuple(Band(b["nama"], float(b["min"])) for b in spm["kategori"]),
+        eppd=tuple(
+            (
+                int(r["berlaku_dari_tahun"]),
+                tuple(Band(b["status"], float(b["min"])) for b in r["bands"]),
+                str(r.get("sumber", "")),
+            )
+            for r in raw["eppd"]
+        ),
+    )
+
+
+@cache
+def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
+    """Load (once per process) the reference data of `city` from `root` or the default folder."""
+    base = root or reference_dir()
+    city_dir = base / "cities" / city
+    if not city_dir.is_dir():
+        raise FileNotFoundError(f"tidak ada data referensi untuk kota '{city}' di {city_dir}")
+    city_meta = _yaml(city_dir / "city.yaml")
+    pds = tuple(
+        PerangkatDaerah(
+            kode_pd=r["kode_pd"],
+            nama=r["nama"],
+            singkatan=r["singkatan"],
+            jenis=r["jenis"],
+            kode_wilayah=r["kode_wilayah"],
+            berlaku_dari=_date(r["berlaku_dari"]) or date(1900, 1, 1),
+            berlaku_sampai=_date(r["berlaku_sampai"]),
+            email=r["email"],
+        )
+        for r in _csv(city_dir / "perangkat_daerah.csv")
+    )
+    wilayah = tuple(Wilayah(**r) for r in _csv(city_dir / "wilayah.csv"))
+    spm_raw = _yaml(base / "spm.yaml")
+    bidang = tuple(
+        Bidang(
+            kode=b["kode"],
+            nama=b["nama"],
+            jpd=tuple(
+                Jpd(
+                    kode_jpd=j["kode_jpd"],
+                    bidang=b["kode"],
+                    nama=j["nama"],
+                    penerima=j.get("penerima", ""),
+                    satuan=j.get("satuan", "orang"),
+                    kode_pd=j["kode_pd"],
+                    mutu=tuple(
+                        MutuIndikator(m["kode"], m["nama"], m["jenis"], m.get("satuan", ""))
+                        for m in j.get("mutu", [])
+                    ),
+                )
+                for j in b["jpd"]
+            ),
+        )
+        for b in spm_raw["bidang"]
+    )
+    ikk = tuple(
+        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__}) for r in _csv(base / "lppd_ikk.csv")
+    )
+    nomenklatur = tuple(
+        Nomenklatur(**{k: r[k] for k in Nomenklatur.__dataclass_fields__})
+        for r in _csv(base / "lkpj_nomenklatur.csv")
+    )
+    kalender = {}
+    for tahun, k in (_yaml(base / "calendar.yaml").get("tahun") or {}).items():
+        kalender[int(tahun)] = Kalender(
+            tahun=int(tahun),
+            batas_pengumpulan=_date(k["batas_pengumpulan"]) or date(int(tahun) + 1, 1, 26),
+            batas_lkpj=_date(k.get("batas_lkpj")) or date(int(tahun) + 1, 3, 31),
+            batas_lppd=_date(k.get("batas_lppd")) or date(int(tahun) + 1, 3, 31),
+            klinik_mulai=_date(k.get("klinik_mulai")),
+            klinik_selesai=_date(k.get("klinik_selesai")),
+            rakor=_date(k.get("rakor")),
+        )
+    return Catalog(
+        city=city,
+        kode_wilayah=str(city_meta["kode_wilayah"]),
+        nama=str(city_meta["nama"]),
+        perangkat_daerah=pds,
+        wilayah=wilayah,
+        bidang=bidang,
+        ikk=ikk,
+        nomenklatur=nomenklatur,
+        kalender=kalender,
+        scoring=_load_scoring(_yaml(base / "scoring.yaml")),
+    )

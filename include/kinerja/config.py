@@ -1,0 +1,44 @@
+"""Settings from the environment, with defaults that run the embedded demo.
+
+Secrets never live here: credentials come from Airflow Connections (DAGs) or a URL the
+engineer passes on the command line (CLI).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _path(env: str, default: Path) -> Path:
+    value = os.environ.get(env)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live. Every field has an environment variable (`KINERJA_*`)."""
+
+    city: str
+    data_dir: Path
+    warehouse_url: str
+    drive_dir: Path
+    archive_dir: Path
+    settle_seconds: float
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = _path("KINERJA_DATA_DIR", PROJECT_ROOT / "data")
+        return cls(
+            city=os.environ.get("KINERJA_CITY", "medan"),
+            data_dir=data_dir,
+            warehouse_url=os.environ.get(
+                "KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}"
+            ),
+            drive_dir=_path("KINERJA_DRIVE_DIR", data_dir / "drive"),
+            archive_dir=_path("KINERJA_ARCHIVE_DIR", data_dir / "archive"),
+            settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "0")),
+        )

@@ -1,0 +1,245 @@
+"""Collect one reporting year from a shared drive: the code path of the DAG and of the CLI.
+
+For every file of `<tahun>/<KODE_PD>/` on the drive: skip it when unchanged since the last run
+or still being copied; otherwise archive its bytes, check it is the right template for that
+agency and year, validate it, and record it (loading its facts when valid) in one transaction.
+One bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from kinerja.catalog.codes import code_sets
+from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.intake.container import DEFAULT_LIMITS, Limits
+from kinerja.intake.issues import Issue, error, shown
+from kinerja.intake.reader import open_workbook, read_info, read_sheets
+from kinerja.intake.validation import Validator, shared_validator
+from kinerja.schema.model import TEMPLATES, Template
+from kinerja.schema.suites import suite_name
+from kinerja.sources.base import Drive, DriveFile
+from kinerja.warehouse.load import SubmissionRecord, manifest, record_submission
+
+log = logging.getLogger(__name__)
+LOCAL_TZ = ZoneInfo("Asia/Jakarta")
+"""Deadlines are days in Western Indonesian Time (WIB), Medan's time zone."""
+
+Status = Literal["loaded", "rejected", "unchanged", "pending"]
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    kode_pd: str
+    status: Status
+    laporan: str | None = None
+    version: int | None = None
+    terlambat: bool = False
+    received_at: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `kinerja collect --json` shape: issues as {sheet, row, column, value, message}."""
+        def slim(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{k: i[k] for k in ("sheet", "row", "column", "value", "message", "fix")}
+                    for i in items]
+
+        return {
+            "path": self.path, "pd": self.kode_pd, "report": self.laporan,
+            "status": self.status, "version": self.version, "late": self.terlambat,
+            "received_at": self.received_at, "errors": slim(self.errors),
+            "warnings": slim(self.warnings),
+        }
+
+
+@dataclass
+class Judgement:
+    """What the checks found in one file."""
+
+    laporan: str | None
+    versi_template: str | None
+    issues: list[Issue]
+    template: Template | None = None
+    frames: dict[str, pd.DataFrame] | None = None
+
+
+def is_late(received_at: datetime, deadline_day: Any) -> bool:
+    end_of_day = datetime.combine(deadline_day + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+    return received_at >= end_of_day
+
+
+def archive(archive_dir: Path, data: bytes, sha256: str, suffix: str) -> str:
+    """Keep the raw bytes of every version, content-addressed; idempotent."""
+    safe_suffix = suffix.lower() if suffix.lower() in (".xlsx", ".xlsm", ".csv", ".xls") else ".bin"
+    key = f"{sha256[:2]}/{sha256}{safe_suffix}"
+    target = archive_dir / key
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    return key
+
+
+def judge(data: bytes, owner: PerangkatDaerah | None, folder_pd: str, tahun: int,
+          catalog: Catalog, validator: Callable[[], Validator],
+          limits: Limits = DEFAULT_LIMITS) -> Judgement:
+    """Every check on one file, from its bytes to validated frames. Never raises on bad input."""
+    if owner is None:
+        return Judgement(None, None, [error(
+            f"Folder '{folder_pd}' bukan kode Perangkat Daerah yang dikenal.",
+            "Letakkan berkas di folder PD Anda sendiri; hubungi operator bila folder salah.")])
+    wb = open_workbook(data, limits)
+    if isinstance(wb, Issue):
+        return Judgement(None, None, [wb])
+    info = read_info(wb)
+    if isinstance(info, Issue):
+        return Judgement(None, None, [info])
+    issues = check_template(info, owner, tahun, catalog)
+    laporan, versi = info.get("laporan"), info.get("versi_template")
+    laporan = str(laporan).upper() if laporan else None
+    if issues or laporan not in TEMPLATES:
+        return Judgement(laporan, shown(versi), issues)
+    tpl = TEMPLATES[laporan]
+    parsed = read_sheets(wb, tpl, limits)
+    issues = list(parsed.issues)
+    typing_errors = {(i.row, i.column) for i in issues if i.row and i.column}
+    parameters = code_sets(catalog, owner)
+    for sheet in tpl.sheets:
+        frame = parsed.sheets.get(sheet.name)
+        if frame is None:
+            continue
+        issues.extend(validator().validate(suite_name(tpl, sheet), sheet, frame, parameters,
+                                           {c for c in typing_errors if c[0] is not None}))
+    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets)
+
+
+def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int,
+                   catalog: Catalog) -> list[Issue]:
+    """Is this the right template, version, year and agency? Each miss named exactly."""
+    where = {"sheet": "Info"}
+    laporan = str(info.get("laporan") or "").upper()
+    if laporan not in TEMPLATES:
+        return [error(f"Jenis laporan '{shown(info.get('laporan'))}' tidak dikenal "
+                      f"(harus salah satu dari {', '.join(TEMPLATES)}).",
+                      "Gunakan template resmi; jangan ubah isian Jenis Laporan.", **where,
+                      column="Jenis Laporan", value=shown(info.get("laporan")))]
+    tpl = TEMPLATES[laporan]
+    issues = []
+    versi = shown(info.get("versi_template"))
+    if versi != tpl.version:
+        issues.append(error(
+            f"Versi template '{versi}' sudah tidak berlaku; versi yang berlaku {tpl.version}.",
+            "Unduh template terbaru, salin data Anda ke dalamnya, lalu kirim ulang.",
+            **where, column="Versi Template", value=versi))
+    if shown(info.get("tahun")) != str(tahun):
+        issues.append(error(
+            f"Tahun pelaporan di berkas ({shown(info.get('tahun'))}) bukan {tahun}.",
+            f"Gunakan template tahun {tahun} atau letakkan berkas di folder tahun yang benar.",
+            **where, column="Tahun Pelaporan", value=shown(info.get("tahun"))))
+    kode = shown(info.get("kode_pd"))
+    if kode != owner.kode_pd:
+        issues.append(error(
+            f"Berkas berisi data PD '{kode}', padahal diletakkan di folder {owner.kode_pd}.",
+            "Setiap PD hanya mengirim datanya sendiri, di foldernya sendiri.",
+            **where, column="Kode Perangkat Daerah", value=kode))
+    elif not owner.aktif_pada_tahun(tahun):
+        issues.append(error(f"{owner.nama} tidak aktif pada tahun {tahun}.",
+                            "Hubungi operator: PD ini sudah digabung atau berganti nama.",
+                            **where, column="Kode Perangkat Daerah", value=kode))
+    elif laporan not in catalog.laporan_wajib(owner):
+        issues.append(error(f"{owner.nama} tidak memiliki indikator {laporan} di katalog.",
+                            "Hubungi operator bila katalog belum memuat indikator PD Anda.",
+                            **where, column="Jenis Laporan", value=laporan))
+    return issues
+
+
+@dataclass
+class CollectRun:
+    """Everything one collection of one year needs; `run()` does it."""
+
+    tahun: int
+    drive: Drive
+    engine: Engine
+    catalog: Catalog
+    archive_dir: Path
+    settle_seconds: float = 30.0
+    limits: Limits = field(default_factory=Limits)
+    validator: Callable[[], Validator] = shared_validator
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def scan(self) -> tuple[list[DriveFile], list[FileOutcome]]:
+        """Files to process (oldest first), and the outcomes of those skipped."""
+        with self.engine.connect() as conn:
+            seen = manifest(conn, self.drive.name, self.tahun)
+        todo, skipped = [], []
+        now = self.now().timestamp()
+        for f in self.drive.list_files(self.tahun):
+            last = seen.get(f.path)
+            if last and last.size == f.size and last.mtime == f.mtime:
+                skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged",
+                                           version=last.version))
+            elif now - f.mtime < self.settle_seconds:
+                skipped.append(FileOutcome(f.path, f.kode_pd_folder, "pending"))
+            else:
+                todo.append(f)
+        return sorted(todo, key=lambda f: (f.mtime, f.path)), skipped
+
+    def process(self, f: DriveFile) -> FileOutcome:
+        data = self.drive.read_bytes(f.path, self.limits.max_file_bytes)
+        sha = hashlib.sha256(data).hexdigest()
+        with self.engine.connect() as conn:
+            last = manifest(conn, self.drive.name, self.tahun).get(f.path)
+        if last and last.sha256 == sha:
+            return FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
+        owner = self.catalog.pd(f.kode_pd_folder)
+        judgement = judge(data, owner, f.kode_pd_folder, self.tahun, self.catalog,
+                          self.validator, self.limits)
+        received = datetime.fromtimestamp(f.mtime, UTC)
+        late = is_late(received, self.catalog.kalender_tahun(self.tahun).batas_pengumpulan)
+        record = SubmissionRecord(
+            drive=self.drive.name, path=f.path, size=f.size, mtime=f.mtime, sha256=sha,
+            first_seen=self.now(), received_at=received, tahun=self.tahun,
+            kode_pd=f.kode_pd_folder, laporan=judgement.laporan,
+            versi_template=judgement.versi_template, terlambat=late,
+            archive_key=archive(self.archive_dir, data, sha, Path(f.path).suffix),
+        )
+        _, version = record_submission(self.engine, record, judgement.issues, judgement.template,
+                                       judgement.frames, self.now())
+        has_errors = any(i.severity == "error" for i in judgement.issues)
+        return FileOutcome(
+            f.path, f.kode_pd_folder, "rejected" if has_errors else "loaded",
+            laporan=judgement.laporan, version=version, terlambat=late,
+            received_at=received.isoformat(),
+            errors=[i.to_dict() for i in judgement.issues if i.severity == "error"],
+            warnings=[i.to_dict() for i in judgement.issues if i.severity == "warning"],
+        )
+
+    def run(self, on_file: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
+        todo, outcomes = self.scan()
+        for f in todo:
+            outcome = self.process(f)
+            if on_file:
+                on_file(outcome)
+            outcomes.append(outcome)
+        return outcomes
+
+
+def summarise(outcomes: Iterable[FileOutcome]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    return counts

@@ -1,0 +1,222 @@
+"""Read a template workbook into typed frames, one per sheet, with the issues found on the way.
+
+Values are read with python-calamine: it reads the values Excel cached for formulas (never
+evaluates them, never follows external links) and is several times faster than openpyxl.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
+from kinerja.intake.issues import Issue, error, shown, warning
+from kinerja.schema.model import INFO_FIELDS, INFO_SHEET, Column, Sheet, Template
+
+HEADER_SEARCH_ROWS = 10
+"""How far down we look for the header row (officials add titles above it)."""
+
+_INDONESIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass
+class ParsedWorkbook:
+    info: dict[str, Any] = field(default_factory=dict)
+    sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Typed frames indexed by the Excel row number; columns are the schema's names."""
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+
+def normalise_header(text: Any) -> str:
+    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+
+
+def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> CalamineWorkbook | Issue:
+    """Open bytes as a workbook after the container checks, or say why not."""
+    problem = check_container(data, limits)
+    if problem:
+        return problem
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for every malformed part
+        return error(f"Buku kerja tidak dapat dibaca ({type(exc).__name__}: {shown(exc, 120)}).",
+                     "Buka dan simpan ulang berkas di Excel sebagai .xlsx, lalu kirim ulang.")
+
+
+def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
+    """The Info sheet's key/value pairs, by label."""
+    if INFO_SHEET not in wb.sheet_names:
+        return error(
+            f"Lembar '{INFO_SHEET}' tidak ada: berkas ini bukan template Laporan Kinerja.",
+            "Gunakan template resmi untuk laporan ini dan tahun ini.",
+            sheet=INFO_SHEET,
+        )
+    by_label = {normalise_header(f.label): f.name for f in INFO_FIELDS}
+    info: dict[str, Any] = {}
+    for row in _grid(wb, INFO_SHEET)[:50]:
+        if len(row) >= 2 and normalise_header(row[0]) in by_label:
+            info[by_label[normalise_header(row[0])]] = _clean(row[1])
+    return info
+
+
+def read_sheets(wb: CalamineWorkbook, tpl: Template,
+                limits: Limits = DEFAULT_LIMITS) -> ParsedWorkbook:
+    parsed = ParsedWorkbook()
+    for sheet in tpl.sheets:
+        if sheet.name not in wb.sheet_names:
+            parsed.issues.append(error(
+                f"Lembar '{sheet.name}' tidak ada.",
+                f"Gunakan template resmi; jangan ganti nama atau hapus lembar '{sheet.name}'.",
+                sheet=sheet.name,
+            ))
+            continue
+        frame, issues = _read_sheet(wb, sheet, limits)
+        parsed.issues.extend(issues)
+        if frame is not None:
+            parsed.sheets[sheet.name] = frame
+    return parsed
+
+
+def _grid(wb: CalamineWorkbook, name: str) -> list[list[Any]]:
+    sheet = wb.get_sheet_by_name(name)
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    return rows
+
+
+def _read_sheet(wb: CalamineWorkbook, sheet: Sheet,
+                limits: Limits) -> tuple[pd.DataFrame | None, list[Issue]]:
+    grid = _grid(wb, sheet.name)
+    expected = {normalise_header(c.header): c for c in sheet.columns}
+    header_at = _find_header(grid, set(expected))
+    if header_at is None:
+        found = [shown(v) for v in (grid[0] if grid else []) if v not in (None, "")]
+        return None, [error(
+            f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama lembar "
+            f"'{sheet.name}'. Ditemukan: {', '.join(str(f) for f in found) or 'lembar kosong'}.",
+            "Salin data ke template resmi tanpa mengubah baris judul kolom.",
+            sheet=sheet.name,
+        )]
+    issues: list[Issue] = []
+    header_row = grid[header_at]
+    positions: dict[str, int] = {}
+    for idx, value in enumerate(header_row):
+        col = expected.get(normalise_header(value))
+        if col and col.name not in positions:
+            positions[col.name] = idx
+    unknown = [shown(v) for v in header_row
+               if v not in (None, "") and normalise_header(v) not in expected]
+    for col in sheet.columns:
+        if col.name not in positions and col.stored:
+            hint = f" Kolom tak dikenal: {', '.join(str(u) for u in unknown)}." if unknown else ""
+            issues.append(error(
+                f"Kolom '{col.header}' tidak ditemukan.{hint}",
+                f"Kembalikan judul kolom '{col.header}' persis seperti di template "
+                "(jangan ganti nama atau gabungkan sel judul).",
+                sheet=sheet.name, row=header_at + 1, column=col.header,
+            ))
+    if issues:
+        return None, issues
+    body = grid[header_at + 1:]
+    if len(body) > limits.max_rows:
+        return None, [error(f"Lembar '{sheet.name}' berisi lebih dari {limits.max_rows} baris.",
+                            "Hapus baris kosong berformat di bawah data.", sheet=sheet.name)]
+    records: list[dict[str, Any]] = []
+    index: list[int] = []
+    for offset, row in enumerate(body):
+        excel_row = header_at + 2 + offset
+        values = {name: _clean(row[pos]) if pos < len(row) else None
+                  for name, pos in positions.items()}
+        values.update({c.name: None for c in sheet.columns if c.name not in positions})
+        if all(v is None for v in values.values()):
+            continue
+        typed = {}
+        for col in sheet.columns:
+            value, issue = coerce(col, values[col.name])
+            if issue:
+                issues.append(Issue(issue.severity, issue.message, issue.fix, sheet.name,
+                                    excel_row, col.header, shown(values[col.name])))
+            typed[col.name] = value
+        records.append(typed)
+        index.append(excel_row)
+    frame = pd.DataFrame.from_records(records, index=pd.Index(index, name="baris"),
+                                      columns=[c.name for c in sheet.columns])
+    if header_at:
+        issues.append(warning(
+            f"Baris judul kolom ada di baris {header_at + 1}, bukan baris 1.",
+            "Tidak perlu diperbaiki kali ini; sebaiknya gunakan template tanpa baris tambahan.",
+            sheet=sheet.name, row=header_at + 1,
+        ))
+    return frame, issues
+
+
+def _find_header(grid: list[list[Any]], expected: set[str]) -> int | None:
+    best, best_hits = None, 0
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for v in row if normalise_header(v) in expected)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best if best_hits >= max(2, len(expected) // 2) else None
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def coerce(col: Column, value: Any) -> tuple[Any, Issue | None]:
+    """Turn a raw cell into the column's type, or say why it cannot be.
+
+    Numbers typed as text are refused rather than guessed: '1.234' means 1234 to an
+    Indonesian reader and 1.234 to Excel, so we show the official the number we think they
+    meant and ask them to type it as a number.
+    """
+    if value is None:
+        return None, None
+    if col.kind == "text":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        return str(value), None
+    if isinstance(value, bool) or isinstance(value, datetime | date):
+        return None, error(f"Harus berupa angka, bukan {shown(value)}.",
+                           "Ketik angka pada sel ini.")
+    if isinstance(value, str):
+        text = value.replace(" ", "")
+        if _INDONESIAN_NUMBER.match(text):
+            guess = text.replace(".", "").replace(",", ".")
+            return None, error(
+                f"Angka ditulis sebagai teks ('{value}').",
+                f"Ketik sebagai angka: {guess.replace('.', ',')} (tanpa titik ribuan), "
+                "dengan format sel Angka.",
+            )
+        if _PLAIN_NUMBER.match(text):
+            return None, error(f"Angka ditulis sebagai teks ('{value}').",
+                               "Ubah format sel menjadi Angka dan ketik ulang angkanya.")
+        return None, error(f"Harus berupa angka, bukan teks '{shown(value)}'.",
+                           "Isi dengan angka; tulis penjelasan di kolom Keterangan/Penjelasan.")
+    number = float(value)
+    if not math.isfinite(number):
+        return None, error("Nilai bukan angka yang sah.", "Ketik angka pada sel ini.")
+    if col.kind == "integer":
+        if not number.is_integer():
+            return None, error(f"Harus bilangan bulat, bukan {shown(value)}.",
+                               "Jumlah orang/unit ditulis tanpa desimal.")
+        return int(number), None
+    return number, None

@@ -1,0 +1,122 @@
+"""Validate typed frames with Great Expectations 1.x, and turn its results into `Issue`s.
+
+Importing great_expectations costs seconds, so it is imported on first use and the context,
+data source and suites are built once per process, then reused for every file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kinerja.config import PROJECT_ROOT
+from kinerja.intake.issues import Issue, shown
+from kinerja.schema.model import Sheet
+
+MAX_ISSUES_PER_RULE = 200
+
+
+def expectations_dir() -> Path:
+    return Path(os.environ.get("KINERJA_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
+
+
+class SuiteDriftError(RuntimeError):
+    """A suite file lost expectations when Great Expectations loaded it."""
+
+
+class Validator:
+    """One Great Expectations context and its suites, reused for every frame of a process."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._folder = folder or expectations_dir()
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self._context.data_sources.add_pandas("kinerja")
+        self._batch = source.add_dataframe_asset("lembar").add_batch_definition_whole_dataframe(
+            "seluruh_lembar"
+        )
+        self._suite_cls = ExpectationSuite
+        self._suites: dict[str, Any] = {}
+        self._meta: dict[str, list[dict[str, Any]]] = {}
+
+    def suite(self, name: str) -> Any:
+        if name not in self._suites:
+            raw = json.loads((self._folder / f"{name}.json").read_text(encoding="utf-8"))
+            suite = self._suite_cls(name=raw["name"], expectations=raw["expectations"],
+                                    meta=raw.get("meta"))
+            # GX logs and drops expectation types it does not know: refuse to validate with less.
+            if len(suite.expectations) != len(raw["expectations"]):
+                raise SuiteDriftError(
+                    f"suite {name}: {len(raw['expectations'])} expectations in the file, "
+                    f"{len(suite.expectations)} loaded"
+                )
+            self._suites[name] = suite
+        return self._suites[name]
+
+    def validate(self, suite_name: str, sheet: Sheet, frame: pd.DataFrame,
+                 parameters: dict[str, Any], skip_cells: set[tuple[int, str]] | None = None
+                 ) -> list[Issue]:
+        """Issues of `frame` (indexed by Excel row) against the suite, in row order."""
+        batch = self._batch.get_batch(batch_parameters={"dataframe": _for_validation(sheet, frame)})
+        result = batch.validate(
+            self.suite(suite_name),
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
+            expectation_parameters=parameters,
+        )
+        issues = []
+        for res in result.results:
+            if res.success:
+                continue
+            issues.extend(_issues(sheet, frame, res, skip_cells or set()))
+        return sorted(issues, key=lambda i: (i.row or 0, i.column or "", i.message))
+
+
+def _for_validation(sheet: Sheet, frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in sheet.columns:
+        if col.kind != "text":
+            out[col.name] = pd.to_numeric(out[col.name], errors="coerce").astype("float64")
+    return out.reset_index(drop=True)
+
+
+def _issues(sheet: Sheet, frame: pd.DataFrame, res: Any,
+            skip_cells: set[tuple[int, str]]) -> list[Issue]:
+    config = res.expectation_config
+    meta = config.meta or {}
+    severity = "warning" if meta.get("severity") == "warning" else "error"
+    message, fix = meta.get("pesan", config.type), meta.get("saran", "")
+    column_header = meta.get("kolom")
+    column_name = config.kwargs.get("column") or config.kwargs.get("column_B")
+    positions = (res.result or {}).get("unexpected_index_list")
+    if not positions:
+        return [Issue(severity, message, fix, sheet.name, None, column_header, None)]
+    issues = []
+    for pos in [int(p) for p in positions][:MAX_ISSUES_PER_RULE]:
+        excel_row = int(frame.index[pos])
+        if column_header and (excel_row, column_header) in skip_cells:
+            continue  # already reported as a typing error on this very cell
+        value = frame.iloc[pos][column_name] if column_name else None
+        if column_name is None and "column_list" in config.kwargs:
+            value = " / ".join(str(shown(frame.iloc[pos][c])) for c in config.kwargs["column_list"])
+        issues.append(Issue(severity, message, fix, sheet.name, excel_row, column_header,
+                            shown(value)))
+    if len(positions) > MAX_ISSUES_PER_RULE:
+        issues.append(Issue(severity, f"{message} (dan {len(positions) - MAX_ISSUES_PER_RULE} "
+                            "baris lain)", fix, sheet.name, None, column_header, None))
+    return issues
+
+
+@cache
+def shared_validator() -> Validator:
+    """The process-wide validator: Great Expectations is imported and set up once."""
+    return Validator()

@@ -1,0 +1,1 @@
+"""Report computations (SPM, LPPD, LKPJ) and renderers."""

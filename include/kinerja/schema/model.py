@@ -1,0 +1,262 @@
+"""The submission templates: sheets, columns, types, code sets and rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["text", "integer", "number"]
+Severity = Literal["error", "warning"]
+
+# Code sets that do not depend on the kota; the others (kode_wilayah, kode_jpd, ...) are
+# filled from the catalogue for each agency at validation time.
+STATIC_CODES: dict[str, tuple[str, ...]] = {
+    "jenis_mutu": ("barang_jasa", "sdm"),
+    "jenis_indikator": ("output", "outcome"),
+    "status_tindak_lanjut": ("selesai", "proses", "belum"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    """Machine name: the warehouse column and the suite's column."""
+    header: str
+    """What the official sees in the header row (Bahasa Indonesia)."""
+    kind: Kind = "text"
+    required: bool = True
+    codes: str | None = None
+    """Name of the code set the value must belong to (see `STATIC_CODES` and the catalogue)."""
+    min_value: float | None = None
+    min_exclusive: bool = False
+    max_value: float | None = None
+    max_length: int | None = None
+    stored: bool = True
+    """False for helper columns (names next to codes) that are not loaded."""
+    help: str = ""
+    width: int = 16
+
+
+@dataclass(frozen=True)
+class PairRule:
+    """`left >= right` for every row where both are filled."""
+
+    left: str
+    right: str
+    severity: Severity
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    table: str
+    title: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[PairRule, ...] = ()
+    min_rows: int = 1
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def stored_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.stored]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Template:
+    code: str
+    title: str
+    version: str
+    sheets: tuple[Sheet, ...]
+    instructions: tuple[str, ...] = field(default=())
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+@dataclass(frozen=True)
+class InfoField:
+    name: str
+    label: str
+    required: bool = True
+
+
+INFO_SHEET = "Info"
+INFO_FIELDS: tuple[InfoField, ...] = (
+    InfoField("kode_pd", "Kode Perangkat Daerah"),
+    InfoField("nama_pd", "Nama Perangkat Daerah", required=False),
+    InfoField("tahun", "Tahun Pelaporan"),
+    InfoField("laporan", "Jenis Laporan"),
+    InfoField("versi_template", "Versi Template"),
+    InfoField("nama_kontak", "Nama Petugas"),
+    InfoField("jabatan_kontak", "Jabatan Petugas", required=False),
+    InfoField("email_kontak", "Email Petugas"),
+    InfoField("telepon_kontak", "Telepon Petugas", required=False),
+)
+
+
+
+def _count(name: str, header: str, **kw: Any) -> Column:
+    """A head count: a whole number, zero or more."""
+    return Column(name, header, kind="integer", min_value=0, **kw)
+
+
+def _amount(name: str, header: str, **kw: Any) -> Column:
+    """A quantity or an amount of Rupiah: zero or more."""
+    return Column(name, header, kind="number", min_value=0, **kw)
+
+
+SPM = Template(
+    code="SPM",
+    title="Capaian Standar Pelayanan Minimal (SPM)",
+    version="2025.1",
+    instructions=(
+        "Isi satu baris per Jenis Pelayanan Dasar (JPD) dan kecamatan pada lembar Penerima.",
+        "Harus dilayani = jumlah warga yang berhak; terlayani = yang dilayani sesuai standar.",
+        "Isi lembar Mutu dengan target dan realisasi setiap indikator mutu barang/jasa dan SDM.",
+        "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
+    ),
+    sheets=(
+        Sheet(
+            name="Penerima",
+            table="fact_spm_penerima",
+            title="Penerima layanan per JPD dan kecamatan",
+            key=("kode_jpd", "kode_wilayah"),
+            columns=(
+                Column("kode_jpd", "Kode JPD", codes="kode_jpd", width=18,
+                       help="Kode jenis pelayanan dasar dari lembar Kode"),
+                Column("nama_jpd", "Jenis Pelayanan Dasar", required=False, stored=False, width=40),
+                Column("kode_wilayah", "Kode Wilayah", codes="kode_kecamatan", width=14,
+                       help="Kode kecamatan Kemendagri, misalnya 12.71.01"),
+                Column("nama_wilayah", "Kecamatan", required=False, stored=False, width=22),
+                _count("harus_dilayani", "Harus Dilayani", help="Jumlah warga yang harus dilayani"),
+                _count("terlayani", "Terlayani", help="Jumlah warga yang terlayani sesuai standar"),
+                Column("keterangan", "Keterangan", required=False, max_length=500, width=30),
+            ),
+            rules=(
+                PairRule(
+                    "harus_dilayani", "terlayani", "warning",
+                    "Terlayani lebih banyak daripada yang harus dilayani.",
+                    "Periksa kembali kedua angka; jika benar, jelaskan di kolom Keterangan.",
+                ),
+            ),
+        ),
+        Sheet(
+            name="Mutu",
+            table="fact_spm_mutu",
+            title="Mutu barang/jasa dan SDM per indikator",
+            key=("kode_indikator",),
+            columns=(
+                Column("kode_indikator", "Kode Indikator", codes="kode_mutu", width=22),
+                Column("nama_indikator", "Indikator Mutu", required=False, stored=False, width=45),
+                Column("jenis", "Jenis (barang_jasa/sdm)", codes="jenis_mutu", width=14),
+                Column("satuan", "Satuan", required=False, stored=False, width=12),
+                Column("target", "Target", kind="number", min_value=0, min_exclusive=True,
+                       help="Kebutuhan; harus lebih dari 0"),
+                _amount("realisasi", "Realisasi"),
+            ),
+        ),
+    ),
+)
+
+LPPD = Template(
+    code="LPPD",
+    title="Indikator Kinerja Kunci (IKK) LPPD",
+    version="2025.1",
+    instructions=(
+        "Isi pembilang dan penyebut setiap IKK; capaian dihitung oleh sistem.",
+        "Penyebut harus lebih dari 0. Cantumkan tautan data dukung bila ada.",
+        "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
+    ),
+    sheets=(
+        Sheet(
+            name="IKK",
+            table="fact_lppd_ikk",
+            title="Pembilang dan penyebut per IKK",
+            key=("kode_ikk",),
+            columns=(
+                Column("kode_ikk", "Kode IKK", codes="kode_ikk", width=16),
+                Column("nama_ikk", "Indikator", required=False, stored=False, width=50),
+                _amount("pembilang", "Pembilang"),
+                Column("penyebut", "Penyebut", kind="number", min_value=0, min_exclusive=True),
+                Column("penjelasan", "Penjelasan", required=False, max_length=1000, width=30),
+                Column("data_dukung", "Data Dukung (tautan)", required=False, max_length=500,
+                       width=30),
+            ),
+        ),
+    ),
+)
+
+LKPJ = Template(
+    code="LKPJ",
+    title="Kinerja Program dan Kegiatan (LKPJ)",
+    version="2025.1",
+    instructions=(
+        "Lembar Kinerja: satu baris per indikator program, kegiatan atau sub-kegiatan.",
+        "Pisahkan indikator output dan outcome pada kolom Jenis Indikator.",
+        "Pagu dan realisasi anggaran dalam Rupiah, sesuai DPA/SIPD.",
+        "Lembar Tindak Lanjut: tindak lanjut rekomendasi DPRD atas LKPJ tahun lalu.",
+    ),
+    sheets=(
+        Sheet(
+            name="Kinerja",
+            table="fact_lkpj_kinerja",
+            title="Target dan realisasi program, kegiatan dan sub-kegiatan",
+            key=("kode", "jenis_indikator", "indikator"),
+            columns=(
+                Column("kode", "Kode Nomenklatur", codes="kode_nomenklatur", width=22),
+                Column("uraian", "Program/Kegiatan/Sub Kegiatan", required=False, stored=False,
+                       width=45),
+                Column("jenis_indikator", "Jenis Indikator", codes="jenis_indikator", width=14),
+                Column("indikator", "Indikator", max_length=500, width=40),
+                Column("satuan", "Satuan", max_length=50, width=12),
+                _amount("target", "Target"),
+                _amount("realisasi", "Realisasi"),
+                _amount("pagu", "Pagu (Rp)", width=18),
+                _amount("realisasi_anggaran", "Realisasi Anggaran (Rp)", width=18),
+                Column("permasalahan", "Permasalahan", required=False, max_length=1000, width=30),
+                Column("solusi", "Solusi", required=False, max_length=1000, width=30),
+            ),
+            rules=(
+                PairRule(
+                    "pagu", "realisasi_anggaran", "warning",
+                    "Realisasi anggaran melebihi pagu.",
+                    "Periksa kembali angka pagu dan realisasi sesuai DPA dan SP2D.",
+                ),
+            ),
+        ),
+        Sheet(
+            name="Tindak Lanjut",
+            table="fact_lkpj_rekomendasi",
+            title="Tindak lanjut rekomendasi DPRD atas LKPJ tahun lalu",
+            key=("tahun_lkpj", "nomor"),
+            min_rows=0,
+            columns=(
+                Column("tahun_lkpj", "Tahun LKPJ", kind="integer", min_value=2000,
+                       max_value=2100, width=10),
+                Column("nomor", "No", kind="integer", min_value=1, width=6),
+                Column("rekomendasi", "Rekomendasi DPRD", max_length=2000, width=45),
+                Column("komisi", "Komisi", max_length=100, width=12),
+                Column("tindak_lanjut", "Tindak Lanjut", max_length=2000, width=45),
+                Column("status", "Status (selesai/proses/belum)", codes="status_tindak_lanjut",
+                       width=14),
+                Column("bukti", "Bukti (tautan/dokumen)", required=False, max_length=500,
+                       width=30),
+            ),
+        ),
+    ),
+)
+
+TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ)}
+
+
+def template(code: str) -> Template:
+    return TEMPLATES[code]

@@ -1,0 +1,65 @@
+"""What the pipeline needs of a shared drive: list, read, and write feedback.
+
+Layout on every drive (documented in the README):
+    <tahun>/<KODE_PD>/<any name>.xlsx          what the agency hands in
+    <tahun>/<KODE_PD>/umpan-balik/...          what we write back (feedback)
+The pipeline never modifies, moves or deletes an agency's file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Protocol
+
+FEEDBACK_FOLDER = "umpan-balik"
+SUBMISSION_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".pdf", ".ods")
+"""Files we pick up; anything but .xlsx is rejected with a reason rather than ignored."""
+
+
+class UnsafePathError(ValueError):
+    """A path that would leave the drive's root or the agency's folder."""
+
+
+@dataclass(frozen=True)
+class DriveFile:
+    path: str
+    """Relative POSIX path from the drive's root, e.g. '2025/DINKES/spm.xlsx'."""
+    size: int
+    mtime: float
+    """Modification time, seconds since the epoch (UTC): when the copy landed on the drive."""
+
+    @property
+    def tahun_folder(self) -> str:
+        return PurePosixPath(self.path).parts[0]
+
+    @property
+    def kode_pd_folder(self) -> str:
+        return PurePosixPath(self.path).parts[1]
+
+
+class Drive(Protocol):
+    name: str
+    """Stable identifier of the drive, stored in the manifest (e.g. 'local', a connection id)."""
+
+    def list_files(self, tahun: int) -> Iterator[DriveFile]: ...
+
+    def read_bytes(self, path: str, max_bytes: int) -> bytes: ...
+
+    def write_bytes(self, path: str, data: bytes) -> None: ...
+
+
+def safe_relative(path: str) -> str:
+    """Normalise a relative path, refusing anything that could escape the root."""
+    text = unicodedata.normalize("NFC", path).replace("\\", "/")
+    pure = PurePosixPath(text)
+    if pure.is_absolute() or any(p in ("..", "") for p in pure.parts) or "\x00" in text:
+        raise UnsafePathError(f"unsafe path: {path!r}")
+    return pure.as_posix()
+
+
+def is_submission(name: str) -> bool:
+    """A file an agency handed in (not Excel's lock files or hidden files)."""
+    return (not name.startswith((".", "~$"))) and name.lower().endswith(SUBMISSION_SUFFIXES)

@@ -1,0 +1,1 @@
+"""The warehouse: tables, migrations and transactional loads (SQLite or PostgreSQL)."""

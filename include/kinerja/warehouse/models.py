@@ -1,0 +1,164 @@
+"""Warehouse tables. Fact tables are derived from the template schema, one per sheet."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+from kinerja.schema.model import TEMPLATES, Sheet
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# --- reference data (replaced from the catalogue at every collection) ---------------------
+ref_perangkat_daerah = Table(
+    "ref_perangkat_daerah", metadata,
+    Column("kode_pd", String(40), primary_key=True),
+    Column("nama", String(200), nullable=False),
+    Column("singkatan", String(60), nullable=False),
+    Column("jenis", String(20), nullable=False),
+    Column("kode_wilayah", String(20), nullable=False),
+    Column("berlaku_dari", Date, nullable=False),
+    Column("berlaku_sampai", Date),
+    Column("email", String(200)),
+)
+ref_wilayah = Table(
+    "ref_wilayah", metadata,
+    Column("kode", String(20), primary_key=True),
+    Column("nama", String(120), nullable=False),
+    Column("tingkat", String(20), nullable=False),
+    Column("induk", String(20)),
+)
+ref_spm_jpd = Table(
+    "ref_spm_jpd", metadata,
+    Column("kode_jpd", String(40), primary_key=True),
+    Column("bidang", String(40), nullable=False),
+    Column("nama_bidang", String(120), nullable=False),
+    Column("nama", String(200), nullable=False),
+    Column("urutan", Integer, nullable=False),
+    Column("kode_pd", String(40), nullable=False),
+)
+ref_spm_mutu = Table(
+    "ref_spm_mutu", metadata,
+    Column("kode", String(60), primary_key=True),
+    Column("kode_jpd", String(40), nullable=False),
+    Column("nama", String(300), nullable=False),
+    Column("jenis", String(20), nullable=False),
+    Column("satuan", String(60)),
+)
+ref_lppd_ikk = Table(
+    "ref_lppd_ikk", metadata,
+    Column("kode_ikk", String(40), primary_key=True),
+    Column("urusan", String(120), nullable=False),
+    Column("nama", Text, nullable=False),
+    Column("satuan", String(40)),
+    Column("kode_pd", String(40), nullable=False),
+)
+ref_lkpj_nomenklatur = Table(
+    "ref_lkpj_nomenklatur", metadata,
+    Column("kode", String(40), primary_key=True),
+    Column("tingkat", String(20), nullable=False),
+    Column("nama", Text, nullable=False),
+    Column("induk", String(40)),
+    Column("kode_pd", String(40)),
+)
+REFERENCE_TABLES = (
+    ref_perangkat_daerah, ref_wilayah, ref_spm_jpd, ref_spm_mutu, ref_lppd_ikk,
+    ref_lkpj_nomenklatur,
+)
+
+# --- submissions: the manifest of every file version seen, and what became of it ----------
+submission = Table(
+    "submission", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("drive", String(100), nullable=False),
+    Column("path", String(1000), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime", Float, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("tahun", Integer, nullable=False),
+    Column("kode_pd", String(40), nullable=False, comment="owner of the folder it came from"),
+    Column("laporan", String(10), comment="SPM, LPPD or LKPJ when recognised"),
+    Column("versi_template", String(20)),
+    Column("status", String(10), nullable=False, comment="loaded or rejected"),
+    Column("terlambat", Boolean, nullable=False),
+    Column("n_errors", Integer, nullable=False),
+    Column("n_warnings", Integer, nullable=False),
+    Column("n_rows", Integer, nullable=False),
+    Column("archive_key", String(200), nullable=False),
+    UniqueConstraint("drive", "path", "version"),
+    Index(None, "tahun", "kode_pd", "laporan"),
+)
+submission_issue = Table(
+    "submission_issue", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("submission_id", Integer, ForeignKey("submission.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("severity", String(10), nullable=False),
+    Column("sheet", String(60)),
+    Column("row", Integer),
+    Column("column", String(120)),
+    Column("value", Text),
+    Column("message", Text, nullable=False),
+    Column("fix", Text),
+)
+submission_current = Table(
+    "submission_current", metadata,
+    Column("tahun", Integer, primary_key=True),
+    Column("kode_pd", String(40), primary_key=True),
+    Column("laporan", String(10), primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False),
+    comment="The loaded version whose rows are in the fact tables",
+)
+
+# --- facts: one table per template sheet ---------------------------------------------------
+_TYPES: dict[str, type[TypeEngine[object]]] = {"text": Text, "integer": BigInteger,
+                                              "number": Float}
+
+
+def _fact_table(sheet: Sheet) -> Table:
+    columns = [
+        Column(c.name, String(60) if c.codes else _TYPES[c.kind](), nullable=not c.required)
+        for c in sheet.stored_columns
+    ]
+    return Table(
+        sheet.table, metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False,
+               index=True),
+        Column("tahun", Integer, nullable=False),
+        Column("kode_pd", String(40), nullable=False),
+        Column("baris", Integer, nullable=False, comment="Excel row it came from"),
+        *columns,
+        UniqueConstraint("tahun", "kode_pd", *sheet.key),
+    )
+
+
+FACT_TABLES: dict[str, Table] = {
+    s.table: _fact_table(s) for t in TEMPLATES.values() for s in t.sheets
+}
