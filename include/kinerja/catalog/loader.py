@@ -243,7 +243,7 @@ def _load_scoring(raw: dict[str, Any]) -> Scoring:
         eppd=tuple(
             (
                 int(r["berlaku_dari_tahun"]),
-                tuple(Band(b["status"], float(b["min"])) for b in r["bands"]),
+                tuple(Band(b["status"], float(b["min"])) for b in r["status"]),
                 str(r.get("sumber", "")),
             )
             for r in raw["eppd"]
@@ -258,6 +258,12 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
     city_dir = base / "cities" / city
     if not city_dir.is_dir():
         raise FileNotFoundError(f"tidak ada data referensi untuk kota '{city}' di {city_dir}")
+
+    def shared(name: str) -> Path:
+        """A catalogue file: the kota's own copy when it has one, else the shared one."""
+        own = city_dir / name
+        return own if own.exists() else base / name
+
     city_meta = _yaml(city_dir / "city.yaml")
     pds = tuple(
         PerangkatDaerah(
@@ -273,7 +279,7 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for r in _csv(city_dir / "perangkat_daerah.csv")
     )
     wilayah = tuple(Wilayah(**r) for r in _csv(city_dir / "wilayah.csv"))
-    spm_raw = _yaml(base / "spm.yaml")
+    spm_raw = _yaml(shared("spm.yaml"))
     bidang = tuple(
         Bidang(
             kode=b["kode"],
@@ -297,14 +303,14 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for b in spm_raw["bidang"]
     )
     ikk = tuple(
-        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__}) for r in _csv(base / "lppd_ikk.csv")
+        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__}) for r in _csv(shared("lppd_ikk.csv"))
     )
     nomenklatur = tuple(
         Nomenklatur(**{k: r[k] for k in Nomenklatur.__dataclass_fields__})
-        for r in _csv(base / "lkpj_nomenklatur.csv")
+        for r in _csv(shared("lkpj_nomenklatur.csv"))
     )
     kalender = {}
-    for tahun, k in (_yaml(base / "calendar.yaml").get("tahun") or {}).items():
+    for tahun, k in (_yaml(shared("calendar.yaml")).get("tahun") or {}).items():
         kalender[int(tahun)] = Kalender(
             tahun=int(tahun),
             batas_pengumpulan=_date(k["batas_pengumpulan"]) or date(int(tahun) + 1, 1, 26),
@@ -324,5 +330,5 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         ikk=ikk,
         nomenklatur=nomenklatur,
         kalender=kalender,
-        scoring=_load_scoring(_yaml(base / "scoring.yaml")),
+        scoring=_load_scoring(_yaml(shared("scoring.yaml"))),
     )

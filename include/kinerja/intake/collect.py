@@ -25,8 +25,8 @@ from kinerja.catalog.codes import code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
 from kinerja.intake.issues import Issue, error, shown
-from kinerja.intake.reader import open_workbook, read_info, read_sheets
-from kinerja.intake.validation import Validator, shared_validator
+from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
+from kinerja.intake.validation import SuiteDriftError, Validator, shared_validator
 from kinerja.schema.model import TEMPLATES, Template
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile
@@ -130,13 +130,17 @@ def judge(data: bytes, owner: PerangkatDaerah | None, folder_pd: str, tahun: int
 def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int,
                    catalog: Catalog) -> list[Issue]:
     """Is this the right template, version, year and agency? Each miss named exactly."""
-    where = {"sheet": "Info"}
+    rows = info.get(INFO_ROWS, {})
+
+    def where(field: str, label: str, value: Any) -> dict[str, Any]:
+        return {"sheet": "Info", "row": rows.get(field), "column": label, "value": value}
+
     laporan = str(info.get("laporan") or "").upper()
     if laporan not in TEMPLATES:
         return [error(f"Jenis laporan '{shown(info.get('laporan'))}' tidak dikenal "
                       f"(harus salah satu dari {', '.join(TEMPLATES)}).",
-                      "Gunakan template resmi; jangan ubah isian Jenis Laporan.", **where,
-                      column="Jenis Laporan", value=shown(info.get("laporan")))]
+                      "Gunakan template resmi; jangan ubah isian Jenis Laporan.",
+                      **where("laporan", "Jenis Laporan", shown(info.get("laporan"))))]
     tpl = TEMPLATES[laporan]
     issues = []
     versi = shown(info.get("versi_template"))
@@ -144,26 +148,26 @@ def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int,
         issues.append(error(
             f"Versi template '{versi}' sudah tidak berlaku; versi yang berlaku {tpl.version}.",
             "Unduh template terbaru, salin data Anda ke dalamnya, lalu kirim ulang.",
-            **where, column="Versi Template", value=versi))
+            **where("versi_template", "Versi Template", versi)))
     if shown(info.get("tahun")) != str(tahun):
         issues.append(error(
             f"Tahun pelaporan di berkas ({shown(info.get('tahun'))}) bukan {tahun}.",
             f"Gunakan template tahun {tahun} atau letakkan berkas di folder tahun yang benar.",
-            **where, column="Tahun Pelaporan", value=shown(info.get("tahun"))))
+            **where("tahun", "Tahun Pelaporan", shown(info.get("tahun")))))
     kode = shown(info.get("kode_pd"))
     if kode != owner.kode_pd:
         issues.append(error(
             f"Berkas berisi data PD '{kode}', padahal diletakkan di folder {owner.kode_pd}.",
             "Setiap PD hanya mengirim datanya sendiri, di foldernya sendiri.",
-            **where, column="Kode Perangkat Daerah", value=kode))
+            **where("kode_pd", "Kode Perangkat Daerah", kode)))
     elif not owner.aktif_pada_tahun(tahun):
         issues.append(error(f"{owner.nama} tidak aktif pada tahun {tahun}.",
                             "Hubungi operator: PD ini sudah digabung atau berganti nama.",
-                            **where, column="Kode Perangkat Daerah", value=kode))
+                            **where("kode_pd", "Kode Perangkat Daerah", kode)))
     elif laporan not in catalog.laporan_wajib(owner):
         issues.append(error(f"{owner.nama} tidak memiliki indikator {laporan} di katalog.",
                             "Hubungi operator bila katalog belum memuat indikator PD Anda.",
-                            **where, column="Jenis Laporan", value=laporan))
+                            **where("laporan", "Jenis Laporan", laporan)))
     return issues
 
 
@@ -206,8 +210,18 @@ class CollectRun:
         if last and last.sha256 == sha:
             return FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
         owner = self.catalog.pd(f.kode_pd_folder)
-        judgement = judge(data, owner, f.kode_pd_folder, self.tahun, self.catalog,
-                          self.validator, self.limits)
+        try:
+            judgement = judge(data, owner, f.kode_pd_folder, self.tahun, self.catalog,
+                              self.validator, self.limits)
+        except (SuiteDriftError, MemoryError):
+            raise  # our fault or the machine's: fail the task, never blame the agency
+        except Exception:
+            # A file that trips an unforeseen path is rejected, never crashes the run.
+            log.exception("unexpected error while checking %s", f.path)
+            judgement = Judgement(None, None, [error(
+                "Berkas tidak dapat diperiksa karena bentuknya tidak terduga.",
+                "Salin data ke template resmi yang baru, lalu kirim ulang; bila masih gagal, "
+                "hubungi operator.")])
         received = datetime.fromtimestamp(f.mtime, UTC)
         late = is_late(received, self.catalog.kalender_tahun(self.tahun).batas_pengumpulan)
         record = SubmissionRecord(

@@ -20,6 +20,8 @@ from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.intake.issues import Issue, error, shown, warning
 from kinerja.schema.model import INFO_FIELDS, INFO_SHEET, Column, Sheet, Template
 
+INFO_ROWS = "_baris"
+"""Key of the Info values' row numbers, so feedback can point at the exact cell."""
 HEADER_SEARCH_ROWS = 10
 """How far down we look for the header row (officials add titles above it)."""
 
@@ -64,10 +66,12 @@ def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
             sheet=INFO_SHEET,
         )
     by_label = {normalise_header(f.label): f.name for f in INFO_FIELDS}
-    info: dict[str, Any] = {}
-    for row in _grid(wb, INFO_SHEET)[:50]:
+    info: dict[str, Any] = {INFO_ROWS: {}}
+    for number, row in enumerate(_grid(wb, INFO_SHEET)[:50], start=1):
         if len(row) >= 2 and normalise_header(row[0]) in by_label:
-            info[by_label[normalise_header(row[0])]] = _clean(row[1])
+            name = by_label[normalise_header(row[0])]
+            info[name] = _clean(row[1])
+            info[INFO_ROWS][name] = number
     return info
 
 

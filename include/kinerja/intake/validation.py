@@ -7,6 +7,7 @@ data source and suites are built once per process, then reused for every file.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,7 @@ class Validator:
 
     def __init__(self, folder: Path | None = None) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         from great_expectations.core.expectation_suite import ExpectationSuite
         from great_expectations.data_context.types.base import ProgressBarsConfig

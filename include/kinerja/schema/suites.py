@@ -86,7 +86,7 @@ def build_suite(tpl: Template, sheet: Sheet) -> dict[str, Any]:
         expectations.append(_expectation(
             "expect_compound_columns_to_be_unique", {"column_list": list(sheet.key)},
             f"Kombinasi {key_headers} muncul lebih dari sekali.",
-            "Hapus atau gabungkan baris ganda.",
+            "Hapus atau gabungkan baris ganda.", column=key_headers,
         ))
     for rule in sheet.rules:
         expectations.append(_expectation(

@@ -1,0 +1,103 @@
+"""
+### Collect submissions
+
+Picks up every agency's workbooks for a reporting year from the shared drive, checks the
+template, validates with Great Expectations, loads what is valid into the warehouse and
+records every rejection with its reason.
+
+* **Schedule**: every 10 minutes (WIB) from January to March, the collection window. The
+  reporting year is the year before the run; a manual run may set `tahun`.
+* **Connections**: `kinerja_warehouse` (SQLAlchemy target; default: embedded SQLite) and
+  `kinerja_drive` (`fs` connection with `{"path": ...}`; default: the sample drive).
+* **Retries**: infrastructure errors are retried; bad data never raises, it is rejected.
+* **Emits** the `kinerja_submissions` asset with the year and what changed in `extra`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+
+SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
+MAX_BATCHES = 4
+"""Mapped batches per run: Great Expectations is imported once per task process, so files
+are batched per agency rather than mapped one task per file."""
+
+
+def _tahun(params: dict, context: dict) -> int:  # type: ignore[type-arg]
+    if params.get("tahun"):
+        return int(params["tahun"])
+    run_after = context["dag_run"].run_after
+    return run_after.year - 1
+
+
+@dag(
+    dag_id="collect_submissions",
+    schedule=CronTriggerTimetable("*/10 * * 1-3 *", timezone="Asia/Jakarta"),
+    start_date=None,
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["kinerja", "pengumpulan"],
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
+    params={
+        "tahun": Param(None, type=["null", "integer"], minimum=2000, maximum=2100,
+                       description="Tahun pelaporan (kosong: tahun sebelum tanggal run)"),
+    },
+)
+def collect_submissions() -> None:
+    @task
+    def prepare_warehouse() -> int:
+        """Migrate the warehouse, refresh reference data; returns the reporting year."""
+        from common.connections import drive_root, warehouse_url
+        from kinerja.pipeline import open_run
+
+        context = get_current_context()
+        tahun = _tahun(context["params"], context)
+        open_run(tahun, drive_root(), warehouse_url(), prepare=True)
+        return tahun
+
+    @task
+    def scan_drive(tahun: int) -> list[list[dict]]:  # type: ignore[type-arg]
+        """New or changed files, in batches per agency."""
+        from common.connections import drive_root, warehouse_url
+        from kinerja.pipeline import open_run, plan_batches
+
+        todo, skipped = open_run(tahun, drive_root(), warehouse_url()).scan()
+        print(f"{len(todo)} berkas baru/berubah, {len(skipped)} dilewati")
+        return plan_batches(todo, MAX_BATCHES)
+
+    @task(map_index_template="{{ batch_label }}")
+    def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
+        """Check, validate and load one batch of files."""
+        from common.connections import drive_root, warehouse_url
+        from kinerja.pipeline import batch_label, compact, open_run, process_batch
+
+        get_current_context()["batch_label"] = batch_label(batch)  # type: ignore[literal-required]
+        run = open_run(tahun, drive_root(), warehouse_url())
+        return [compact(o) for o in process_batch(run, batch)]
+
+    @task(outlets=[SUBMISSIONS])
+    def summarize(results: list[list[dict]], tahun: int) -> dict:  # type: ignore[type-arg]
+        """Log the year's status and tell downstream DAGs what changed."""
+        from common.connections import warehouse_url
+        from kinerja.pipeline import summary_lines
+
+        flat = [o for batch in results for o in batch]
+        changed = sorted({f"{o['pd']}/{o['report']}" for o in flat if o["status"] == "loaded"})
+        for line in summary_lines(tahun, warehouse_url()):
+            print(line)
+        extra = {"tahun": tahun, "loaded": changed,
+                 "rejected": sum(1 for o in flat if o["status"] == "rejected")}
+        get_current_context()["outlet_events"][SUBMISSIONS].extra = extra
+        return extra
+
+    tahun = prepare_warehouse()
+    batches = scan_drive(tahun)
+    results = process_batch.partial(tahun=tahun).expand(batch=batches)
+    summarize(results, tahun)
+
+
+collect_submissions()

@@ -1,0 +1,184 @@
+"""The `kinerja` command: the DAGs' code paths, in-process, for engineers and benchmarks.
+
+    kinerja sample  --year Y --out DIR [--seed N]
+    kinerja collect --year Y --source PATH --warehouse URL [--json]
+    kinerja status  --year Y --warehouse URL [--json]
+    kinerja template --report SPM --pd KODE --year Y --out FILE
+    kinerja suites  [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kinerja.config import PROJECT_ROOT, Settings
+
+
+def _warehouse(url: str | None) -> Any:
+    from kinerja.warehouse.db import engine_for, migrate
+
+    engine = engine_for(url or Settings.from_env().warehouse_url)
+    migrate(engine)
+    return engine
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.sample import SampleShares, as_dicts, generate_year
+
+    shares = SampleShares(late=args.late, missing=args.missing, defective=args.defective)
+    files = generate_year(load_catalog(args.city), args.year, Path(args.out), args.seed, shares)
+    if args.json:
+        print(json.dumps(as_dicts(files), indent=1))
+    else:
+        kinds: dict[str, int] = {}
+        for f in files:
+            key = f.kind.split(":")[0]
+            kinds[key] = kinds.get(key, 0) + 1
+        print(f"{len(files)} berkas ditulis ke {args.out}/{args.year}: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.intake.collect import CollectRun, summarise
+    from kinerja.reports.status import format_table
+    from kinerja.sources import LocalDrive
+    from kinerja.warehouse.load import sync_reference
+
+    settings = Settings.from_env()
+    catalog = load_catalog(args.city)
+    engine = _warehouse(args.warehouse)
+    sync_reference(engine, catalog)
+    run = CollectRun(
+        tahun=args.year, drive=LocalDrive(Path(args.source)), engine=engine, catalog=catalog,
+        archive_dir=Path(args.archive) if args.archive else settings.archive_dir,
+        settle_seconds=args.settle if args.settle is not None else settings.settle_seconds,
+    )
+    started = time.perf_counter()
+    tty = sys.stderr.isatty() and not args.json
+
+    def progress(outcome: Any) -> None:
+        if tty:
+            print(f"  {outcome.status:9} {outcome.path}", file=sys.stderr)
+
+    outcomes = run.run(on_file=progress)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        for o in outcomes:
+            print(json.dumps(o.to_json(), ensure_ascii=False))
+        return 0
+    print("\n".join(format_table(["berkas", "PD", "laporan", "status", "versi", "galat", "peringatan"], [
+        [o.path, o.kode_pd, o.laporan or "-", o.status + (" (terlambat)" if o.terlambat else ""),
+         o.version or "-", len(o.errors), len(o.warnings)] for o in outcomes
+    ])))
+    counts = summarise(outcomes)
+    print(f"\n{len(outcomes)} berkas dalam {elapsed:.1f} s: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.reports.status import status_json, status_lines
+
+    catalog = load_catalog(args.city)
+    engine = _warehouse(args.warehouse)
+    if args.json:
+        print(json.dumps(status_json(engine, catalog, args.year), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(status_lines(engine, catalog, args.year)))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.schema import TEMPLATES
+    from kinerja.schema.excel import build_workbook, write_workbook
+
+    catalog = load_catalog(args.city)
+    pd = catalog.pd(args.pd)
+    if pd is None:
+        print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
+        return 2
+    write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year),
+                   Path(args.out))
+    print(args.out)
+    return 0
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from kinerja.schema.suites import write_suites
+
+    if args.write:
+        for path in write_suites(PROJECT_ROOT / "expectations"):
+            print(path.relative_to(PROJECT_ROOT))
+    else:
+        from kinerja.schema.suites import all_suites
+
+        print(json.dumps(all_suites(), indent=1, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--city", default=Settings.from_env().city,
+                        help="reference data folder of the kota (default: %(default)s)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="write a realistic year of submissions to a folder")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--late", type=float, default=0.08, help="share of late files")
+    p.add_argument("--missing", type=float, default=0.05, help="share of missing files")
+    p.add_argument("--defective", type=float, default=0.12, help="share of defective files")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("collect", help="collect, validate and load a year from a drive")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--source", required=True, help="shared drive root (a folder)")
+    p.add_argument("--warehouse", help="SQLAlchemy URL (default: the embedded SQLite file)")
+    p.add_argument("--archive", help="archive folder for raw bytes (default: data/archive)")
+    p.add_argument("--settle", type=float, help="seconds a file must be unchanged")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("status", help="what was received, rejected and loaded; SPM achievement")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--warehouse")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("template", help="write an empty template for one agency")
+    p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)
+    p.add_argument("--pd", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("suites", help="print (or --write) the expectation suites")
+    p.add_argument("--write", action="store_true")
+    p.set_defaults(func=cmd_suites)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

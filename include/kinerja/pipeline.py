@@ -1,0 +1,76 @@
+"""The collection as steps a scheduler can run in separate processes (the DAG's tasks).
+
+`kinerja collect` runs the same steps in one process; both go through `CollectRun`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from kinerja.catalog import load_catalog
+from kinerja.config import Settings
+from kinerja.intake.collect import CollectRun, FileOutcome
+from kinerja.sources import LocalDrive
+from kinerja.sources.base import DriveFile
+
+
+def open_run(tahun: int, drive_root: str | None = None, warehouse_url: str | None = None,
+             city: str | None = None, prepare: bool = False) -> CollectRun:
+    """A collection of `tahun`; with `prepare`, migrate the warehouse and refresh references."""
+    from kinerja.warehouse.db import engine_for, migrate
+    from kinerja.warehouse.load import sync_reference
+
+    settings = Settings.from_env()
+    catalog = load_catalog(city or settings.city)
+    engine = engine_for(warehouse_url or settings.warehouse_url)
+    if prepare:
+        migrate(engine)
+        sync_reference(engine, catalog)
+    return CollectRun(
+        tahun=tahun, drive=LocalDrive(Path(drive_root) if drive_root else settings.drive_dir),
+        engine=engine, catalog=catalog, archive_dir=settings.archive_dir,
+        settle_seconds=settings.settle_seconds,
+    )
+
+
+def plan_batches(files: list[DriveFile], max_batches: int) -> list[list[dict[str, Any]]]:
+    """Split files into at most `max_batches` groups, keeping each agency's files together
+    (and in arrival order) so its newest version is always loaded last."""
+    by_pd: dict[str, list[DriveFile]] = {}
+    for f in files:
+        by_pd.setdefault(f.kode_pd_folder, []).append(f)
+    groups: list[list[dict[str, Any]]] = [[] for _ in range(max(1, min(max_batches, len(by_pd))))]
+    for pd_files in sorted(by_pd.values(), key=len, reverse=True):
+        smallest = min(groups, key=len)
+        smallest.extend(asdict(f) for f in sorted(pd_files, key=lambda f: (f.mtime, f.path)))
+    return [g for g in groups if g]
+
+
+def batch_label(batch: list[dict[str, Any]]) -> str:
+    """A readable label for a mapped task: the agencies it handles."""
+    pds = sorted({DriveFile(**f).kode_pd_folder for f in batch})
+    shown = ", ".join(pds[:4]) + (f" +{len(pds) - 4}" if len(pds) > 4 else "")
+    return f"{len(batch)} berkas: {shown}"
+
+
+def process_batch(run: CollectRun, batch: list[dict[str, Any]]) -> list[FileOutcome]:
+    return [run.process(DriveFile(**f)) for f in batch]
+
+
+def compact(outcome: FileOutcome) -> dict[str, Any]:
+    """What a task hands on through XCom: counts, not every issue (those are in the warehouse)."""
+    return {"path": outcome.path, "pd": outcome.kode_pd, "report": outcome.laporan,
+            "status": outcome.status, "version": outcome.version, "late": outcome.terlambat,
+            "errors": len(outcome.errors), "warnings": len(outcome.warnings)}
+
+
+def summary_lines(tahun: int, warehouse_url: str | None = None, city: str | None = None
+                  ) -> list[str]:
+    from kinerja.reports.status import status_lines
+    from kinerja.warehouse.db import engine_for
+
+    settings = Settings.from_env()
+    engine = engine_for(warehouse_url or settings.warehouse_url)
+    return status_lines(engine, load_catalog(city or settings.city), tahun)
