@@ -40,5 +40,5 @@ class Settings:
             ),
             drive_dir=_path("KINERJA_DRIVE_DIR", data_dir / "drive"),
             archive_dir=_path("KINERJA_ARCHIVE_DIR", data_dir / "archive"),
-            settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "0")),
+            settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "30")),
         )

@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,7 +50,7 @@ class SampleFile:
     received_at: str
 
 
-def _fill(tpl: Template, rows: dict[str, list[Row]], rng: random.Random,
+def fill_rows(tpl: Template, rows: dict[str, list[Row]], rng: random.Random,
           tahun: int) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {name: [] for name in rows}
     if tpl.code == "SPM":
@@ -75,7 +75,7 @@ def _fill(tpl: Template, rows: dict[str, list[Row]], rng: random.Random,
             out["Kinerja"].append({
                 **r,
                 "indikator": ("Persentase capaian " if r["jenis_indikator"] == "outcome"
-                              else "Jumlah dokumen/layanan ") + str(r["uraian"]).lower()[:80],
+                              else "Jumlah dokumen/layanan ") + str(r["uraian"]).lower()[:80].strip(),
                 "satuan": "%" if target == 100 else "unit",
                 "target": target, "realisasi": round(target * rng.uniform(0.6, 1.02), 2),
                 "pagu": pagu, "realisasi_anggaran": round(pagu * rng.uniform(0.55, 0.99)),
@@ -151,20 +151,24 @@ def _csv_bytes(rows: list[Row]) -> bytes:
 
 
 def generate_year(catalog: Catalog, tahun: int, out: Path, seed: int = 0,
-                  shares: SampleShares | None = None) -> list[SampleFile]:
-    """Write `out/<tahun>/<KODE_PD>/<KODE_PD>_<LAPORAN>_<tahun>.xlsx` for every agency."""
+                  shares: SampleShares | None = None,
+                  only: Collection[str] | None = None) -> list[SampleFile]:
+    """Write `out/<tahun>/<KODE_PD>/<KODE_PD>_<LAPORAN>_<tahun>.xlsx` for every agency
+    (or only the agencies named in `only`)."""
     shares = shares or SampleShares()
     rng = random.Random(f"{seed}-{tahun}-{catalog.city}")
     files: list[SampleFile] = []
     defect_cycle = 0
     for pd in catalog.pd_aktif(tahun):
+        if only is not None and pd.kode_pd not in only:
+            continue
         for laporan in catalog.laporan_wajib(pd):
             tpl = TEMPLATES[laporan]
             if rng.random() < shares.missing:
                 continue
             late = rng.random() < shares.late
             when = _received(rng, tahun, late)
-            rows = _fill(tpl, prefilled_rows(tpl, catalog, pd), rng, tahun)
+            rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), rng, tahun)
             contact = {"nama_kontak": f"Petugas {pd.singkatan}", "jabatan_kontak": "Analis",
                        "email_kontak": pd.email, "telepon_kontak": "061-000000"}
             name = f"{pd.kode_pd}_{laporan}_{tahun}.xlsx"

@@ -196,7 +196,7 @@ class CollectRun:
             if last and last.size == f.size and last.mtime == f.mtime:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged",
                                            version=last.version))
-            elif now - f.mtime < self.settle_seconds:
+            elif 0 <= now - f.mtime < self.settle_seconds:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "pending"))
             else:
                 todo.append(f)

@@ -1,0 +1,75 @@
+"""The reference data is consistent, and a second kota needs files, not code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from kinerja.catalog import Catalog, load_catalog
+from kinerja.catalog.loader import KECAMATAN, REFERENCE_DIR
+
+GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "spm_golden.json").read_text())
+
+
+def test_spm_catalogue_matches_the_golden_case(catalog: Catalog) -> None:
+    assert [j.kode_jpd for j in catalog.jpd] == [i["kode_jpd"] for i in GOLDEN["inputs"]]
+    assert [b.kode for b in catalog.bidang] == list(GOLDEN["expected"]["bidang"])
+
+
+def test_region_codes_follow_kemendagri(catalog: Catalog) -> None:
+    kecamatan = catalog.kecamatan
+    assert len(kecamatan) == 21
+    assert [k.kode for k in kecamatan] == [f"12.71.{n:02d}" for n in range(1, 22)]
+    kelurahan = [w for w in catalog.wilayah if w.tingkat == "kelurahan"]
+    assert len(kelurahan) == 151
+    assert all(w.kode.startswith(w.induk + ".") for w in kelurahan)
+
+
+def test_every_owner_code_is_an_agency(catalog: Catalog) -> None:
+    codes = {p.kode_pd for p in catalog.perangkat_daerah} | {KECAMATAN}
+    assert {j.kode_pd for j in catalog.jpd} <= codes
+    assert {i.kode_pd for i in catalog.ikk} <= codes
+    assert {n.kode_pd for n in catalog.nomenklatur if n.kode_pd} <= codes
+    parents = {n.kode for n in catalog.nomenklatur}
+    assert all(n.induk in parents for n in catalog.nomenklatur if n.induk)
+
+
+def test_every_active_agency_owes_reports(catalog: Catalog) -> None:
+    for pd in catalog.pd_aktif(2025):
+        assert "LKPJ" in catalog.laporan_wajib(pd), pd.kode_pd
+        assert "LPPD" in catalog.laporan_wajib(pd), pd.kode_pd
+
+
+def test_merged_agencies_are_valid_only_before_the_merger(catalog: Catalog) -> None:
+    ended = [p for p in catalog.perangkat_daerah if p.berlaku_sampai]
+    assert ended, "the master table keeps agencies that were merged away"
+    for pd in ended:
+        assert not pd.aktif_pada_tahun(pd.berlaku_sampai.year + 1)
+        assert pd.aktif_pada_tahun(pd.berlaku_sampai.year)
+
+
+def test_deadline_and_bands_are_configuration(catalog: Catalog) -> None:
+    assert catalog.kalender_tahun(2025).batas_pengumpulan.isoformat() == "2026-01-26"
+    assert catalog.kalender_tahun(2099).batas_pengumpulan.isoformat() == "2100-01-26"
+    assert catalog.scoring.bobot_penerima == 0.8
+    assert catalog.scoring.status_eppd(2022, 3.32)[0] == "sedang"
+    assert catalog.scoring.status_eppd(2024, 3.6109)[0] == "tinggi"
+    assert catalog.scoring.status_eppd(2010, 3.32)[0] == "sangat tinggi"
+
+
+def test_a_second_kota_is_files_only(tmp_path: Path) -> None:
+    root = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, root)
+    city = root / "cities" / "contoh"
+    city.mkdir()
+    (city / "city.yaml").write_text('kode_wilayah: "12.75"\nnama: Kota Contoh\n')
+    (city / "wilayah.csv").write_text(
+        "kode,nama,tingkat,induk\n12.75,Kota Contoh,kota,12\n12.75.01,Utara,kecamatan,12.75\n"
+    )
+    src = (REFERENCE_DIR / "cities" / "medan" / "perangkat_daerah.csv").read_text().splitlines()
+    (city / "perangkat_daerah.csv").write_text("\n".join(src[:12]) + "\n")
+    other = load_catalog("contoh", root)
+    assert other.nama == "Kota Contoh"
+    assert [k.kode for k in other.kecamatan] == ["12.75.01"]
+    assert len(other.perangkat_daerah) == 11

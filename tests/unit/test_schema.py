@@ -1,0 +1,77 @@
+"""Everything derived from the schema stays in step with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from kinerja.catalog import Catalog
+from kinerja.intake.reader import open_workbook, read_info, read_sheets
+from kinerja.sample import fill_rows
+from kinerja.schema import TEMPLATES
+from kinerja.schema.excel import build_workbook, prefilled_rows
+from kinerja.schema.suites import all_suites
+from kinerja.warehouse.models import FACT_TABLES
+
+EXPECTATIONS = Path(__file__).parents[2] / "expectations"
+
+
+def test_committed_suites_equal_the_schema() -> None:
+    committed = {p.stem: json.loads(p.read_text()) for p in EXPECTATIONS.glob("*.json")}
+    assert committed == all_suites(), "run `kinerja suites --write` and commit expectations/"
+
+
+def test_fact_tables_carry_every_stored_column() -> None:
+    for tpl in TEMPLATES.values():
+        for sheet in tpl.sheets:
+            table = FACT_TABLES[sheet.table]
+            assert [c.name for c in sheet.stored_columns] == [
+                c.name for c in table.columns if c.name not in
+                ("id", "submission_id", "tahun", "kode_pd", "baris")
+            ]
+
+
+@pytest.mark.parametrize("code", list(TEMPLATES))
+def test_template_round_trips_through_the_reader(code: str, catalog: Catalog,
+                                                 tmp_path: Path) -> None:
+    import random
+
+    tpl = TEMPLATES[code]
+    pd = catalog.pd("DINKES")
+    assert pd is not None
+    rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), random.Random(7), 2025)
+    path = tmp_path / f"{code}.xlsx"
+    build_workbook(tpl, catalog, pd, 2025, rows, {"nama_kontak": "A"}).save(path)
+
+    wb = open_workbook(path.read_bytes())
+    assert not hasattr(wb, "severity"), wb
+    info = read_info(wb)  # type: ignore[arg-type]
+    assert isinstance(info, dict)
+    assert (info["kode_pd"], info["tahun"], info["laporan"]) == ("DINKES", 2025, code)
+    parsed = read_sheets(wb, tpl)  # type: ignore[arg-type]
+    assert parsed.issues == []
+    for sheet in tpl.sheets:
+        frame = parsed.sheets[sheet.name]
+        assert len(frame) == len(rows[sheet.name])
+        for got, want in zip(frame.to_dict("records"), rows[sheet.name], strict=True):
+            for col in sheet.columns:
+                if want.get(col.name) is not None:
+                    assert got[col.name] == want[col.name], (sheet.name, col.name)
+
+
+def test_template_protects_headers_and_offers_dropdowns(catalog: Catalog, tmp_path: Path) -> None:
+    pd = catalog.pd("DINKES")
+    assert pd is not None
+    path = tmp_path / "spm.xlsx"
+    build_workbook(TEMPLATES["SPM"], catalog, pd, 2025).save(path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Petunjuk", "Info", "Penerima", "Mutu", "Kode"]
+    ws = wb["Penerima"]
+    assert ws.protection.sheet
+    assert ws["A1"].protection.locked and not ws["A2"].protection.locked
+    formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert any("Kode" in (f or "") for f in formulas)
+    assert ws["A2"].value.startswith("kesehatan.")
