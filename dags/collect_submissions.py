@@ -43,8 +43,13 @@ def _tahun(params: dict, context: dict) -> int:  # type: ignore[type-arg]
     tags=["kinerja", "pengumpulan"],
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     params={
-        "tahun": Param(None, type=["null", "integer"], minimum=2000, maximum=2100,
-                       description="Tahun pelaporan (kosong: tahun sebelum tanggal run)"),
+        "tahun": Param(
+            None,
+            type=["null", "integer"],
+            minimum=2000,
+            maximum=2100,
+            description="Tahun pelaporan (kosong: tahun sebelum tanggal run)",
+        ),
     },
 )
 def collect_submissions() -> None:
@@ -89,8 +94,11 @@ def collect_submissions() -> None:
         changed = sorted({f"{o['pd']}/{o['report']}" for o in flat if o["status"] == "loaded"})
         for line in summary_lines(tahun, warehouse_url()):
             print(line)
-        extra = {"tahun": tahun, "loaded": changed,
-                 "rejected": sum(1 for o in flat if o["status"] == "rejected")}
+        extra = {
+            "tahun": tahun,
+            "loaded": changed,
+            "rejected": sum(1 for o in flat if o["status"] == "rejected"),
+        }
         get_current_context()["outlet_events"][SUBMISSIONS].extra = extra
         return extra
 

@@ -8,15 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-
 from kinerja.catalog import Catalog, load_catalog
 from kinerja.intake.collect import CollectRun
 from kinerja.sources import LocalDrive
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
+from sqlalchemy import Engine
 
-PG_ADMIN_URL = os.environ.get("KINERJA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "KINERJA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 # Agencies that together hand in all three reports, SPM included, for small, fast samples.
 SMALL_SET = ("DINKES", "DISDIKBUD", "BAPPEDA", "KEC-MEDAN-KOTA")
 
@@ -66,7 +67,14 @@ def pg_engine(pg_admin: Engine, catalog: Catalog) -> Iterator[Engine]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def make_run(engine: Engine, drive: Path, catalog: Catalog, tmp_path: Path,
-             tahun: int = 2025) -> CollectRun:
-    return CollectRun(tahun=tahun, drive=LocalDrive(drive), engine=engine, catalog=catalog,
-                      archive_dir=tmp_path / "archive", settle_seconds=0)
+def make_run(
+    engine: Engine, drive: Path, catalog: Catalog, tmp_path: Path, tahun: int = 2025
+) -> CollectRun:
+    return CollectRun(
+        tahun=tahun,
+        drive=LocalDrive(drive),
+        engine=engine,
+        catalog=catalog,
+        archive_dir=tmp_path / "archive",
+        settle_seconds=0,
+    )

@@ -1,10 +1,10 @@
 """The `kinerja` command: the DAGs' code paths, in-process, for engineers and benchmarks.
 
-    kinerja sample  --year Y --out DIR [--seed N]
-    kinerja collect --year Y --source PATH --warehouse URL [--json]
-    kinerja status  --year Y --warehouse URL [--json]
-    kinerja template --report SPM --pd KODE --year Y --out FILE
-    kinerja suites  [--write]
+kinerja sample  --year Y --out DIR [--seed N]
+kinerja collect --year Y --source PATH --warehouse URL [--json]
+kinerja status  --year Y --warehouse URL [--json]
+kinerja template --report SPM --pd KODE --year Y --out FILE
+kinerja suites  [--write]
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
         for f in files:
             key = f.kind.split(":")[0]
             kinds[key] = kinds.get(key, 0) + 1
-        print(f"{len(files)} berkas ditulis ke {args.out}/{args.year}: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+        print(
+            f"{len(files)} berkas ditulis ke {args.out}/{args.year}: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+        )
     return 0
 
 
@@ -59,7 +61,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
     engine = _warehouse(args.warehouse)
     sync_reference(engine, catalog)
     run = CollectRun(
-        tahun=args.year, drive=LocalDrive(Path(args.source)), engine=engine, catalog=catalog,
+        tahun=args.year,
+        drive=LocalDrive(Path(args.source)),
+        engine=engine,
+        catalog=catalog,
         archive_dir=Path(args.archive) if args.archive else settings.archive_dir,
         settle_seconds=args.settle if args.settle is not None else settings.settle_seconds,
     )
@@ -76,13 +81,30 @@ def cmd_collect(args: argparse.Namespace) -> int:
         for o in outcomes:
             print(json.dumps(o.to_json(), ensure_ascii=False))
         return 0
-    print("\n".join(format_table(["berkas", "PD", "laporan", "status", "versi", "galat", "peringatan"], [
-        [o.path, o.kode_pd, o.laporan or "-", o.status + (" (terlambat)" if o.terlambat else ""),
-         o.version or "-", len(o.errors), len(o.warnings)] for o in outcomes
-    ])))
+    print(
+        "\n".join(
+            format_table(
+                ["berkas", "PD", "laporan", "status", "versi", "galat", "peringatan"],
+                [
+                    [
+                        o.path,
+                        o.kode_pd,
+                        o.laporan or "-",
+                        o.status + (" (terlambat)" if o.terlambat else ""),
+                        o.version or "-",
+                        len(o.errors),
+                        len(o.warnings),
+                    ]
+                    for o in outcomes
+                ],
+            )
+        )
+    )
     counts = summarise(outcomes)
-    print(f"\n{len(outcomes)} berkas dalam {elapsed:.1f} s: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    print(
+        f"\n{len(outcomes)} berkas dalam {elapsed:.1f} s: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )
     return 0
 
 
@@ -109,8 +131,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     if pd is None:
         print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
         return 2
-    write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year),
-                   Path(args.out))
+    write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year), Path(args.out))
     print(args.out)
     return 0
 
@@ -129,10 +150,14 @@ def cmd_suites(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--city", default=Settings.from_env().city,
-                        help="reference data folder of the kota (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="kinerja", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--city",
+        default=Settings.from_env().city,
+        help="reference data folder of the kota (default: %(default)s)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 

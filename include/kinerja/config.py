@@ -35,9 +35,7 @@ class Settings:
         return cls(
             city=os.environ.get("KINERJA_CITY", "medan"),
             data_dir=data_dir,
-            warehouse_url=os.environ.get(
-                "KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}"
-            ),
+            warehouse_url=os.environ.get("KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}"),
             drive_dir=_path("KINERJA_DRIVE_DIR", data_dir / "drive"),
             archive_dir=_path("KINERJA_ARCHIVE_DIR", data_dir / "archive"),
             settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "30")),

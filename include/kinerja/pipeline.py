@@ -16,8 +16,13 @@ from kinerja.sources import LocalDrive
 from kinerja.sources.base import DriveFile
 
 
-def open_run(tahun: int, drive_root: str | None = None, warehouse_url: str | None = None,
-             city: str | None = None, prepare: bool = False) -> CollectRun:
+def open_run(
+    tahun: int,
+    drive_root: str | None = None,
+    warehouse_url: str | None = None,
+    city: str | None = None,
+    prepare: bool = False,
+) -> CollectRun:
     """A collection of `tahun`; with `prepare`, migrate the warehouse and refresh references."""
     from kinerja.warehouse.db import engine_for, migrate
     from kinerja.warehouse.load import sync_reference
@@ -29,8 +34,11 @@ def open_run(tahun: int, drive_root: str | None = None, warehouse_url: str | Non
         migrate(engine)
         sync_reference(engine, catalog)
     return CollectRun(
-        tahun=tahun, drive=LocalDrive(Path(drive_root) if drive_root else settings.drive_dir),
-        engine=engine, catalog=catalog, archive_dir=settings.archive_dir,
+        tahun=tahun,
+        drive=LocalDrive(Path(drive_root) if drive_root else settings.drive_dir),
+        engine=engine,
+        catalog=catalog,
+        archive_dir=settings.archive_dir,
         settle_seconds=settings.settle_seconds,
     )
 
@@ -61,13 +69,19 @@ def process_batch(run: CollectRun, batch: list[dict[str, Any]]) -> list[FileOutc
 
 def compact(outcome: FileOutcome) -> dict[str, Any]:
     """What a task hands on through XCom: counts, not every issue (those are in the warehouse)."""
-    return {"path": outcome.path, "pd": outcome.kode_pd, "report": outcome.laporan,
-            "status": outcome.status, "version": outcome.version, "late": outcome.terlambat,
-            "errors": len(outcome.errors), "warnings": len(outcome.warnings)}
+    return {
+        "path": outcome.path,
+        "pd": outcome.kode_pd,
+        "report": outcome.laporan,
+        "status": outcome.status,
+        "version": outcome.version,
+        "late": outcome.terlambat,
+        "errors": len(outcome.errors),
+        "warnings": len(outcome.warnings),
+    }
 
 
-def summary_lines(tahun: int, warehouse_url: str | None = None, city: str | None = None
-                  ) -> list[str]:
+def summary_lines(tahun: int, warehouse_url: str | None = None, city: str | None = None) -> list[str]:
     from kinerja.reports.status import status_lines
     from kinerja.warehouse.db import engine_for
 

@@ -6,11 +6,8 @@ import io
 import random
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
-
 from kinerja.catalog import Catalog
 from kinerja.intake.collect import Judgement, judge
 from kinerja.intake.container import Limits
@@ -18,12 +15,18 @@ from kinerja.intake.validation import shared_validator
 from kinerja.sample import fill_rows
 from kinerja.schema import TEMPLATES
 from kinerja.schema.excel import build_workbook, prefilled_rows
+from openpyxl import Workbook, load_workbook
 
 Edit = Callable[[Workbook], None]
 
 
-def _workbook_bytes(catalog: Catalog, code: str = "SPM", pd_code: str = "DINKES",
-                    edit: Edit | None = None, info: dict | None = None) -> bytes:  # type: ignore[type-arg]
+def _workbook_bytes(
+    catalog: Catalog,
+    code: str = "SPM",
+    pd_code: str = "DINKES",
+    edit: Edit | None = None,
+    info: dict | None = None,
+) -> bytes:  # type: ignore[type-arg]
     tpl = TEMPLATES[code]
     pd = catalog.pd(pd_code)
     assert pd is not None
@@ -42,10 +45,12 @@ def _workbook_bytes(catalog: Catalog, code: str = "SPM", pd_code: str = "DINKES"
     return buf.getvalue()
 
 
-def _judge(catalog: Catalog, data: bytes, pd_code: str = "DINKES",
-           limits: Limits | None = None) -> Judgement:
-    return judge(data, catalog.pd(pd_code), pd_code, 2025, catalog, shared_validator,
-                 limits or Limits())
+def _judge(
+    catalog: Catalog, data: bytes, pd_code: str = "DINKES", limits: Limits | None = None
+) -> Judgement:
+    return judge(
+        data, catalog.pd(pd_code), pd_code, 2025, catalog, shared_validator, limits or Limits()
+    )
 
 
 def _errors(j: Judgement) -> list[str]:
@@ -62,6 +67,7 @@ def test_a_valid_workbook_has_no_issues(catalog: Catalog) -> None:
 def _cell(sheet: str, ref: str, value: object) -> Edit:
     def edit(wb: Workbook) -> None:
         wb[sheet][ref] = value
+
     return edit
 
 
@@ -79,16 +85,27 @@ BAD_CONTAINERS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "truncated zip": (lambda ok: ok[: len(ok) // 2], "rusak atau terpotong"),
     "corrupt zip": (lambda ok: ok[:200] + bytes(200) + ok[400:], "rusak"),
     "password (encrypted OLE2)": (
-        lambda ok: bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4088), "kata sandi"),
+        lambda ok: bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4088),
+        "kata sandi",
+    ),
     "empty file": (lambda ok: b"", "kosong"),
     "xlsm with macros": (
-        lambda ok: _zip_with({**{n: zipfile.ZipFile(io.BytesIO(ok)).read(n)
-                                 for n in zipfile.ZipFile(io.BytesIO(ok)).namelist()},
-                              "xl/vbaProject.bin": b"\x00" * 64}), "makro"),
+        lambda ok: _zip_with(
+            {
+                **{
+                    n: zipfile.ZipFile(io.BytesIO(ok)).read(n)
+                    for n in zipfile.ZipFile(io.BytesIO(ok)).namelist()
+                },
+                "xl/vbaProject.bin": b"\x00" * 64,
+            }
+        ),
+        "makro",
+    ),
     "zip that is not a workbook": (lambda ok: _zip_with({"a.txt": b"hi"}), "bukan buku kerja"),
     "decompression bomb": (
         lambda ok: _zip_with({"xl/workbook.xml": b"<x/>", "xl/big.xml": b"0" * 300_000_000}),
-        "zip bomb"),
+        "zip bomb",
+    ),
 }
 
 
@@ -109,6 +126,7 @@ def test_oversized_file_is_rejected(catalog: Catalog) -> None:
 def _drop_sheet(name: str) -> Edit:
     def edit(wb: Workbook) -> None:
         del wb[name]
+
     return edit
 
 
@@ -132,15 +150,24 @@ def _formula(wb: Workbook) -> None:
 
 
 WORKBOOK_CASES: dict[str, tuple[Edit | None, dict, str]] = {  # type: ignore[type-arg]
-    "empty workbook": (lambda wb: [wb.remove(ws) for ws in wb.worksheets[1:]], {},
-                       "bukan template"),
+    "empty workbook": (
+        lambda wb: [wb.remove(ws) for ws in wb.worksheets[1:]],
+        {},
+        "bukan template",
+    ),
     "missing sheet": (_drop_sheet("Mutu"), {}, "Lembar 'Mutu' tidak ada"),
-    "renamed column": (_cell("Penerima", "F1", "Jumlah Terlayani"), {},
-                       "Kolom 'Terlayani' tidak ditemukan"),
+    "renamed column": (
+        _cell("Penerima", "F1", "Jumlah Terlayani"),
+        {},
+        "Kolom 'Terlayani' tidak ditemukan",
+    ),
     "merged header cells": (_merge_header, {}, "Kolom 'Terlayani' tidak ditemukan"),
     "text in a number cell": (_cell("Penerima", "E2", "banyak"), {}, "bukan teks 'banyak'"),
-    "indonesian number as text": (_cell("Penerima", "E2", "1.234,5"), {},
-                                  "Angka ditulis sebagai teks"),
+    "indonesian number as text": (
+        _cell("Penerima", "E2", "1.234,5"),
+        {},
+        "Angka ditulis sebagai teks",
+    ),
     "fraction in a count": (_cell("Penerima", "E2", 12.5), {}, "bilangan bulat"),
     "negative count": (_cell("Penerima", "F2", -4), {}, "paling kecil 0"),
     "unknown code": (_cell("Penerima", "C2", "12.71.99"), {}, "tidak dikenal"),
@@ -183,9 +210,10 @@ def _with_cached_formula(data: bytes, formula: str, cached: str) -> bytes:
     return _zip_with({n: (xml.encode() if n == sheet else src.read(n)) for n in src.namelist()})
 
 
-@pytest.mark.parametrize("formula", ["SUM(F2:F3)*0+7", "[1]Sheet1!A1+7", "WEBSERVICE(\"x\")"])
-def test_formulas_are_read_from_cached_values_never_evaluated(formula: str,
-                                                              catalog: Catalog) -> None:
+@pytest.mark.parametrize("formula", ["SUM(F2:F3)*0+7", "[1]Sheet1!A1+7", 'WEBSERVICE("x")'])
+def test_formulas_are_read_from_cached_values_never_evaluated(
+    formula: str, catalog: Catalog
+) -> None:
     data = _with_cached_formula(_workbook_bytes(catalog), formula, "123456")
     j = _judge(catalog, data)
     assert _errors(j) == []
@@ -195,8 +223,7 @@ def test_formulas_are_read_from_cached_values_never_evaluated(formula: str,
 def test_more_served_than_due_is_only_a_warning(catalog: Catalog) -> None:
     j = _judge(catalog, _workbook_bytes(catalog, edit=_cell("Penerima", "F2", 10**6)))
     assert _errors(j) == []
-    assert [i.message for i in j.issues] == [
-        "Terlayani lebih banyak daripada yang harus dilayani."]
+    assert [i.message for i in j.issues] == ["Terlayani lebih banyak daripada yang harus dilayani."]
     assert j.issues[0].row == 2 and j.issues[0].value == "1000000"
 
 

@@ -8,13 +8,12 @@ import shutil
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text
-
 from kinerja.catalog import Catalog
 from kinerja.intake.collect import is_late
 from kinerja.reports.status import collection_status, spm_for_year
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.models import FACT_TABLES, metadata, submission, submission_current
+from sqlalchemy import Engine, func, select, text
 
 from ..conftest import SMALL_SET, make_run
 
@@ -29,11 +28,18 @@ def table_checksums(engine: Engine) -> dict[str, str]:
     return out
 
 
-def test_sample_year_is_collected_as_the_sample_says(catalog: Catalog, sqlite_engine: Engine,
-                                                     tmp_path: Path) -> None:
+def test_sample_year_is_collected_as_the_sample_says(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     drive = tmp_path / "drive"
-    files = generate_year(catalog, 2025, drive, seed=5, only=SMALL_SET,
-                          shares=SampleShares(late=0.3, missing=0, defective=0.3, corrected=1))
+    files = generate_year(
+        catalog,
+        2025,
+        drive,
+        seed=5,
+        only=SMALL_SET,
+        shares=SampleShares(late=0.3, missing=0, defective=0.3, corrected=1),
+    )
     outcomes = {o.path: o for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()}
     assert set(outcomes) == {f.path for f in files}
     for f in files:
@@ -43,14 +49,16 @@ def test_sample_year_is_collected_as_the_sample_says(catalog: Catalog, sqlite_en
         if f.kind == "late":
             assert o.terlambat
     assert any(f.kind.startswith("defect:") for f in files)
-    statuses = {(r.kode_pd, r.laporan): r.status for r in
-                collection_status(sqlite_engine, catalog, 2025) if r.kode_pd in SMALL_SET}
+    statuses = {
+        (r.kode_pd, r.laporan): r.status
+        for r in collection_status(sqlite_engine, catalog, 2025)
+        if r.kode_pd in SMALL_SET
+    }
     assert set(statuses.values()) <= {"valid", "terlambat"}, "every defect was corrected"
     assert spm_for_year(sqlite_engine, catalog, 2025).daerah is not None
 
 
-def test_rerunning_changes_nothing(catalog: Catalog, sqlite_engine: Engine,
-                                   tmp_path: Path) -> None:
+def test_rerunning_changes_nothing(catalog: Catalog, sqlite_engine: Engine, tmp_path: Path) -> None:
     drive = tmp_path / "drive"
     generate_year(catalog, 2025, drive, seed=2, only=SMALL_SET[:2])
     make_run(sqlite_engine, drive, catalog, tmp_path).run()
@@ -65,12 +73,18 @@ def test_rerunning_changes_nothing(catalog: Catalog, sqlite_engine: Engine,
     assert table_checksums(sqlite_engine) == before
 
 
-def test_a_new_version_replaces_only_that_agency_and_report(catalog: Catalog,
-                                                            sqlite_engine: Engine,
-                                                            tmp_path: Path) -> None:
+def test_a_new_version_replaces_only_that_agency_and_report(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     drive = tmp_path / "drive"
-    generate_year(catalog, 2025, drive, seed=3, only=SMALL_SET,
-                  shares=SampleShares(late=0, missing=0, defective=0))
+    generate_year(
+        catalog,
+        2025,
+        drive,
+        seed=3,
+        only=SMALL_SET,
+        shares=SampleShares(late=0, missing=0, defective=0),
+    )
     make_run(sqlite_engine, drive, catalog, tmp_path).run()
     penerima = FACT_TABLES["fact_spm_penerima"]
     with sqlite_engine.connect() as conn:
@@ -79,44 +93,68 @@ def test_a_new_version_replaces_only_that_agency_and_report(catalog: Catalog,
         ).scalar()
     # DINKES hands in its SPM again with different numbers (another seed).
     other = tmp_path / "other"
-    generate_year(catalog, 2025, other, seed=99, only=("DINKES",),
-                  shares=SampleShares(late=0, missing=0, defective=0))
+    generate_year(
+        catalog,
+        2025,
+        other,
+        seed=99,
+        only=("DINKES",),
+        shares=SampleShares(late=0, missing=0, defective=0),
+    )
     target = drive / "2025/DINKES/DINKES_SPM_2025.xlsx"
     shutil.copy(other / "2025/DINKES/DINKES_SPM_2025.xlsx", target)
     os.utime(target, (time.time() - 60, time.time() - 60))
     outcomes = make_run(sqlite_engine, drive, catalog, tmp_path).run()
     changed = [o for o in outcomes if o.status != "unchanged"]
     assert [(o.path, o.status, o.version) for o in changed] == [
-        ("2025/DINKES/DINKES_SPM_2025.xlsx", "loaded", 2)]
+        ("2025/DINKES/DINKES_SPM_2025.xlsx", "loaded", 2)
+    ]
     with sqlite_engine.connect() as conn:
-        sub_ids = set(conn.execute(
-            select(penerima.c.submission_id).where(penerima.c.kode_pd == "DINKES")).scalars())
-        current = conn.execute(select(submission_current.c.submission_id).where(
-            submission_current.c.kode_pd == "DINKES",
-            submission_current.c.laporan == "SPM")).scalar()
+        sub_ids = set(
+            conn.execute(
+                select(penerima.c.submission_id).where(penerima.c.kode_pd == "DINKES")
+            ).scalars()
+        )
+        current = conn.execute(
+            select(submission_current.c.submission_id).where(
+                submission_current.c.kode_pd == "DINKES", submission_current.c.laporan == "SPM"
+            )
+        ).scalar()
         others_after = conn.execute(
             select(func.count()).select_from(penerima).where(penerima.c.kode_pd != "DINKES")
         ).scalar()
-        versions = conn.execute(select(func.count()).select_from(submission).where(
-            submission.c.path == "2025/DINKES/DINKES_SPM_2025.xlsx")).scalar()
+        versions = conn.execute(
+            select(func.count())
+            .select_from(submission)
+            .where(submission.c.path == "2025/DINKES/DINKES_SPM_2025.xlsx")
+        ).scalar()
     assert sub_ids == {current}, "only the new version's rows remain"
     assert others_after == others_before
     assert versions == 2
 
 
-def test_a_rejected_version_keeps_the_previous_valid_data(catalog: Catalog,
-                                                          sqlite_engine: Engine,
-                                                          tmp_path: Path) -> None:
+def test_a_rejected_version_keeps_the_previous_valid_data(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     drive = tmp_path / "drive"
-    generate_year(catalog, 2025, drive, seed=4, only=("DINKES",),
-                  shares=SampleShares(late=0, missing=0, defective=0))
+    generate_year(
+        catalog,
+        2025,
+        drive,
+        seed=4,
+        only=("DINKES",),
+        shares=SampleShares(late=0, missing=0, defective=0),
+    )
     make_run(sqlite_engine, drive, catalog, tmp_path).run()
     before = table_checksums(sqlite_engine)
     target = drive / "2025/DINKES/DINKES_SPM_2025.xlsx"
     target.write_bytes(b"not a workbook at all")
     os.utime(target, (time.time() - 60, time.time() - 60))
-    [outcome] = [o for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()
-                 if o.status != "unchanged"]
+    [outcome] = [
+        o
+        for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()
+        if o.status != "unchanged"
+    ]
     assert outcome.status == "rejected"
     after = table_checksums(sqlite_engine)
     for name in FACT_TABLES:
@@ -124,11 +162,18 @@ def test_a_rejected_version_keeps_the_previous_valid_data(catalog: Catalog,
     assert after["submission_current"] == before["submission_current"]
 
 
-def test_a_file_still_being_copied_waits(catalog: Catalog, sqlite_engine: Engine,
-                                         tmp_path: Path) -> None:
+def test_a_file_still_being_copied_waits(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     drive = tmp_path / "drive"
-    generate_year(catalog, 2025, drive, seed=4, only=("BAPPEDA",),
-                  shares=SampleShares(late=0, missing=0, defective=0))
+    generate_year(
+        catalog,
+        2025,
+        drive,
+        seed=4,
+        only=("BAPPEDA",),
+        shares=SampleShares(late=0, missing=0, defective=0),
+    )
     fresh = drive / "2025/BAPPEDA/BAPPEDA_LPPD_2025.xlsx"
     os.utime(fresh)  # just landed
     run = make_run(sqlite_engine, drive, catalog, tmp_path)
@@ -136,12 +181,15 @@ def test_a_file_still_being_copied_waits(catalog: Catalog, sqlite_engine: Engine
     outcomes = {o.path: o.status for o in run.run()}
     assert outcomes["2025/BAPPEDA/BAPPEDA_LPPD_2025.xlsx"] == "pending"
     with sqlite_engine.connect() as conn:
-        assert conn.execute(text("select count(*) from submission where path like '%LPPD%'")
-                            ).scalar() == 0
+        assert (
+            conn.execute(text("select count(*) from submission where path like '%LPPD%'")).scalar()
+            == 0
+        )
 
 
 def test_archive_keeps_every_version_and_the_drive_is_untouched(
-        catalog: Catalog, sqlite_engine: Engine, tmp_path: Path) -> None:
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     drive = tmp_path / "drive"
     generate_year(catalog, 2025, drive, seed=6, only=("BAPPEDA",))
     before = {p: (p.stat().st_mtime, p.read_bytes()) for p in drive.rglob("*") if p.is_file()}

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
 from kinerja.catalog import Catalog
 from kinerja.intake.reader import open_workbook, read_info, read_sheets
 from kinerja.sample import fill_rows
@@ -15,6 +13,7 @@ from kinerja.schema import TEMPLATES
 from kinerja.schema.excel import build_workbook, prefilled_rows
 from kinerja.schema.suites import all_suites
 from kinerja.warehouse.models import FACT_TABLES
+from openpyxl import load_workbook
 
 EXPECTATIONS = Path(__file__).parents[2] / "expectations"
 
@@ -29,14 +28,16 @@ def test_fact_tables_carry_every_stored_column() -> None:
         for sheet in tpl.sheets:
             table = FACT_TABLES[sheet.table]
             assert [c.name for c in sheet.stored_columns] == [
-                c.name for c in table.columns if c.name not in
-                ("id", "submission_id", "tahun", "kode_pd", "baris")
+                c.name
+                for c in table.columns
+                if c.name not in ("id", "submission_id", "tahun", "kode_pd", "baris")
             ]
 
 
 @pytest.mark.parametrize("code", list(TEMPLATES))
-def test_template_round_trips_through_the_reader(code: str, catalog: Catalog,
-                                                 tmp_path: Path) -> None:
+def test_template_round_trips_through_the_reader(
+    code: str, catalog: Catalog, tmp_path: Path
+) -> None:
     import random
 
     tpl = TEMPLATES[code]

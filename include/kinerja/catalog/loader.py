@@ -209,7 +209,8 @@ class Catalog:
 
     def nomenklatur_milik(self, pd: PerangkatDaerah) -> list[Nomenklatur]:
         return self._owned(
-            (n for n in self.nomenklatur if n.tingkat in ("program", "kegiatan", "sub_kegiatan")), pd
+            (n for n in self.nomenklatur if n.tingkat in ("program", "kegiatan", "sub_kegiatan")),
+            pd,
         )
 
     def laporan_wajib(self, pd: PerangkatDaerah) -> list[str]:
@@ -228,8 +229,13 @@ class Catalog:
             return self.kalender[tahun]
         # A year not yet in the calendar falls back to the rule of the brief: 26 Jan / 31 Mar.
         return Kalender(
-            tahun, date(tahun + 1, 1, 26), date(tahun + 1, 3, 31), date(tahun + 1, 3, 31),
-            None, None, None,
+            tahun,
+            date(tahun + 1, 1, 26),
+            date(tahun + 1, 3, 31),
+            date(tahun + 1, 3, 31),
+            None,
+            None,
+            None,
         )
 
 
@@ -302,9 +308,7 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         )
         for b in spm_raw["bidang"]
     )
-    ikk = tuple(
-        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__}) for r in _csv(shared("lppd_ikk.csv"))
-    )
+    ikk = tuple(Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__}) for r in _csv(shared("lppd_ikk.csv")))
     nomenklatur = tuple(
         Nomenklatur(**{k: r[k] for k in Nomenklatur.__dataclass_fields__})
         for r in _csv(shared("lkpj_nomenklatur.csv"))

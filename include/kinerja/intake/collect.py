@@ -53,14 +53,19 @@ class FileOutcome:
 
     def to_json(self) -> dict[str, Any]:
         """The `kinerja collect --json` shape: issues as {sheet, row, column, value, message}."""
+
         def slim(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [{k: i[k] for k in ("sheet", "row", "column", "value", "message", "fix")}
-                    for i in items]
+            return [{k: i[k] for k in ("sheet", "row", "column", "value", "message", "fix")} for i in items]
 
         return {
-            "path": self.path, "pd": self.kode_pd, "report": self.laporan,
-            "status": self.status, "version": self.version, "late": self.terlambat,
-            "received_at": self.received_at, "errors": slim(self.errors),
+            "path": self.path,
+            "pd": self.kode_pd,
+            "report": self.laporan,
+            "status": self.status,
+            "version": self.version,
+            "late": self.terlambat,
+            "received_at": self.received_at,
+            "errors": slim(self.errors),
             "warnings": slim(self.warnings),
         }
 
@@ -94,14 +99,27 @@ def archive(archive_dir: Path, data: bytes, sha256: str, suffix: str) -> str:
     return key
 
 
-def judge(data: bytes, owner: PerangkatDaerah | None, folder_pd: str, tahun: int,
-          catalog: Catalog, validator: Callable[[], Validator],
-          limits: Limits = DEFAULT_LIMITS) -> Judgement:
+def judge(
+    data: bytes,
+    owner: PerangkatDaerah | None,
+    folder_pd: str,
+    tahun: int,
+    catalog: Catalog,
+    validator: Callable[[], Validator],
+    limits: Limits = DEFAULT_LIMITS,
+) -> Judgement:
     """Every check on one file, from its bytes to validated frames. Never raises on bad input."""
     if owner is None:
-        return Judgement(None, None, [error(
-            f"Folder '{folder_pd}' bukan kode Perangkat Daerah yang dikenal.",
-            "Letakkan berkas di folder PD Anda sendiri; hubungi operator bila folder salah.")])
+        return Judgement(
+            None,
+            None,
+            [
+                error(
+                    f"Folder '{folder_pd}' bukan kode Perangkat Daerah yang dikenal.",
+                    "Letakkan berkas di folder PD Anda sendiri; hubungi operator bila folder salah.",
+                )
+            ],
+        )
     wb = open_workbook(data, limits)
     if isinstance(wb, Issue):
         return Judgement(None, None, [wb])
@@ -122,13 +140,19 @@ def judge(data: bytes, owner: PerangkatDaerah | None, folder_pd: str, tahun: int
         frame = parsed.sheets.get(sheet.name)
         if frame is None:
             continue
-        issues.extend(validator().validate(suite_name(tpl, sheet), sheet, frame, parameters,
-                                           {c for c in typing_errors if c[0] is not None}))
+        issues.extend(
+            validator().validate(
+                suite_name(tpl, sheet),
+                sheet,
+                frame,
+                parameters,
+                {c for c in typing_errors if c[0] is not None},
+            )
+        )
     return Judgement(laporan, str(versi), issues, tpl, parsed.sheets)
 
 
-def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int,
-                   catalog: Catalog) -> list[Issue]:
+def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int, catalog: Catalog) -> list[Issue]:
     """Is this the right template, version, year and agency? Each miss named exactly."""
     rows = info.get(INFO_ROWS, {})
 
@@ -137,37 +161,58 @@ def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int,
 
     laporan = str(info.get("laporan") or "").upper()
     if laporan not in TEMPLATES:
-        return [error(f"Jenis laporan '{shown(info.get('laporan'))}' tidak dikenal "
-                      f"(harus salah satu dari {', '.join(TEMPLATES)}).",
-                      "Gunakan template resmi; jangan ubah isian Jenis Laporan.",
-                      **where("laporan", "Jenis Laporan", shown(info.get("laporan"))))]
+        return [
+            error(
+                f"Jenis laporan '{shown(info.get('laporan'))}' tidak dikenal "
+                f"(harus salah satu dari {', '.join(TEMPLATES)}).",
+                "Gunakan template resmi; jangan ubah isian Jenis Laporan.",
+                **where("laporan", "Jenis Laporan", shown(info.get("laporan"))),
+            )
+        ]
     tpl = TEMPLATES[laporan]
     issues = []
     versi = shown(info.get("versi_template"))
     if versi != tpl.version:
-        issues.append(error(
-            f"Versi template '{versi}' sudah tidak berlaku; versi yang berlaku {tpl.version}.",
-            "Unduh template terbaru, salin data Anda ke dalamnya, lalu kirim ulang.",
-            **where("versi_template", "Versi Template", versi)))
+        issues.append(
+            error(
+                f"Versi template '{versi}' sudah tidak berlaku; versi yang berlaku {tpl.version}.",
+                "Unduh template terbaru, salin data Anda ke dalamnya, lalu kirim ulang.",
+                **where("versi_template", "Versi Template", versi),
+            )
+        )
     if shown(info.get("tahun")) != str(tahun):
-        issues.append(error(
-            f"Tahun pelaporan di berkas ({shown(info.get('tahun'))}) bukan {tahun}.",
-            f"Gunakan template tahun {tahun} atau letakkan berkas di folder tahun yang benar.",
-            **where("tahun", "Tahun Pelaporan", shown(info.get("tahun")))))
+        issues.append(
+            error(
+                f"Tahun pelaporan di berkas ({shown(info.get('tahun'))}) bukan {tahun}.",
+                f"Gunakan template tahun {tahun} atau letakkan berkas di folder tahun yang benar.",
+                **where("tahun", "Tahun Pelaporan", shown(info.get("tahun"))),
+            )
+        )
     kode = shown(info.get("kode_pd"))
     if kode != owner.kode_pd:
-        issues.append(error(
-            f"Berkas berisi data PD '{kode}', padahal diletakkan di folder {owner.kode_pd}.",
-            "Setiap PD hanya mengirim datanya sendiri, di foldernya sendiri.",
-            **where("kode_pd", "Kode Perangkat Daerah", kode)))
+        issues.append(
+            error(
+                f"Berkas berisi data PD '{kode}', padahal diletakkan di folder {owner.kode_pd}.",
+                "Setiap PD hanya mengirim datanya sendiri, di foldernya sendiri.",
+                **where("kode_pd", "Kode Perangkat Daerah", kode),
+            )
+        )
     elif not owner.aktif_pada_tahun(tahun):
-        issues.append(error(f"{owner.nama} tidak aktif pada tahun {tahun}.",
-                            "Hubungi operator: PD ini sudah digabung atau berganti nama.",
-                            **where("kode_pd", "Kode Perangkat Daerah", kode)))
+        issues.append(
+            error(
+                f"{owner.nama} tidak aktif pada tahun {tahun}.",
+                "Hubungi operator: PD ini sudah digabung atau berganti nama.",
+                **where("kode_pd", "Kode Perangkat Daerah", kode),
+            )
+        )
     elif laporan not in catalog.laporan_wajib(owner):
-        issues.append(error(f"{owner.nama} tidak memiliki indikator {laporan} di katalog.",
-                            "Hubungi operator bila katalog belum memuat indikator PD Anda.",
-                            **where("laporan", "Jenis Laporan", laporan)))
+        issues.append(
+            error(
+                f"{owner.nama} tidak memiliki indikator {laporan} di katalog.",
+                "Hubungi operator bila katalog belum memuat indikator PD Anda.",
+                **where("laporan", "Jenis Laporan", laporan),
+            )
+        )
     return issues
 
 
@@ -194,8 +239,7 @@ class CollectRun:
         for f in self.drive.list_files(self.tahun):
             last = seen.get(f.path)
             if last and last.size == f.size and last.mtime == f.mtime:
-                skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged",
-                                           version=last.version))
+                skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version))
             elif 0 <= now - f.mtime < self.settle_seconds:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "pending"))
             else:
@@ -211,32 +255,53 @@ class CollectRun:
             return FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
         owner = self.catalog.pd(f.kode_pd_folder)
         try:
-            judgement = judge(data, owner, f.kode_pd_folder, self.tahun, self.catalog,
-                              self.validator, self.limits)
+            judgement = judge(
+                data, owner, f.kode_pd_folder, self.tahun, self.catalog, self.validator, self.limits
+            )
         except (SuiteDriftError, MemoryError):
             raise  # our fault or the machine's: fail the task, never blame the agency
         except Exception:
             # A file that trips an unforeseen path is rejected, never crashes the run.
             log.exception("unexpected error while checking %s", f.path)
-            judgement = Judgement(None, None, [error(
-                "Berkas tidak dapat diperiksa karena bentuknya tidak terduga.",
-                "Salin data ke template resmi yang baru, lalu kirim ulang; bila masih gagal, "
-                "hubungi operator.")])
+            judgement = Judgement(
+                None,
+                None,
+                [
+                    error(
+                        "Berkas tidak dapat diperiksa karena bentuknya tidak terduga.",
+                        "Salin data ke template resmi yang baru, lalu kirim ulang; bila masih gagal, "
+                        "hubungi operator.",
+                    )
+                ],
+            )
         received = datetime.fromtimestamp(f.mtime, UTC)
         late = is_late(received, self.catalog.kalender_tahun(self.tahun).batas_pengumpulan)
         record = SubmissionRecord(
-            drive=self.drive.name, path=f.path, size=f.size, mtime=f.mtime, sha256=sha,
-            first_seen=self.now(), received_at=received, tahun=self.tahun,
-            kode_pd=f.kode_pd_folder, laporan=judgement.laporan,
-            versi_template=judgement.versi_template, terlambat=late,
+            drive=self.drive.name,
+            path=f.path,
+            size=f.size,
+            mtime=f.mtime,
+            sha256=sha,
+            first_seen=self.now(),
+            received_at=received,
+            tahun=self.tahun,
+            kode_pd=f.kode_pd_folder,
+            laporan=judgement.laporan,
+            versi_template=judgement.versi_template,
+            terlambat=late,
             archive_key=archive(self.archive_dir, data, sha, Path(f.path).suffix),
         )
-        _, version = record_submission(self.engine, record, judgement.issues, judgement.template,
-                                       judgement.frames, self.now())
+        _, version = record_submission(
+            self.engine, record, judgement.issues, judgement.template, judgement.frames, self.now()
+        )
         has_errors = any(i.severity == "error" for i in judgement.issues)
         return FileOutcome(
-            f.path, f.kode_pd_folder, "rejected" if has_errors else "loaded",
-            laporan=judgement.laporan, version=version, terlambat=late,
+            f.path,
+            f.kode_pd_folder,
+            "rejected" if has_errors else "loaded",
+            laporan=judgement.laporan,
+            version=version,
+            terlambat=late,
             received_at=received.isoformat(),
             errors=[i.to_dict() for i in judgement.issues if i.severity == "error"],
             warnings=[i.to_dict() for i in judgement.issues if i.severity == "warning"],

@@ -37,8 +37,7 @@ def check_container(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Issue | Non
         return error("Berkas kosong (0 byte).", "Unggah ulang berkas yang sudah diisi.")
     if len(data) > limits.max_file_bytes:
         return error(
-            f"Berkas terlalu besar ({len(data) / 1e6:.1f} MB; batas "
-            f"{limits.max_file_bytes / 1e6:.0f} MB).",
+            f"Berkas terlalu besar ({len(data) / 1e6:.1f} MB; batas {limits.max_file_bytes / 1e6:.0f} MB).",
             "Hapus lampiran, gambar atau lembar lain selain template; data dukung cukup tautan.",
         )
     if data.startswith(OLE2_MAGIC):
@@ -55,8 +54,10 @@ def check_container(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Issue | Non
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _check_entries(zf, limits)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
-        return error(f"Berkas rusak atau terpotong ({type(exc).__name__}).",
-                     "Salin ulang berkas ke shared drive; pastikan penyalinan selesai.")
+        return error(
+            f"Berkas rusak atau terpotong ({type(exc).__name__}).",
+            "Salin ulang berkas ke shared drive; pastikan penyalinan selesai.",
+        )
 
 
 def _check_entries(zf: zipfile.ZipFile, limits: Limits) -> Issue | None:
@@ -74,7 +75,8 @@ def _check_entries(zf: zipfile.ZipFile, limits: Limits) -> Issue | None:
     total = 0
     for info in infos:
         if info.file_size > limits.max_unzipped_bytes or (
-            info.compress_size and info.file_size / info.compress_size > limits.max_ratio
+            info.compress_size
+            and info.file_size / info.compress_size > limits.max_ratio
             and info.file_size > 1_000_000
         ):
             return _bomb()

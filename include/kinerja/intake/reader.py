@@ -53,8 +53,10 @@ def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> CalamineWorkb
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for every malformed part
-        return error(f"Buku kerja tidak dapat dibaca ({type(exc).__name__}: {shown(exc, 120)}).",
-                     "Buka dan simpan ulang berkas di Excel sebagai .xlsx, lalu kirim ulang.")
+        return error(
+            f"Buku kerja tidak dapat dibaca ({type(exc).__name__}: {shown(exc, 120)}).",
+            "Buka dan simpan ulang berkas di Excel sebagai .xlsx, lalu kirim ulang.",
+        )
 
 
 def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
@@ -75,16 +77,17 @@ def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
     return info
 
 
-def read_sheets(wb: CalamineWorkbook, tpl: Template,
-                limits: Limits = DEFAULT_LIMITS) -> ParsedWorkbook:
+def read_sheets(wb: CalamineWorkbook, tpl: Template, limits: Limits = DEFAULT_LIMITS) -> ParsedWorkbook:
     parsed = ParsedWorkbook()
     for sheet in tpl.sheets:
         if sheet.name not in wb.sheet_names:
-            parsed.issues.append(error(
-                f"Lembar '{sheet.name}' tidak ada.",
-                f"Gunakan template resmi; jangan ganti nama atau hapus lembar '{sheet.name}'.",
-                sheet=sheet.name,
-            ))
+            parsed.issues.append(
+                error(
+                    f"Lembar '{sheet.name}' tidak ada.",
+                    f"Gunakan template resmi; jangan ganti nama atau hapus lembar '{sheet.name}'.",
+                    sheet=sheet.name,
+                )
+            )
             continue
         frame, issues = _read_sheet(wb, sheet, limits)
         parsed.issues.extend(issues)
@@ -99,19 +102,22 @@ def _grid(wb: CalamineWorkbook, name: str) -> list[list[Any]]:
     return rows
 
 
-def _read_sheet(wb: CalamineWorkbook, sheet: Sheet,
-                limits: Limits) -> tuple[pd.DataFrame | None, list[Issue]]:
+def _read_sheet(
+    wb: CalamineWorkbook, sheet: Sheet, limits: Limits
+) -> tuple[pd.DataFrame | None, list[Issue]]:
     grid = _grid(wb, sheet.name)
     expected = {normalise_header(c.header): c for c in sheet.columns}
     header_at = _find_header(grid, set(expected))
     if header_at is None:
         found = [shown(v) for v in (grid[0] if grid else []) if v not in (None, "")]
-        return None, [error(
-            f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama lembar "
-            f"'{sheet.name}'. Ditemukan: {', '.join(str(f) for f in found) or 'lembar kosong'}.",
-            "Salin data ke template resmi tanpa mengubah baris judul kolom.",
-            sheet=sheet.name,
-        )]
+        return None, [
+            error(
+                f"Baris judul kolom tidak ditemukan di {HEADER_SEARCH_ROWS} baris pertama lembar "
+                f"'{sheet.name}'. Ditemukan: {', '.join(str(f) for f in found) or 'lembar kosong'}.",
+                "Salin data ke template resmi tanpa mengubah baris judul kolom.",
+                sheet=sheet.name,
+            )
+        ]
     issues: list[Issue] = []
     header_row = grid[header_at]
     positions: dict[str, int] = {}
@@ -119,29 +125,36 @@ def _read_sheet(wb: CalamineWorkbook, sheet: Sheet,
         col = expected.get(normalise_header(value))
         if col and col.name not in positions:
             positions[col.name] = idx
-    unknown = [shown(v) for v in header_row
-               if v not in (None, "") and normalise_header(v) not in expected]
+    unknown = [shown(v) for v in header_row if v not in (None, "") and normalise_header(v) not in expected]
     for col in sheet.columns:
         if col.name not in positions and col.stored:
             hint = f" Kolom tak dikenal: {', '.join(str(u) for u in unknown)}." if unknown else ""
-            issues.append(error(
-                f"Kolom '{col.header}' tidak ditemukan.{hint}",
-                f"Kembalikan judul kolom '{col.header}' persis seperti di template "
-                "(jangan ganti nama atau gabungkan sel judul).",
-                sheet=sheet.name, row=header_at + 1, column=col.header,
-            ))
+            issues.append(
+                error(
+                    f"Kolom '{col.header}' tidak ditemukan.{hint}",
+                    f"Kembalikan judul kolom '{col.header}' persis seperti di template "
+                    "(jangan ganti nama atau gabungkan sel judul).",
+                    sheet=sheet.name,
+                    row=header_at + 1,
+                    column=col.header,
+                )
+            )
     if issues:
         return None, issues
-    body = grid[header_at + 1:]
+    body = grid[header_at + 1 :]
     if len(body) > limits.max_rows:
-        return None, [error(f"Lembar '{sheet.name}' berisi lebih dari {limits.max_rows} baris.",
-                            "Hapus baris kosong berformat di bawah data.", sheet=sheet.name)]
+        return None, [
+            error(
+                f"Lembar '{sheet.name}' berisi lebih dari {limits.max_rows} baris.",
+                "Hapus baris kosong berformat di bawah data.",
+                sheet=sheet.name,
+            )
+        ]
     records: list[dict[str, Any]] = []
     index: list[int] = []
     for offset, row in enumerate(body):
         excel_row = header_at + 2 + offset
-        values = {name: _clean(row[pos]) if pos < len(row) else None
-                  for name, pos in positions.items()}
+        values = {name: _clean(row[pos]) if pos < len(row) else None for name, pos in positions.items()}
         values.update({c.name: None for c in sheet.columns if c.name not in positions})
         if all(v is None for v in values.values()):
             continue
@@ -149,19 +162,32 @@ def _read_sheet(wb: CalamineWorkbook, sheet: Sheet,
         for col in sheet.columns:
             value, issue = coerce(col, values[col.name])
             if issue:
-                issues.append(Issue(issue.severity, issue.message, issue.fix, sheet.name,
-                                    excel_row, col.header, shown(values[col.name])))
+                issues.append(
+                    Issue(
+                        issue.severity,
+                        issue.message,
+                        issue.fix,
+                        sheet.name,
+                        excel_row,
+                        col.header,
+                        shown(values[col.name]),
+                    )
+                )
             typed[col.name] = value
         records.append(typed)
         index.append(excel_row)
-    frame = pd.DataFrame.from_records(records, index=pd.Index(index, name="baris"),
-                                      columns=[c.name for c in sheet.columns])
+    frame = pd.DataFrame.from_records(
+        records, index=pd.Index(index, name="baris"), columns=[c.name for c in sheet.columns]
+    )
     if header_at:
-        issues.append(warning(
-            f"Baris judul kolom ada di baris {header_at + 1}, bukan baris 1.",
-            "Tidak perlu diperbaiki kali ini; sebaiknya gunakan template tanpa baris tambahan.",
-            sheet=sheet.name, row=header_at + 1,
-        ))
+        issues.append(
+            warning(
+                f"Baris judul kolom ada di baris {header_at + 1}, bukan baris 1.",
+                "Tidak perlu diperbaiki kali ini; sebaiknya gunakan template tanpa baris tambahan.",
+                sheet=sheet.name,
+                row=header_at + 1,
+            )
+        )
     return frame, issues
 
 
@@ -198,9 +224,8 @@ def coerce(col: Column, value: Any) -> tuple[Any, Issue | None]:
         if isinstance(value, datetime | date):
             value = value.isoformat()
         return str(value), None
-    if isinstance(value, bool) or isinstance(value, datetime | date):
-        return None, error(f"Harus berupa angka, bukan {shown(value)}.",
-                           "Ketik angka pada sel ini.")
+    if isinstance(value, bool | datetime | date):
+        return None, error(f"Harus berupa angka, bukan {shown(value)}.", "Ketik angka pada sel ini.")
     if isinstance(value, str):
         text = value.replace(" ", "")
         if _INDONESIAN_NUMBER.match(text):
@@ -211,16 +236,22 @@ def coerce(col: Column, value: Any) -> tuple[Any, Issue | None]:
                 "dengan format sel Angka.",
             )
         if _PLAIN_NUMBER.match(text):
-            return None, error(f"Angka ditulis sebagai teks ('{value}').",
-                               "Ubah format sel menjadi Angka dan ketik ulang angkanya.")
-        return None, error(f"Harus berupa angka, bukan teks '{shown(value)}'.",
-                           "Isi dengan angka; tulis penjelasan di kolom Keterangan/Penjelasan.")
+            return None, error(
+                f"Angka ditulis sebagai teks ('{value}').",
+                "Ubah format sel menjadi Angka dan ketik ulang angkanya.",
+            )
+        return None, error(
+            f"Harus berupa angka, bukan teks '{shown(value)}'.",
+            "Isi dengan angka; tulis penjelasan di kolom Keterangan/Penjelasan.",
+        )
     number = float(value)
     if not math.isfinite(number):
         return None, error("Nilai bukan angka yang sah.", "Ketik angka pada sel ini.")
     if col.kind == "integer":
         if not number.is_integer():
-            return None, error(f"Harus bilangan bulat, bukan {shown(value)}.",
-                               "Jumlah orang/unit ditulis tanpa desimal.")
+            return None, error(
+                f"Harus bilangan bulat, bukan {shown(value)}.",
+                "Jumlah orang/unit ditulis tanpa desimal.",
+            )
         return int(number), None
     return number, None

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kinerja.config import PROJECT_ROOT
-from kinerja.intake.issues import Issue, shown
+from kinerja.intake.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
 MAX_ISSUES_PER_RULE = 200
@@ -54,8 +54,7 @@ class Validator:
     def suite(self, name: str) -> Any:
         if name not in self._suites:
             raw = json.loads((self._folder / f"{name}.json").read_text(encoding="utf-8"))
-            suite = self._suite_cls(name=raw["name"], expectations=raw["expectations"],
-                                    meta=raw.get("meta"))
+            suite = self._suite_cls(name=raw["name"], expectations=raw["expectations"], meta=raw.get("meta"))
             # GX logs and drops expectation types it does not know: refuse to validate with less.
             if len(suite.expectations) != len(raw["expectations"]):
                 raise SuiteDriftError(
@@ -65,9 +64,14 @@ class Validator:
             self._suites[name] = suite
         return self._suites[name]
 
-    def validate(self, suite_name: str, sheet: Sheet, frame: pd.DataFrame,
-                 parameters: dict[str, Any], skip_cells: set[tuple[int, str]] | None = None
-                 ) -> list[Issue]:
+    def validate(
+        self,
+        suite_name: str,
+        sheet: Sheet,
+        frame: pd.DataFrame,
+        parameters: dict[str, Any],
+        skip_cells: set[tuple[int, str]] | None = None,
+    ) -> list[Issue]:
         """Issues of `frame` (indexed by Excel row) against the suite, in row order."""
         batch = self._batch.get_batch(batch_parameters={"dataframe": _for_validation(sheet, frame)})
         result = batch.validate(
@@ -91,11 +95,10 @@ def _for_validation(sheet: Sheet, frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _issues(sheet: Sheet, frame: pd.DataFrame, res: Any,
-            skip_cells: set[tuple[int, str]]) -> list[Issue]:
+def _issues(sheet: Sheet, frame: pd.DataFrame, res: Any, skip_cells: set[tuple[int, str]]) -> list[Issue]:
     config = res.expectation_config
     meta = config.meta or {}
-    severity = "warning" if meta.get("severity") == "warning" else "error"
+    severity: Severity = "warning" if meta.get("severity") == "warning" else "error"
     message, fix = meta.get("pesan", config.type), meta.get("saran", "")
     column_header = meta.get("kolom")
     column_name = config.kwargs.get("column") or config.kwargs.get("column_B")
@@ -110,11 +113,19 @@ def _issues(sheet: Sheet, frame: pd.DataFrame, res: Any,
         value = frame.iloc[pos][column_name] if column_name else None
         if column_name is None and "column_list" in config.kwargs:
             value = " / ".join(str(shown(frame.iloc[pos][c])) for c in config.kwargs["column_list"])
-        issues.append(Issue(severity, message, fix, sheet.name, excel_row, column_header,
-                            shown(value)))
+        issues.append(Issue(severity, message, fix, sheet.name, excel_row, column_header, shown(value)))
     if len(positions) > MAX_ISSUES_PER_RULE:
-        issues.append(Issue(severity, f"{message} (dan {len(positions) - MAX_ISSUES_PER_RULE} "
-                            "baris lain)", fix, sheet.name, None, column_header, None))
+        issues.append(
+            Issue(
+                severity,
+                f"{message} (dan {len(positions) - MAX_ISSUES_PER_RULE} baris lain)",
+                fix,
+                sheet.name,
+                None,
+                column_header,
+                None,
+            )
+        )
     return issues
 
 

@@ -16,9 +16,7 @@ def round_half_up(value: Fraction, places: int = 2) -> Decimal:
     """Round as the reports do: half away from zero, on the exact value."""
     scaled = abs(value) * 10**places
     whole = math.floor(scaled + Fraction(1, 2))  # integer arithmetic: no binary or decimal drift
-    return (Decimal(-whole if value < 0 else whole).scaleb(-places)).quantize(
-        Decimal(1).scaleb(-places)
-    )
+    return (Decimal(-whole if value < 0 else whole).scaleb(-places)).quantize(Decimal(1).scaleb(-places))
 
 
 def format_id(value: Decimal | float, places: int = 2) -> str:

@@ -76,18 +76,23 @@ def compute_jpd(item: JpdInput, scoring: Scoring) -> JpdResult:
     penerima = min(mentah, cap)
     w_penerima, w_mutu = exact(scoring.bobot_penerima), exact(scoring.bobot_mutu)
     if item.mutu:
-        mutu: Fraction | None = _mean([
-            min(exact(m.realisasi) * 100 / exact(m.target), cap) for m in item.mutu
-        ])
+        mutu: Fraction | None = _mean(
+            [min(exact(m.realisasi) * 100 / exact(m.target), cap) for m in item.mutu]
+        )
         nilai = w_penerima * penerima + w_mutu * mutu  # type: ignore[operator]
     else:
         # No quality indicators reported: the recipients' share carries the whole weight.
         mutu, nilai = None, penerima
     return JpdResult(
-        bidang=item.bidang, kode_jpd=item.kode_jpd, harus_dilayani=harus, terlayani=terlayani,
-        capaian_penerima_mentah=round_half_up(mentah), capaian_penerima=round_half_up(penerima),
+        bidang=item.bidang,
+        kode_jpd=item.kode_jpd,
+        harus_dilayani=harus,
+        terlayani=terlayani,
+        capaian_penerima_mentah=round_half_up(mentah),
+        capaian_penerima=round_half_up(penerima),
         capaian_mutu=round_half_up(mutu) if mutu is not None else None,
-        nilai=round_half_up(nilai), _exact_nilai=nilai,
+        nilai=round_half_up(nilai),
+        _exact_nilai=nilai,
     )
 
 

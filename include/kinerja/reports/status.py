@@ -38,27 +38,25 @@ def collection_status(engine: Engine, catalog: Catalog, tahun: int) -> list[Repo
             (r.kode_pd, r.laporan): r
             for r in conn.execute(
                 select(
-                    submission.c.kode_pd, submission.c.laporan,
+                    submission.c.kode_pd,
+                    submission.c.laporan,
                     func.count().label("received"),
                     func.sum(case((submission.c.status == "rejected", 1), else_=0)).label("rejected"),
                     func.sum(case((submission.c.status == "loaded", 1), else_=0)).label("loaded"),
                     func.max(submission.c.received_at).label("last"),
-                ).where(submission.c.tahun == tahun)
+                )
+                .where(submission.c.tahun == tahun)
                 .group_by(submission.c.kode_pd, submission.c.laporan)
-            )
-        }
-        unrecognised = {
-            r.kode_pd: r.n for r in conn.execute(
-                select(submission.c.kode_pd, func.count().label("n"))
-                .where(submission.c.tahun == tahun, submission.c.laporan.is_(None))
-                .group_by(submission.c.kode_pd)
             )
         }
         current = {
             (r.kode_pd, r.laporan): r.terlambat
             for r in conn.execute(
-                select(submission_current.c.kode_pd, submission_current.c.laporan,
-                       submission.c.terlambat)
+                select(
+                    submission_current.c.kode_pd,
+                    submission_current.c.laporan,
+                    submission.c.terlambat,
+                )
                 .join(submission, submission.c.id == submission_current.c.submission_id)
                 .where(submission_current.c.tahun == tahun)
             )
@@ -67,41 +65,74 @@ def collection_status(engine: Engine, catalog: Catalog, tahun: int) -> list[Repo
     for pd in catalog.pd_aktif(tahun):
         for laporan in catalog.laporan_wajib(pd):
             c = counts.get((pd.kode_pd, laporan))
-            received = (c.received if c else 0)
+            received = c.received if c else 0
             rejected = (c.rejected or 0) if c else 0
             if (pd.kode_pd, laporan) in current:
                 status = TERLAMBAT if current[(pd.kode_pd, laporan)] else VALID
-            elif received or unrecognised.get(pd.kode_pd):
+            elif received:
                 status = DITOLAK
             else:
                 status = BELUM_MASUK
-            rows.append(ReportStatus(
-                pd.kode_pd, pd.nama, laporan, status, received, rejected,
-                (c.loaded or 0) if c else 0, c.last if c else None,
-            ))
+            rows.append(
+                ReportStatus(
+                    pd.kode_pd,
+                    pd.nama,
+                    laporan,
+                    status,
+                    received,
+                    rejected,
+                    (c.loaded or 0) if c else 0,
+                    c.last if c else None,
+                )
+            )
     return rows
+
+
+def unrecognised_files(engine: Engine, tahun: int) -> dict[str, int]:
+    """Per agency folder: files that could not be read as any template (wrong format...)."""
+    with engine.connect() as conn:
+        return {
+            r.kode_pd: r.n
+            for r in conn.execute(
+                select(submission.c.kode_pd, func.count().label("n"))
+                .where(submission.c.tahun == tahun, submission.c.laporan.is_(None))
+                .group_by(submission.c.kode_pd)
+            )
+        }
 
 
 def spm_inputs(engine: Engine, catalog: Catalog, tahun: int) -> list[JpdInput]:
     penerima_t, mutu_t = FACT_TABLES["fact_spm_penerima"], FACT_TABLES["fact_spm_mutu"]
     with engine.connect() as conn:
         penerima = conn.execute(
-            select(penerima_t.c.kode_jpd, penerima_t.c.kode_wilayah,
-                   penerima_t.c.harus_dilayani, penerima_t.c.terlayani)
-            .where(penerima_t.c.tahun == tahun)
+            select(
+                penerima_t.c.kode_jpd,
+                penerima_t.c.kode_wilayah,
+                penerima_t.c.harus_dilayani,
+                penerima_t.c.terlayani,
+            ).where(penerima_t.c.tahun == tahun)
         ).all()
         mutu = conn.execute(
-            select(ref_spm_mutu.c.kode_jpd, mutu_t.c.kode_indikator, mutu_t.c.jenis,
-                   mutu_t.c.target, mutu_t.c.realisasi)
+            select(
+                ref_spm_mutu.c.kode_jpd,
+                mutu_t.c.kode_indikator,
+                mutu_t.c.jenis,
+                mutu_t.c.target,
+                mutu_t.c.realisasi,
+            )
             .join(ref_spm_mutu, ref_spm_mutu.c.kode == mutu_t.c.kode_indikator)
             .where(mutu_t.c.tahun == tahun)
         ).all()
     items = []
     for jpd in catalog.jpd:
-        p = [Penerima(r.kode_wilayah, r.harus_dilayani, r.terlayani)
-             for r in penerima if r.kode_jpd == jpd.kode_jpd]
-        m = [Mutu(r.kode_indikator, r.jenis, r.target, r.realisasi)
-             for r in mutu if r.kode_jpd == jpd.kode_jpd]
+        p = [
+            Penerima(r.kode_wilayah, r.harus_dilayani, r.terlayani)
+            for r in penerima
+            if r.kode_jpd == jpd.kode_jpd
+        ]
+        m = [
+            Mutu(r.kode_indikator, r.jenis, r.target, r.realisasi) for r in mutu if r.kode_jpd == jpd.kode_jpd
+        ]
         if p or m:
             items.append(JpdInput(jpd.bidang, jpd.kode_jpd, p, m))
     return items
@@ -114,8 +145,10 @@ def spm_for_year(engine: Engine, catalog: Catalog, tahun: int) -> SpmResult:
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """A plain-text table, for terminals and task logs."""
     widths = [max([len(str(h))] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return lines
 
@@ -126,29 +159,35 @@ def status_lines(engine: Engine, catalog: Catalog, tahun: int) -> list[str]:
     by_pd: dict[str, dict[str, ReportStatus]] = {}
     for r in rows:
         by_pd.setdefault(r.kode_pd, {})[r.laporan] = r
+    other = unrecognised_files(engine, tahun)
     body = []
     for kode, reports in by_pd.items():
         cells = [kode]
         for laporan in ("SPM", "LPPD", "LKPJ"):
-            r = reports.get(laporan)
-            cells.append("-" if r is None else
-                         f"{r.status} ({r.received} diterima/{r.rejected} ditolak/"
-                         f"{r.loaded} dimuat)")
+            st = reports.get(laporan)
+            cells.append(
+                "-"
+                if st is None
+                else f"{st.status} ({st.received} diterima/{st.rejected} ditolak/{st.loaded} dimuat)"
+            )
+        cells.append(str(other.get(kode, "")))
         body.append(cells)
     lines = [f"Status pengumpulan {catalog.nama}, tahun pelaporan {tahun}", ""]
-    lines += format_table(["PD", "SPM", "LPPD", "LKPJ"], body)
+    lines += format_table(["PD", "SPM", "LPPD", "LKPJ", "tak dikenali"], body)
     tally: dict[str, int] = {}
     for r in rows:
         tally[r.status] = tally.get(r.status, 0) + 1
-    lines += ["", f"Ringkasan {len(rows)} laporan wajib: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))]
+    lines += [
+        "",
+        f"Ringkasan {len(rows)} laporan wajib: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())),
+    ]
     spm = spm_for_year(engine, catalog, tahun)
     if spm.daerah is None:
         lines.append("Capaian SPM: belum ada data SPM yang valid.")
     else:
-        lines.append(f"Capaian SPM {catalog.nama} {tahun}: {format_id(spm.daerah)} % "
-                     f"({spm.kategori})")
-        lines += [f"  {b:18} {format_id(v):>6} %" for b, v in spm.bidang.items()]
+        lines.append(f"Capaian SPM {catalog.nama} {tahun}: {format_id(spm.daerah)} % ({spm.kategori})")
+        names = {b.kode: b.nama for b in catalog.bidang}
+        lines += [f"  {names.get(b, b):28} {format_id(v):>6} %" for b, v in spm.bidang.items()]
     return lines
 
 
@@ -156,10 +195,20 @@ def status_json(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
     spm = spm_for_year(engine, catalog, tahun)
     return {
         "tahun": tahun,
-        "status": [{"pd": r.kode_pd, "report": r.laporan, "status": r.status,
-                    "received": r.received, "rejected": r.rejected, "loaded": r.loaded}
-                   for r in collection_status(engine, catalog, tahun)],
-        "spm": {"daerah": str(spm.daerah) if spm.daerah is not None else None,
-                "kategori": spm.kategori,
-                "bidang": {k: str(v) for k, v in spm.bidang.items()}},
+        "status": [
+            {
+                "pd": r.kode_pd,
+                "report": r.laporan,
+                "status": r.status,
+                "received": r.received,
+                "rejected": r.rejected,
+                "loaded": r.loaded,
+            }
+            for r in collection_status(engine, catalog, tahun)
+        ],
+        "spm": {
+            "daerah": str(spm.daerah) if spm.daerah is not None else None,
+            "kategori": spm.kategori,
+            "bidang": {k: str(v) for k, v in spm.bidang.items()},
+        },
     }

@@ -39,20 +39,31 @@ def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict
         for j in catalog.jpd_milik(pd.kode_pd):
             for w in catalog.kecamatan:
                 rows["Penerima"].append(
-                    {"kode_jpd": j.kode_jpd, "nama_jpd": j.nama, "kode_wilayah": w.kode,
-                     "nama_wilayah": w.nama}
+                    {
+                        "kode_jpd": j.kode_jpd,
+                        "nama_jpd": j.nama,
+                        "kode_wilayah": w.kode,
+                        "nama_wilayah": w.nama,
+                    }
                 )
             for m in j.mutu:
                 rows["Mutu"].append(
-                    {"kode_indikator": m.kode, "nama_indikator": m.nama, "jenis": m.jenis,
-                     "satuan": m.satuan}
+                    {
+                        "kode_indikator": m.kode,
+                        "nama_indikator": m.nama,
+                        "jenis": m.jenis,
+                        "satuan": m.satuan,
+                    }
                 )
     elif tpl.code == "LPPD":
         rows["IKK"] = [{"kode_ikk": i.kode_ikk, "nama_ikk": i.nama} for i in catalog.ikk_milik(pd)]
     elif tpl.code == "LKPJ":
         rows["Kinerja"] = [
-            {"kode": n.kode, "uraian": n.nama,
-             "jenis_indikator": "outcome" if n.tingkat == "program" else "output"}
+            {
+                "kode": n.kode,
+                "uraian": n.nama,
+                "jenis_indikator": "outcome" if n.tingkat == "program" else "output",
+            }
             for n in catalog.nomenklatur_milik(pd)
         ]
     return rows
@@ -103,11 +114,14 @@ def _instructions(ws: Worksheet, tpl: Template, pd: PerangkatDaerah, tahun: int)
     ws.column_dimensions["A"].width = 110
 
 
-def _info(ws: Worksheet, tpl: Template, pd: PerangkatDaerah, tahun: int,
-          info: Mapping[str, Any]) -> None:
+def _info(ws: Worksheet, tpl: Template, pd: PerangkatDaerah, tahun: int, info: Mapping[str, Any]) -> None:
     values = {
-        "kode_pd": pd.kode_pd, "nama_pd": pd.nama, "tahun": tahun, "laporan": tpl.code,
-        "versi_template": tpl.version, **info,
+        "kode_pd": pd.kode_pd,
+        "nama_pd": pd.nama,
+        "tahun": tahun,
+        "laporan": tpl.code,
+        "versi_template": tpl.version,
+        **info,
     }
     ws["A1"], ws["B1"] = "Keterangan", "Isian"
     for cell in ws[1]:
@@ -136,15 +150,12 @@ def _codes(wb: Workbook, labels: Mapping[str, Mapping[str, str]]) -> dict[str, s
         ws.column_dimensions[letter].width = 20
         ws.column_dimensions[get_column_letter(col + 1)].width = 40
         if codes:
-            ranges[name] = (
-                f"{quote_sheetname(CODES_SHEET)}!${letter}$2:${letter}${len(codes) + 1}"
-            )
+            ranges[name] = f"{quote_sheetname(CODES_SHEET)}!${letter}$2:${letter}${len(codes) + 1}"
     ws.protection.sheet = True
     return ranges
 
 
-def _data_sheet(ws: Worksheet, sheet: Sheet, rows: Sequence[Row],
-                code_ranges: Mapping[str, str]) -> None:
+def _data_sheet(ws: Worksheet, sheet: Sheet, rows: Sequence[Row], code_ranges: Mapping[str, str]) -> None:
     for c, col in enumerate(sheet.columns, start=1):
         cell = ws.cell(row=1, column=c, value=col.header)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
@@ -161,14 +172,24 @@ def _data_sheet(ws: Worksheet, sheet: Sheet, rows: Sequence[Row],
             ws.cell(row=r, column=c).protection = _UNLOCKED
         area = f"{letter}2:{letter}{last}"
         if col.codes and col.codes in code_ranges:
-            dv = DataValidation(type="list", formula1=code_ranges[col.codes], allow_blank=True,
-                                showErrorMessage=True, errorTitle="Kode tidak dikenal",
-                                error="Pilih kode dari daftar (lembar Kode).")
+            dv = DataValidation(
+                type="list",
+                formula1=code_ranges[col.codes],
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Kode tidak dikenal",
+                error="Pilih kode dari daftar (lembar Kode).",
+            )
         elif col.kind in ("integer", "number"):
-            dv = DataValidation(type="whole" if col.kind == "integer" else "decimal",
-                                operator="greaterThanOrEqual", formula1=str(col.min_value or 0),
-                                allow_blank=True, showErrorMessage=True, errorTitle="Bukan angka",
-                                error="Isi dengan angka 0 atau lebih, tanpa titik ribuan.")
+            dv = DataValidation(
+                type="whole" if col.kind == "integer" else "decimal",
+                operator="greaterThanOrEqual",
+                formula1=str(col.min_value or 0),
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Bukan angka",
+                error="Isi dengan angka 0 atau lebih, tanpa titik ribuan.",
+            )
         else:
             continue
         ws.add_data_validation(dv)

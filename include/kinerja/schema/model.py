@@ -103,7 +103,6 @@ INFO_FIELDS: tuple[InfoField, ...] = (
 )
 
 
-
 def _count(name: str, header: str, **kw: Any) -> Column:
     """A head count: a whole number, zero or more."""
     return Column(name, header, kind="integer", min_value=0, **kw)
@@ -131,11 +130,21 @@ SPM = Template(
             title="Penerima layanan per JPD dan kecamatan",
             key=("kode_jpd", "kode_wilayah"),
             columns=(
-                Column("kode_jpd", "Kode JPD", codes="kode_jpd", width=18,
-                       help="Kode jenis pelayanan dasar dari lembar Kode"),
+                Column(
+                    "kode_jpd",
+                    "Kode JPD",
+                    codes="kode_jpd",
+                    width=18,
+                    help="Kode jenis pelayanan dasar dari lembar Kode",
+                ),
                 Column("nama_jpd", "Jenis Pelayanan Dasar", required=False, stored=False, width=40),
-                Column("kode_wilayah", "Kode Wilayah", codes="kode_kecamatan", width=14,
-                       help="Kode kecamatan Kemendagri, misalnya 12.71.01"),
+                Column(
+                    "kode_wilayah",
+                    "Kode Wilayah",
+                    codes="kode_kecamatan",
+                    width=14,
+                    help="Kode kecamatan Kemendagri, misalnya 12.71.01",
+                ),
                 Column("nama_wilayah", "Kecamatan", required=False, stored=False, width=22),
                 _count("harus_dilayani", "Harus Dilayani", help="Jumlah warga yang harus dilayani"),
                 _count("terlayani", "Terlayani", help="Jumlah warga yang terlayani sesuai standar"),
@@ -143,7 +152,9 @@ SPM = Template(
             ),
             rules=(
                 PairRule(
-                    "harus_dilayani", "terlayani", "warning",
+                    "harus_dilayani",
+                    "terlayani",
+                    "warning",
                     "Terlayani lebih banyak daripada yang harus dilayani.",
                     "Periksa kembali kedua angka; jika benar, jelaskan di kolom Keterangan.",
                 ),
@@ -159,8 +170,14 @@ SPM = Template(
                 Column("nama_indikator", "Indikator Mutu", required=False, stored=False, width=45),
                 Column("jenis", "Jenis (barang_jasa/sdm)", codes="jenis_mutu", width=14),
                 Column("satuan", "Satuan", required=False, stored=False, width=12),
-                Column("target", "Target", kind="number", min_value=0, min_exclusive=True,
-                       help="Kebutuhan; harus lebih dari 0"),
+                Column(
+                    "target",
+                    "Target",
+                    kind="number",
+                    min_value=0,
+                    min_exclusive=True,
+                    help="Kebutuhan; harus lebih dari 0",
+                ),
                 _amount("realisasi", "Realisasi"),
             ),
         ),
@@ -188,8 +205,7 @@ LPPD = Template(
                 _amount("pembilang", "Pembilang"),
                 Column("penyebut", "Penyebut", kind="number", min_value=0, min_exclusive=True),
                 Column("penjelasan", "Penjelasan", required=False, max_length=1000, width=30),
-                Column("data_dukung", "Data Dukung (tautan)", required=False, max_length=500,
-                       width=30),
+                Column("data_dukung", "Data Dukung (tautan)", required=False, max_length=500, width=30),
             ),
         ),
     ),
@@ -213,8 +229,13 @@ LKPJ = Template(
             key=("kode", "jenis_indikator", "indikator"),
             columns=(
                 Column("kode", "Kode Nomenklatur", codes="kode_nomenklatur", width=22),
-                Column("uraian", "Program/Kegiatan/Sub Kegiatan", required=False, stored=False,
-                       width=45),
+                Column(
+                    "uraian",
+                    "Program/Kegiatan/Sub Kegiatan",
+                    required=False,
+                    stored=False,
+                    width=45,
+                ),
                 Column("jenis_indikator", "Jenis Indikator", codes="jenis_indikator", width=14),
                 Column("indikator", "Indikator", max_length=500, width=40),
                 Column("satuan", "Satuan", max_length=50, width=12),
@@ -227,7 +248,9 @@ LKPJ = Template(
             ),
             rules=(
                 PairRule(
-                    "pagu", "realisasi_anggaran", "warning",
+                    "pagu",
+                    "realisasi_anggaran",
+                    "warning",
                     "Realisasi anggaran melebihi pagu.",
                     "Periksa kembali angka pagu dan realisasi sesuai DPA dan SP2D.",
                 ),
@@ -240,16 +263,25 @@ LKPJ = Template(
             key=("tahun_lkpj", "nomor"),
             min_rows=0,
             columns=(
-                Column("tahun_lkpj", "Tahun LKPJ", kind="integer", min_value=2000,
-                       max_value=2100, width=10),
+                Column(
+                    "tahun_lkpj",
+                    "Tahun LKPJ",
+                    kind="integer",
+                    min_value=2000,
+                    max_value=2100,
+                    width=10,
+                ),
                 Column("nomor", "No", kind="integer", min_value=1, width=6),
                 Column("rekomendasi", "Rekomendasi DPRD", max_length=2000, width=45),
                 Column("komisi", "Komisi", max_length=100, width=12),
                 Column("tindak_lanjut", "Tindak Lanjut", max_length=2000, width=45),
-                Column("status", "Status (selesai/proses/belum)", codes="status_tindak_lanjut",
-                       width=14),
-                Column("bukti", "Bukti (tautan/dokumen)", required=False, max_length=500,
-                       width=30),
+                Column(
+                    "status",
+                    "Status (selesai/proses/belum)",
+                    codes="status_tindak_lanjut",
+                    width=14,
+                ),
+                Column("bukti", "Bukti (tautan/dokumen)", required=False, max_length=500, width=30),
             ),
         ),
     ),

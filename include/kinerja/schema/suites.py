@@ -17,8 +17,14 @@ def suite_name(tpl: Template, sheet: Sheet) -> str:
     return f"{tpl.code.lower()}_{sheet.table.removeprefix('fact_').split('_', 1)[1]}"
 
 
-def _expectation(type_: str, kwargs: dict[str, Any], message: str, fix: str,
-                 severity: str = "error", column: str | None = None) -> dict[str, Any]:
+def _expectation(
+    type_: str,
+    kwargs: dict[str, Any],
+    message: str,
+    fix: str,
+    severity: str = "error",
+    column: str | None = None,
+) -> dict[str, Any]:
     meta = {"severity": severity, "pesan": message, "saran": fix}
     if column:
         meta["kolom"] = column
@@ -28,79 +34,116 @@ def _expectation(type_: str, kwargs: dict[str, Any], message: str, fix: str,
 def _column_expectations(col: Column) -> list[dict[str, Any]]:
     out = []
     if col.required:
-        out.append(_expectation(
-            "expect_column_values_to_not_be_null", {"column": col.name},
-            f"Kolom '{col.header}' wajib diisi.",
-            "Isi sel ini (tulis 0 bila memang nihil).", column=col.header,
-        ))
+        out.append(
+            _expectation(
+                "expect_column_values_to_not_be_null",
+                {"column": col.name},
+                f"Kolom '{col.header}' wajib diisi.",
+                "Isi sel ini (tulis 0 bila memang nihil).",
+                column=col.header,
+            )
+        )
     if col.codes:
-        out.append(_expectation(
-            "expect_column_values_to_be_in_set",
-            {"column": col.name, "value_set": {"$PARAMETER": col.codes}},
-            f"Kode '{col.header}' tidak dikenal atau bukan milik PD ini.",
-            "Pilih kode dari daftar pada lembar Kode.", column=col.header,
-        ))
+        out.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                {"column": col.name, "value_set": {"$PARAMETER": col.codes}},
+                f"Kode '{col.header}' tidak dikenal atau bukan milik PD ini.",
+                "Pilih kode dari daftar pada lembar Kode.",
+                column=col.header,
+            )
+        )
     if col.min_value is not None or col.max_value is not None:
         kwargs: dict[str, Any] = {"column": col.name}
         parts = []
         if col.min_value is not None:
             kwargs["min_value"] = col.min_value
             kwargs["strict_min"] = col.min_exclusive
-            parts.append(f"{'lebih dari' if col.min_exclusive else 'paling kecil'} "
-                         f"{col.min_value:g}")
+            parts.append(f"{'lebih dari' if col.min_exclusive else 'paling kecil'} {col.min_value:g}")
         if col.max_value is not None:
             kwargs["max_value"] = col.max_value
             parts.append(f"paling besar {col.max_value:g}")
-        out.append(_expectation(
-            "expect_column_values_to_be_between", kwargs,
-            f"Nilai '{col.header}' harus {' dan '.join(parts)}.",
-            "Periksa angka ini; jumlah dan anggaran tidak boleh negatif.", column=col.header,
-        ))
+        out.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                kwargs,
+                f"Nilai '{col.header}' harus {' dan '.join(parts)}.",
+                "Periksa angka ini; jumlah dan anggaran tidak boleh negatif.",
+                column=col.header,
+            )
+        )
     if col.max_length:
-        out.append(_expectation(
-            "expect_column_value_lengths_to_be_between",
-            {"column": col.name, "max_value": col.max_length},
-            f"Isian '{col.header}' lebih dari {col.max_length} karakter.",
-            "Persingkat isian; uraian panjang cukup di dokumen data dukung.", column=col.header,
-        ))
+        out.append(
+            _expectation(
+                "expect_column_value_lengths_to_be_between",
+                {"column": col.name, "max_value": col.max_length},
+                f"Isian '{col.header}' lebih dari {col.max_length} karakter.",
+                "Persingkat isian; uraian panjang cukup di dokumen data dukung.",
+                column=col.header,
+            )
+        )
     return out
 
 
 def build_suite(tpl: Template, sheet: Sheet) -> dict[str, Any]:
     expectations: list[dict[str, Any]] = []
     if sheet.min_rows:
-        expectations.append(_expectation(
-            "expect_table_row_count_to_be_between", {"min_value": sheet.min_rows},
-            f"Lembar '{sheet.name}' belum berisi data.", "Isi data pada lembar ini.",
-        ))
+        expectations.append(
+            _expectation(
+                "expect_table_row_count_to_be_between",
+                {"min_value": sheet.min_rows},
+                f"Lembar '{sheet.name}' belum berisi data.",
+                "Isi data pada lembar ini.",
+            )
+        )
     for col in sheet.columns:
         expectations.extend(_column_expectations(col))
     key_headers = ", ".join(sheet.column(k).header for k in sheet.key)
     if len(sheet.key) == 1:
-        expectations.append(_expectation(
-            "expect_column_values_to_be_unique", {"column": sheet.key[0]},
-            f"'{key_headers}' muncul lebih dari sekali.", "Hapus atau gabungkan baris ganda.",
-            column=sheet.column(sheet.key[0]).header,
-        ))
+        expectations.append(
+            _expectation(
+                "expect_column_values_to_be_unique",
+                {"column": sheet.key[0]},
+                f"'{key_headers}' muncul lebih dari sekali.",
+                "Hapus atau gabungkan baris ganda.",
+                column=sheet.column(sheet.key[0]).header,
+            )
+        )
     else:
-        expectations.append(_expectation(
-            "expect_compound_columns_to_be_unique", {"column_list": list(sheet.key)},
-            f"Kombinasi {key_headers} muncul lebih dari sekali.",
-            "Hapus atau gabungkan baris ganda.", column=key_headers,
-        ))
+        expectations.append(
+            _expectation(
+                "expect_compound_columns_to_be_unique",
+                {"column_list": list(sheet.key)},
+                f"Kombinasi {key_headers} muncul lebih dari sekali.",
+                "Hapus atau gabungkan baris ganda.",
+                column=key_headers,
+            )
+        )
     for rule in sheet.rules:
-        expectations.append(_expectation(
-            "expect_column_pair_values_a_to_be_greater_than_b",
-            {"column_A": rule.left, "column_B": rule.right, "or_equal": True,
-             "ignore_row_if": "either_value_is_missing"},
-            rule.message, rule.fix, severity=rule.severity,
-            column=sheet.column(rule.right).header,
-        ))
+        expectations.append(
+            _expectation(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                {
+                    "column_A": rule.left,
+                    "column_B": rule.right,
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                rule.message,
+                rule.fix,
+                severity=rule.severity,
+                column=sheet.column(rule.right).header,
+            )
+        )
     return {
         "name": suite_name(tpl, sheet),
         "expectations": expectations,
-        "meta": {"template": tpl.code, "versi_template": tpl.version, "lembar": sheet.name,
-                 "dibuat_dari": "kinerja.schema (jangan diedit tangan: kinerja suites --write)"},
+        "meta": {
+            "template": tpl.code,
+            "versi_template": tpl.version,
+            "lembar": sheet.name,
+            "dibuat_dari": "kinerja.schema (jangan diedit tangan: kinerja suites --write)",
+        },
     }
 
 

@@ -36,28 +36,64 @@ from kinerja.warehouse.models import (
 def sync_reference(engine: Engine, catalog: Catalog) -> None:
     """Replace the reference tables with the catalogue's content (one transaction)."""
     rows: list[tuple[Any, list[dict[str, Any]]]] = [
-        (ref_perangkat_daerah, [
-            {"kode_pd": p.kode_pd, "nama": p.nama, "singkatan": p.singkatan, "jenis": p.jenis,
-             "kode_wilayah": p.kode_wilayah, "berlaku_dari": p.berlaku_dari,
-             "berlaku_sampai": p.berlaku_sampai, "email": p.email}
-            for p in catalog.perangkat_daerah
-        ]),
+        (
+            ref_perangkat_daerah,
+            [
+                {
+                    "kode_pd": p.kode_pd,
+                    "nama": p.nama,
+                    "singkatan": p.singkatan,
+                    "jenis": p.jenis,
+                    "kode_wilayah": p.kode_wilayah,
+                    "berlaku_dari": p.berlaku_dari,
+                    "berlaku_sampai": p.berlaku_sampai,
+                    "email": p.email,
+                }
+                for p in catalog.perangkat_daerah
+            ],
+        ),
         (ref_wilayah, [w.__dict__ for w in catalog.wilayah]),
-        (ref_spm_jpd, [
-            {"kode_jpd": j.kode_jpd, "bidang": b.kode, "nama_bidang": b.nama, "nama": j.nama,
-             "urutan": n, "kode_pd": j.kode_pd}
-            for n, (b, j) in enumerate((b, j) for b in catalog.bidang for j in b.jpd)
-        ]),
-        (ref_spm_mutu, [
-            {"kode": m.kode, "kode_jpd": j.kode_jpd, "nama": m.nama, "jenis": m.jenis,
-             "satuan": m.satuan}
-            for j in catalog.jpd for m in j.mutu
-        ]),
-        (ref_lppd_ikk, [
-            {"kode_ikk": i.kode_ikk, "urusan": i.urusan, "nama": i.nama, "satuan": i.satuan,
-             "kode_pd": i.kode_pd}
-            for i in catalog.ikk
-        ]),
+        (
+            ref_spm_jpd,
+            [
+                {
+                    "kode_jpd": j.kode_jpd,
+                    "bidang": b.kode,
+                    "nama_bidang": b.nama,
+                    "nama": j.nama,
+                    "urutan": n,
+                    "kode_pd": j.kode_pd,
+                }
+                for n, (b, j) in enumerate((b, j) for b in catalog.bidang for j in b.jpd)
+            ],
+        ),
+        (
+            ref_spm_mutu,
+            [
+                {
+                    "kode": m.kode,
+                    "kode_jpd": j.kode_jpd,
+                    "nama": m.nama,
+                    "jenis": m.jenis,
+                    "satuan": m.satuan,
+                }
+                for j in catalog.jpd
+                for m in j.mutu
+            ],
+        ),
+        (
+            ref_lppd_ikk,
+            [
+                {
+                    "kode_ikk": i.kode_ikk,
+                    "urusan": i.urusan,
+                    "nama": i.nama,
+                    "satuan": i.satuan,
+                    "kode_pd": i.kode_pd,
+                }
+                for i in catalog.ikk
+            ],
+        ),
         (ref_lkpj_nomenklatur, [n.__dict__ for n in catalog.nomenklatur]),
     ]
     with engine.begin() as conn:
@@ -85,10 +121,17 @@ def manifest(conn: Connection, drive: str, tahun: int) -> dict[str, ManifestEntr
         .subquery()
     )
     rows = conn.execute(
-        select(submission.c.path, submission.c.version, submission.c.size, submission.c.mtime,
-               submission.c.sha256)
-        .join(latest, and_(submission.c.path == latest.c.path,
-                           submission.c.version == latest.c.version))
+        select(
+            submission.c.path,
+            submission.c.version,
+            submission.c.size,
+            submission.c.mtime,
+            submission.c.sha256,
+        )
+        .join(
+            latest,
+            and_(submission.c.path == latest.c.path, submission.c.version == latest.c.version),
+        )
         .where(submission.c.drive == drive)
     )
     return {r.path: ManifestEntry(r.path, r.version, r.size, r.mtime, r.sha256) for r in rows}
@@ -114,8 +157,10 @@ class SubmissionRecord:
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for baris, row in zip(frame.index, frame[list(columns)].itertuples(index=False), strict=True):
-        values = {c: (None if isinstance(v, float) and math.isnan(v) else v)
-                  for c, v in zip(columns, row, strict=True)}
+        values = {
+            c: (None if isinstance(v, float) and math.isnan(v) else v)
+            for c, v in zip(columns, row, strict=True)
+        }
         values["baris"] = int(baris)
         out.append(values)
     return out
@@ -138,36 +183,55 @@ def record_submission(
     loaded = frames is not None and tpl is not None and n_errors == 0
     n_rows = sum(len(f) for f in frames.values()) if frames else 0
     with engine.begin() as conn:
-        version = (conn.execute(
-            select(func.max(submission.c.version))
-            .where(submission.c.drive == record.drive, submission.c.path == record.path)
-        ).scalar() or 0) + 1
+        version = (
+            conn.execute(
+                select(func.max(submission.c.version)).where(
+                    submission.c.drive == record.drive, submission.c.path == record.path
+                )
+            ).scalar()
+            or 0
+        ) + 1
         sub_id = conn.execute(
-            insert(submission).values(
-                **record.__dict__, version=version, processed_at=processed_at,
-                status="loaded" if loaded else "rejected", n_errors=n_errors,
-                n_warnings=len(issues) - n_errors, n_rows=n_rows if loaded else 0,
-            ).returning(submission.c.id)
+            insert(submission)
+            .values(
+                **record.__dict__,
+                version=version,
+                processed_at=processed_at,
+                status="loaded" if loaded else "rejected",
+                n_errors=n_errors,
+                n_warnings=len(issues) - n_errors,
+                n_rows=n_rows if loaded else 0,
+            )
+            .returning(submission.c.id)
         ).scalar_one()
         if issues:
-            conn.execute(insert(submission_issue),
-                         [{"submission_id": sub_id, **i.to_dict()} for i in issues])
+            conn.execute(insert(submission_issue), [{"submission_id": sub_id, **i.to_dict()} for i in issues])
         if loaded:
             assert tpl is not None and frames is not None
             for sheet in tpl.sheets:
                 table = FACT_TABLES[sheet.table]
-                conn.execute(delete(table).where(table.c.tahun == record.tahun,
-                                                 table.c.kode_pd == record.kode_pd))
+                conn.execute(
+                    delete(table).where(table.c.tahun == record.tahun, table.c.kode_pd == record.kode_pd)
+                )
                 frame = frames.get(sheet.name)
                 if frame is None or frame.empty:
                     continue
                 rows = _records(frame, [c.name for c in sheet.stored_columns])
-                conn.execute(insert(table), [
-                    {"submission_id": sub_id, "tahun": record.tahun, "kode_pd": record.kode_pd,
-                     **r} for r in rows
-                ])
+                conn.execute(
+                    insert(table),
+                    [
+                        {
+                            "submission_id": sub_id,
+                            "tahun": record.tahun,
+                            "kode_pd": record.kode_pd,
+                            **r,
+                        }
+                        for r in rows
+                    ],
+                )
             key = {"tahun": record.tahun, "kode_pd": record.kode_pd, "laporan": tpl.code}
-            conn.execute(delete(submission_current).where(
-                *(submission_current.c[k] == v for k, v in key.items())))
+            conn.execute(
+                delete(submission_current).where(*(submission_current.c[k] == v for k, v in key.items()))
+            )
             conn.execute(insert(submission_current).values(**key, submission_id=sub_id))
     return sub_id, version

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -33,7 +35,8 @@ metadata = MetaData(
 
 # --- reference data (replaced from the catalogue at every collection) ---------------------
 ref_perangkat_daerah = Table(
-    "ref_perangkat_daerah", metadata,
+    "ref_perangkat_daerah",
+    metadata,
     Column("kode_pd", String(40), primary_key=True),
     Column("nama", String(200), nullable=False),
     Column("singkatan", String(60), nullable=False),
@@ -44,14 +47,16 @@ ref_perangkat_daerah = Table(
     Column("email", String(200)),
 )
 ref_wilayah = Table(
-    "ref_wilayah", metadata,
+    "ref_wilayah",
+    metadata,
     Column("kode", String(20), primary_key=True),
     Column("nama", String(120), nullable=False),
     Column("tingkat", String(20), nullable=False),
     Column("induk", String(20)),
 )
 ref_spm_jpd = Table(
-    "ref_spm_jpd", metadata,
+    "ref_spm_jpd",
+    metadata,
     Column("kode_jpd", String(40), primary_key=True),
     Column("bidang", String(40), nullable=False),
     Column("nama_bidang", String(120), nullable=False),
@@ -60,7 +65,8 @@ ref_spm_jpd = Table(
     Column("kode_pd", String(40), nullable=False),
 )
 ref_spm_mutu = Table(
-    "ref_spm_mutu", metadata,
+    "ref_spm_mutu",
+    metadata,
     Column("kode", String(60), primary_key=True),
     Column("kode_jpd", String(40), nullable=False),
     Column("nama", String(300), nullable=False),
@@ -68,7 +74,8 @@ ref_spm_mutu = Table(
     Column("satuan", String(60)),
 )
 ref_lppd_ikk = Table(
-    "ref_lppd_ikk", metadata,
+    "ref_lppd_ikk",
+    metadata,
     Column("kode_ikk", String(40), primary_key=True),
     Column("urusan", String(120), nullable=False),
     Column("nama", Text, nullable=False),
@@ -76,7 +83,8 @@ ref_lppd_ikk = Table(
     Column("kode_pd", String(40), nullable=False),
 )
 ref_lkpj_nomenklatur = Table(
-    "ref_lkpj_nomenklatur", metadata,
+    "ref_lkpj_nomenklatur",
+    metadata,
     Column("kode", String(40), primary_key=True),
     Column("tingkat", String(20), nullable=False),
     Column("nama", Text, nullable=False),
@@ -84,13 +92,18 @@ ref_lkpj_nomenklatur = Table(
     Column("kode_pd", String(40)),
 )
 REFERENCE_TABLES = (
-    ref_perangkat_daerah, ref_wilayah, ref_spm_jpd, ref_spm_mutu, ref_lppd_ikk,
+    ref_perangkat_daerah,
+    ref_wilayah,
+    ref_spm_jpd,
+    ref_spm_mutu,
+    ref_lppd_ikk,
     ref_lkpj_nomenklatur,
 )
 
 # --- submissions: the manifest of every file version seen, and what became of it ----------
 submission = Table(
-    "submission", metadata,
+    "submission",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("drive", String(100), nullable=False),
     Column("path", String(1000), nullable=False),
@@ -115,10 +128,16 @@ submission = Table(
     Index(None, "tahun", "kode_pd", "laporan"),
 )
 submission_issue = Table(
-    "submission_issue", metadata,
+    "submission_issue",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("submission_id", Integer, ForeignKey("submission.id", ondelete="CASCADE"),
-           nullable=False, index=True),
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submission.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("severity", String(10), nullable=False),
     Column("sheet", String(60)),
     Column("row", Integer),
@@ -128,7 +147,8 @@ submission_issue = Table(
     Column("fix", Text),
 )
 submission_current = Table(
-    "submission_current", metadata,
+    "submission_current",
+    metadata,
     Column("tahun", Integer, primary_key=True),
     Column("kode_pd", String(40), primary_key=True),
     Column("laporan", String(10), primary_key=True),
@@ -137,8 +157,7 @@ submission_current = Table(
 )
 
 # --- facts: one table per template sheet ---------------------------------------------------
-_TYPES: dict[str, type[TypeEngine[object]]] = {"text": Text, "integer": BigInteger,
-                                              "number": Float}
+_TYPES: dict[str, type[TypeEngine[Any]]] = {"text": Text, "integer": BigInteger, "number": Float}
 
 
 def _fact_table(sheet: Sheet) -> Table:
@@ -147,10 +166,10 @@ def _fact_table(sheet: Sheet) -> Table:
         for c in sheet.stored_columns
     ]
     return Table(
-        sheet.table, metadata,
+        sheet.table,
+        metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False,
-               index=True),
+        Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False, index=True),
         Column("tahun", Integer, nullable=False),
         Column("kode_pd", String(40), nullable=False),
         Column("baris", Integer, nullable=False, comment="Excel row it came from"),
@@ -159,6 +178,4 @@ def _fact_table(sheet: Sheet) -> Table:
     )
 
 
-FACT_TABLES: dict[str, Table] = {
-    s.table: _fact_table(s) for t in TEMPLATES.values() for s in t.sheets
-}
+FACT_TABLES: dict[str, Table] = {s.table: _fact_table(s) for t in TEMPLATES.values() for s in t.sheets}

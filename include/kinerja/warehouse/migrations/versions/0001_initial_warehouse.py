@@ -106,9 +106,7 @@ def upgrade() -> None:
         sa.Column("n_rows", sa.Integer(), nullable=False),
         sa.Column("archive_key", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submission")),
-        sa.UniqueConstraint(
-            "drive", "path", "version", name=op.f("uq_submission_drive_path_version")
-        ),
+        sa.UniqueConstraint("drive", "path", "version", name=op.f("uq_submission_drive_path_version")),
     )
     with op.batch_alter_table("submission", schema=None) as batch_op:
         batch_op.create_index(
@@ -210,9 +208,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("fact_lppd_ikk", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_fact_lppd_ikk_submission_id"), ["submission_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_fact_lppd_ikk_submission_id"), ["submission_id"], unique=False)
 
     op.create_table(
         "fact_spm_mutu",
@@ -239,9 +235,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("fact_spm_mutu", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_fact_spm_mutu_submission_id"), ["submission_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_fact_spm_mutu_submission_id"), ["submission_id"], unique=False)
 
     op.create_table(
         "fact_spm_penerima",

@@ -1,0 +1,44 @@
+"""An Airflow home of the test session's own, migrated once, before Airflow is imported."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+DAGS = PROJECT / "dags"
+
+_home = tempfile.mkdtemp(prefix="kinerja-airflow-")
+os.environ.update(
+    {
+        "AIRFLOW_HOME": _home,
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+        "GX_ANALYTICS_ENABLED": "False",
+    }
+)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> str:
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+    )
+    return _home
+
+
+@pytest.fixture(scope="session")
+def dagbag(airflow_db: str):  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
