@@ -15,9 +15,7 @@ from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
 from sqlalchemy import Engine
 
-PG_ADMIN_URL = os.environ.get(
-    "KINERJA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("KINERJA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # Agencies that together hand in all three reports, SPM included, for small, fast samples.
 SMALL_SET = ("DINKES", "DISDIKBUD", "BAPPEDA", "KEC-MEDAN-KOTA")
 
@@ -67,9 +65,7 @@ def pg_engine(pg_admin: Engine, catalog: Catalog) -> Iterator[Engine]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def make_run(
-    engine: Engine, drive: Path, catalog: Catalog, tmp_path: Path, tahun: int = 2025
-) -> CollectRun:
+def make_run(engine: Engine, drive: Path, catalog: Catalog, tmp_path: Path, tahun: int = 2025) -> CollectRun:
     return CollectRun(
         tahun=tahun,
         drive=LocalDrive(drive),

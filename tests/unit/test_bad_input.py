@@ -45,12 +45,8 @@ def _workbook_bytes(
     return buf.getvalue()
 
 
-def _judge(
-    catalog: Catalog, data: bytes, pd_code: str = "DINKES", limits: Limits | None = None
-) -> Judgement:
-    return judge(
-        data, catalog.pd(pd_code), pd_code, 2025, catalog, shared_validator, limits or Limits()
-    )
+def _judge(catalog: Catalog, data: bytes, pd_code: str = "DINKES", limits: Limits | None = None) -> Judgement:
+    return judge(data, catalog.pd(pd_code), pd_code, 2025, catalog, shared_validator, limits or Limits())
 
 
 def _errors(j: Judgement) -> list[str]:
@@ -211,9 +207,7 @@ def _with_cached_formula(data: bytes, formula: str, cached: str) -> bytes:
 
 
 @pytest.mark.parametrize("formula", ["SUM(F2:F3)*0+7", "[1]Sheet1!A1+7", 'WEBSERVICE("x")'])
-def test_formulas_are_read_from_cached_values_never_evaluated(
-    formula: str, catalog: Catalog
-) -> None:
+def test_formulas_are_read_from_cached_values_never_evaluated(formula: str, catalog: Catalog) -> None:
     data = _with_cached_formula(_workbook_bytes(catalog), formula, "123456")
     j = _judge(catalog, data)
     assert _errors(j) == []

@@ -111,9 +111,7 @@ def test_a_new_version_replaces_only_that_agency_and_report(
     ]
     with sqlite_engine.connect() as conn:
         sub_ids = set(
-            conn.execute(
-                select(penerima.c.submission_id).where(penerima.c.kode_pd == "DINKES")
-            ).scalars()
+            conn.execute(select(penerima.c.submission_id).where(penerima.c.kode_pd == "DINKES")).scalars()
         )
         current = conn.execute(
             select(submission_current.c.submission_id).where(
@@ -151,9 +149,7 @@ def test_a_rejected_version_keeps_the_previous_valid_data(
     target.write_bytes(b"not a workbook at all")
     os.utime(target, (time.time() - 60, time.time() - 60))
     [outcome] = [
-        o
-        for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()
-        if o.status != "unchanged"
+        o for o in make_run(sqlite_engine, drive, catalog, tmp_path).run() if o.status != "unchanged"
     ]
     assert outcome.status == "rejected"
     after = table_checksums(sqlite_engine)
@@ -162,9 +158,7 @@ def test_a_rejected_version_keeps_the_previous_valid_data(
     assert after["submission_current"] == before["submission_current"]
 
 
-def test_a_file_still_being_copied_waits(
-    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
-) -> None:
+def test_a_file_still_being_copied_waits(catalog: Catalog, sqlite_engine: Engine, tmp_path: Path) -> None:
     drive = tmp_path / "drive"
     generate_year(
         catalog,
@@ -181,10 +175,7 @@ def test_a_file_still_being_copied_waits(
     outcomes = {o.path: o.status for o in run.run()}
     assert outcomes["2025/BAPPEDA/BAPPEDA_LPPD_2025.xlsx"] == "pending"
     with sqlite_engine.connect() as conn:
-        assert (
-            conn.execute(text("select count(*) from submission where path like '%LPPD%'")).scalar()
-            == 0
-        )
+        assert conn.execute(text("select count(*) from submission where path like '%LPPD%'")).scalar() == 0
 
 
 def test_archive_keeps_every_version_and_the_drive_is_untouched(
@@ -192,17 +183,29 @@ def test_archive_keeps_every_version_and_the_drive_is_untouched(
 ) -> None:
     drive = tmp_path / "drive"
     generate_year(catalog, 2025, drive, seed=6, only=("BAPPEDA",))
-    before = {p: (p.stat().st_mtime, p.read_bytes()) for p in drive.rglob("*") if p.is_file()}
-    make_run(sqlite_engine, drive, catalog, tmp_path).run()
-    after = {p: (p.stat().st_mtime, p.read_bytes()) for p in drive.rglob("*") if p.is_file()}
-    assert after == before
+
+    def submitted() -> dict[Path, tuple[float, bytes]]:
+        return {
+            p: (p.stat().st_mtime, p.read_bytes())
+            for p in drive.rglob("*")
+            if p.is_file() and "umpan-balik" not in p.parts
+        }
+
+    before = submitted()
+    outcomes = make_run(sqlite_engine, drive, catalog, tmp_path).run()
+    assert submitted() == before
+    for o in outcomes:
+        assert o.feedback and (drive / o.feedback).is_file()
+        assert Path(o.feedback).parent == Path(o.path).parent / "umpan-balik"
     archived = {p.name.split(".")[0] for p in (tmp_path / "archive").rglob("*.xlsx")}
     assert archived == {hashlib.sha256(b).hexdigest() for _, b in before.values()}
 
 
 def test_late_means_after_the_deadline_day_in_wib() -> None:
     from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
 
-    deadline = date(2026, 1, 26)
-    assert not is_late(datetime(2026, 1, 26, 16, 59, tzinfo=UTC), deadline)  # 23:59 WIB
-    assert is_late(datetime(2026, 1, 26, 17, 0, tzinfo=UTC), deadline)  # 00:00 WIB on the 27th
+    deadline, wib = date(2026, 1, 26), ZoneInfo("Asia/Jakarta")
+    assert not is_late(datetime(2026, 1, 26, 16, 59, tzinfo=UTC), deadline, wib)  # 23:59 WIB
+    assert is_late(datetime(2026, 1, 26, 17, 0, tzinfo=UTC), deadline, wib)  # 00:00 WIB, 27th
+    assert is_late(datetime(2026, 1, 26, 16, 0, tzinfo=UTC), deadline, ZoneInfo("Asia/Jayapura"))

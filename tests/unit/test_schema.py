@@ -35,9 +35,7 @@ def test_fact_tables_carry_every_stored_column() -> None:
 
 
 @pytest.mark.parametrize("code", list(TEMPLATES))
-def test_template_round_trips_through_the_reader(
-    code: str, catalog: Catalog, tmp_path: Path
-) -> None:
+def test_template_round_trips_through_the_reader(code: str, catalog: Catalog, tmp_path: Path) -> None:
     import random
 
     tpl = TEMPLATES[code]

@@ -31,8 +31,7 @@ def _inputs() -> list[JpdInput]:
             bidang=i["bidang"],
             kode_jpd=i["kode_jpd"],
             penerima=[
-                Penerima(p["kode_wilayah"], p["harus_dilayani"], p["terlayani"])
-                for p in i["penerima"]
+                Penerima(p["kode_wilayah"], p["harus_dilayani"], p["terlayani"]) for p in i["penerima"]
             ],
             mutu=[Mutu(m["indikator"], m["jenis"], m["target"], m["realisasi"]) for m in i["mutu"]],
         )
@@ -55,9 +54,7 @@ def test_golden_case_is_reproduced_exactly() -> None:
 
 
 def test_raw_recipient_share_above_100_is_kept_but_capped_in_the_index() -> None:
-    item = JpdInput(
-        "sosial", "sosial.5", [Penerima("12.71.08", 130, 149)], [Mutu("m", "sdm", 10, 10)]
-    )
+    item = JpdInput("sosial", "sosial.5", [Penerima("12.71.08", 130, 149)], [Mutu("m", "sdm", 10, 10)])
     r = compute_spm([item], _scoring({"penerima": 0.8, "mutu": 0.2})).jpd["sosial.5"]
     assert r.capaian_penerima_mentah == Decimal("114.62")
     assert r.capaian_penerima == Decimal("100.00")

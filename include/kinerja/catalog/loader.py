@@ -10,6 +10,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -172,6 +173,7 @@ class Catalog:
     nomenklatur: tuple[Nomenklatur, ...]
     kalender: dict[int, Kalender]
     scoring: Scoring
+    zona_waktu: str = "Asia/Jakarta"
     _pd_index: dict[str, PerangkatDaerah] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -223,6 +225,19 @@ class Catalog:
         if self.nomenklatur_milik(pd):
             wajib.append("LKPJ")
         return wajib
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zona_waktu)
+
+    @property
+    def tz_label(self) -> str:
+        return {
+            "Asia/Jakarta": "WIB",
+            "Asia/Pontianak": "WIB",
+            "Asia/Makassar": "WITA",
+            "Asia/Jayapura": "WIT",
+        }.get(self.zona_waktu, self.zona_waktu)
 
     def kalender_tahun(self, tahun: int) -> Kalender:
         if tahun in self.kalender:
@@ -335,4 +350,5 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         nomenklatur=nomenklatur,
         kalender=kalender,
         scoring=_load_scoring(_yaml(shared("scoring.yaml"))),
+        zona_waktu=str(city_meta.get("zona_waktu", "Asia/Jakarta")),
     )

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -24,17 +24,16 @@ from sqlalchemy import Engine
 from kinerja.catalog.codes import code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
+from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
 from kinerja.intake.issues import Issue, error, shown
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
 from kinerja.intake.validation import SuiteDriftError, Validator, shared_validator
 from kinerja.schema.model import TEMPLATES, Template
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile
-from kinerja.warehouse.load import SubmissionRecord, manifest, record_submission
+from kinerja.warehouse.load import SubmissionRecord, manifest, next_version, record_submission
 
 log = logging.getLogger(__name__)
-LOCAL_TZ = ZoneInfo("Asia/Jakarta")
-"""Deadlines are days in Western Indonesian Time (WIB), Medan's time zone."""
 
 Status = Literal["loaded", "rejected", "unchanged", "pending"]
 
@@ -50,6 +49,7 @@ class FileOutcome:
     received_at: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    feedback: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The `kinerja collect --json` shape: issues as {sheet, row, column, value, message}."""
@@ -65,6 +65,7 @@ class FileOutcome:
             "version": self.version,
             "late": self.terlambat,
             "received_at": self.received_at,
+            "feedback": self.feedback,
             "errors": slim(self.errors),
             "warnings": slim(self.warnings),
         }
@@ -81,8 +82,9 @@ class Judgement:
     frames: dict[str, pd.DataFrame] | None = None
 
 
-def is_late(received_at: datetime, deadline_day: Any) -> bool:
-    end_of_day = datetime.combine(deadline_day + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+def is_late(received_at: datetime, deadline_day: date, tz: ZoneInfo) -> bool:
+    """Received after the end of the deadline day, in the kota's time zone."""
+    end_of_day = datetime.combine(deadline_day + timedelta(days=1), time(0), tzinfo=tz)
     return received_at >= end_of_day
 
 
@@ -228,6 +230,7 @@ class CollectRun:
     settle_seconds: float = 30.0
     limits: Limits = field(default_factory=Limits)
     validator: Callable[[], Validator] = shared_validator
+    write_feedback: bool = True
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def scan(self) -> tuple[list[DriveFile], list[FileOutcome]]:
@@ -275,7 +278,28 @@ class CollectRun:
                 ],
             )
         received = datetime.fromtimestamp(f.mtime, UTC)
-        late = is_late(received, self.catalog.kalender_tahun(self.tahun).batas_pengumpulan)
+        batas = self.catalog.kalender_tahun(self.tahun).batas_pengumpulan
+        late = is_late(received, batas, self.catalog.tz)
+        version = next_version(self.engine, self.drive.name, f.path)
+        feedback = None
+        if self.write_feedback:
+            ctx = FeedbackContext(
+                path=f.path,
+                nama_pd=owner.nama if owner else f.kode_pd_folder,
+                kode_pd=f.kode_pd_folder,
+                tahun=self.tahun,
+                laporan=judgement.laporan,
+                version=version,
+                received_at=received,
+                terlambat=late,
+                batas=batas.strftime("%d-%m-%Y"),
+                zona=self.catalog.tz,
+                zona_label=self.catalog.tz_label,
+            )
+            # Feedback first: if writing it fails, nothing is recorded and the retry redoes both.
+            xlsx_path, feedback = feedback_paths(f.path)
+            self.drive.write_bytes(xlsx_path, render_xlsx(ctx, judgement.issues))
+            self.drive.write_bytes(feedback, render_html(ctx, judgement.issues))
         record = SubmissionRecord(
             drive=self.drive.name,
             path=f.path,
@@ -290,9 +314,10 @@ class CollectRun:
             versi_template=judgement.versi_template,
             terlambat=late,
             archive_key=archive(self.archive_dir, data, sha, Path(f.path).suffix),
+            feedback_path=feedback,
         )
-        _, version = record_submission(
-            self.engine, record, judgement.issues, judgement.template, judgement.frames, self.now()
+        record_submission(
+            self.engine, record, version, judgement.issues, judgement.template, judgement.frames, self.now()
         )
         has_errors = any(i.severity == "error" for i in judgement.issues)
         return FileOutcome(
@@ -303,6 +328,7 @@ class CollectRun:
             version=version,
             terlambat=late,
             received_at=received.isoformat(),
+            feedback=feedback,
             errors=[i.to_dict() for i in judgement.issues if i.severity == "error"],
             warnings=[i.to_dict() for i in judgement.issues if i.severity == "warning"],
         )

@@ -152,6 +152,7 @@ class SubmissionRecord:
     versi_template: str | None
     terlambat: bool
     archive_key: str
+    feedback_path: str | None = None
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -166,15 +167,29 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]
     return out
 
 
+def next_version(engine: Engine, drive: str, path: str) -> int:
+    with engine.connect() as conn:
+        latest = conn.execute(
+            select(func.max(submission.c.version)).where(
+                submission.c.drive == drive, submission.c.path == path
+            )
+        ).scalar()
+    return (latest or 0) + 1
+
+
 def record_submission(
     engine: Engine,
     record: SubmissionRecord,
+    version: int,
     issues: Sequence[Issue],
     tpl: Template | None,
     frames: Mapping[str, pd.DataFrame] | None,
     processed_at: datetime,
-) -> tuple[int, int]:
-    """Store one file version; load its facts when `frames` is given. Returns (id, version).
+) -> int:
+    """Store version `version` of a file; load its facts when `frames` is given. Returns its id.
+
+    Two runs racing on the same file both compute the same `version`: the unique constraint
+    lets one commit and fails the other, which then finds the file unchanged on retry.
 
     Loading replaces every fact row of (tahun, kode_pd) for the template's sheets, so a new
     version fully supersedes the previous one and another agency's rows are never touched.
@@ -183,14 +198,6 @@ def record_submission(
     loaded = frames is not None and tpl is not None and n_errors == 0
     n_rows = sum(len(f) for f in frames.values()) if frames else 0
     with engine.begin() as conn:
-        version = (
-            conn.execute(
-                select(func.max(submission.c.version)).where(
-                    submission.c.drive == record.drive, submission.c.path == record.path
-                )
-            ).scalar()
-            or 0
-        ) + 1
         sub_id = conn.execute(
             insert(submission)
             .values(
@@ -234,4 +241,4 @@ def record_submission(
                 delete(submission_current).where(*(submission_current.c[k] == v for k, v in key.items()))
             )
             conn.execute(insert(submission_current).values(**key, submission_id=sub_id))
-    return sub_id, version
+    return int(sub_id)

@@ -124,6 +124,7 @@ submission = Table(
     Column("n_warnings", Integer, nullable=False),
     Column("n_rows", Integer, nullable=False),
     Column("archive_key", String(200), nullable=False),
+    Column("feedback_path", String(1000), comment="the .html feedback on the agency's drive"),
     UniqueConstraint("drive", "path", "version"),
     Index(None, "tahun", "kode_pd", "laporan"),
 )

@@ -1,0 +1,165 @@
+"""The agency's feedback for one submitted file: an .xlsx and an .html in Bahasa Indonesia.
+
+Written next to the file, in `<tahun>/<KODE_PD>/umpan-balik/`, so each agency only ever sees
+its own. Agency-supplied text is escaped in HTML and neutralised in spreadsheet cells.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from kinerja.intake.issues import Issue
+from kinerja.sources.base import FEEDBACK_FOLDER, safe_relative
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = ("Tingkat", "Lembar", "Baris", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")
+
+
+@dataclass(frozen=True)
+class FeedbackContext:
+    path: str
+    """The submitted file, relative to the drive root."""
+    nama_pd: str
+    kode_pd: str
+    tahun: int
+    laporan: str | None
+    version: int
+    received_at: datetime
+    terlambat: bool
+    batas: str
+    """The deadline, already formatted for people."""
+    zona: ZoneInfo
+    zona_label: str
+
+
+def feedback_paths(submitted: str) -> tuple[str, str]:
+    """Where the .xlsx and .html feedback for `submitted` go (same agency folder)."""
+    path = PurePosixPath(safe_relative(submitted))
+    folder = path.parent / FEEDBACK_FOLDER
+    stem = path.name.rsplit(".", 1)[0]
+    return (f"{folder}/{stem}.umpan-balik.xlsx", f"{folder}/{stem}.umpan-balik.html")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _verdict(issues: Sequence[Issue]) -> tuple[str, str]:
+    errors = sum(1 for i in issues if i.severity == "error")
+    warnings = len(issues) - errors
+    if errors:
+        return "DITOLAK", (
+            f"{errors} kesalahan harus diperbaiki"
+            + (f" dan {warnings} peringatan perlu diperiksa" if warnings else "")
+            + ". Perbaiki berkas lalu letakkan kembali di folder yang sama; "
+            "data tahun ini belum diterima dari berkas ini."
+        )
+    if warnings:
+        return "DITERIMA", (
+            f"Data diterima dan dimuat. {warnings} peringatan perlu diperiksa; "
+            "bila angka sudah benar, tidak perlu mengirim ulang."
+        )
+    return "DITERIMA", "Data diterima dan dimuat tanpa catatan. Terima kasih."
+
+
+def _rows(issues: Sequence[Issue]) -> list[tuple[Any, ...]]:
+    ordered = sorted(issues, key=lambda i: (i.severity != "error", i.sheet or "", i.row or 0))
+    return [
+        (
+            "Kesalahan" if i.severity == "error" else "Peringatan",
+            i.sheet or "-",
+            i.row or "-",
+            i.column or "-",
+            i.value if i.value is not None else "-",
+            i.message,
+            i.fix,
+        )
+        for i in ordered
+    ]
+
+
+def _facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
+    received = ctx.received_at.astimezone(ctx.zona).strftime("%d-%m-%Y %H:%M ") + ctx.zona_label
+    return [
+        ("Perangkat Daerah", f"{ctx.nama_pd} ({ctx.kode_pd})"),
+        ("Berkas", PurePosixPath(ctx.path).name),
+        ("Laporan", ctx.laporan or "tidak dikenali"),
+        ("Tahun pelaporan", str(ctx.tahun)),
+        ("Versi berkas", str(ctx.version)),
+        ("Diterima", received + (f" — TERLAMBAT (batas {ctx.batas})" if ctx.terlambat else "")),
+    ]
+
+
+def render_xlsx(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
+    status, summary = _verdict(issues)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Umpan Balik"
+    ws["A1"] = f"Hasil pemeriksaan: {status}"
+    ws["A1"].font = Font(bold=True, size=14, color="9C0006" if status == "DITOLAK" else "006100")
+    ws["A2"] = summary
+    for r, (label, value) in enumerate(_facts(ctx), start=4):
+        ws.cell(row=r, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=r, column=2, value=safe_cell(value))
+    header_row = 4 + len(_facts(ctx)) + 1
+    for c, name in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=header_row, column=c, value=name)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E78")
+    for r, row in enumerate(_rows(issues), start=header_row + 1):
+        for c, value in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=safe_cell(value)).alignment = Alignment(
+                wrap_text=True, vertical="top"
+            )
+    for letter, width in zip("ABCDEFG", (12, 14, 7, 22, 22, 50, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render_html(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
+    status, summary = _verdict(issues)
+    esc = html.escape
+    facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _facts(ctx))
+    head = "".join(f"<th>{esc(c)}</th>" for c in COLUMNS)
+    body = (
+        "".join(
+            f'<tr class="{"err" if row[0] == "Kesalahan" else "warn"}">'
+            + "".join(f"<td>{esc(str(v))}</td>" for v in row)
+            + "</tr>"
+            for row in _rows(issues)
+        )
+        or f'<tr><td colspan="{len(COLUMNS)}">Tidak ada catatan.</td></tr>'
+    )
+    page = f"""<!doctype html>
+<html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Umpan balik {esc(PurePosixPath(ctx.path).name)}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}
+h1.DITOLAK{{color:#9c0006}} h1.DITERIMA{{color:#006100}}
+table{{border-collapse:collapse;margin:1rem 0}} th,td{{border:1px solid #ccc;padding:.3rem .5rem;
+text-align:left;vertical-align:top}} thead th{{background:#1f4e78;color:#fff}}
+tr.err td:first-child{{color:#9c0006;font-weight:bold}} tr.warn td:first-child{{color:#9c6500}}
+</style></head><body>
+<h1 class="{status}">Hasil pemeriksaan: {status}</h1>
+<p>{esc(summary)}</p>
+<table>{facts}</table>
+<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+</body></html>
+"""
+    return page.encode("utf-8")

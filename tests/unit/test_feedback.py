@@ -1,0 +1,94 @@
+"""Feedback files: what the agency reads, safe to open."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from kinerja.intake.feedback import (
+    FeedbackContext,
+    feedback_paths,
+    render_html,
+    render_xlsx,
+    safe_cell,
+)
+from kinerja.intake.issues import error, warning
+from kinerja.sources import UnsafePathError
+from openpyxl import load_workbook
+
+CTX = FeedbackContext(
+    path="2025/DINKES/spm.xlsx",
+    nama_pd="Dinas <script>alert(1)</script> Kesehatan",
+    kode_pd="DINKES",
+    tahun=2025,
+    laporan="SPM",
+    version=2,
+    received_at=datetime(2026, 1, 27, 2, 30, tzinfo=UTC),
+    terlambat=True,
+    batas="26-01-2026",
+    zona=ZoneInfo("Asia/Jakarta"),
+    zona_label="WIB",
+)
+ISSUES = [
+    error(
+        "Angka ditulis sebagai teks ('1.234,5').",
+        "Ketik sebagai angka: 1234,5",
+        sheet="Penerima",
+        row=7,
+        column="Terlayani",
+        value='=HYPERLINK("http://x")',
+    ),
+    warning(
+        "Terlayani lebih banyak daripada yang harus dilayani.",
+        "Periksa kembali.",
+        sheet="Penerima",
+        row=9,
+        column="Terlayani",
+        value="<b>1200</b>",
+    ),
+]
+
+
+def test_paths_stay_in_the_agencys_folder() -> None:
+    assert feedback_paths("2025/DINKES/spm final.xlsx") == (
+        "2025/DINKES/umpan-balik/spm final.umpan-balik.xlsx",
+        "2025/DINKES/umpan-balik/spm final.umpan-balik.html",
+    )
+    for bad in ("../DINSOS/x.xlsx", "/etc/passwd", "2025/../../x.xlsx"):
+        with pytest.raises(UnsafePathError):
+            feedback_paths(bad)
+
+
+def test_html_names_every_issue_and_escapes_agency_text() -> None:
+    page = render_html(CTX, ISSUES).decode()
+    assert "Hasil pemeriksaan: DITOLAK" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "&lt;b&gt;1200&lt;/b&gt;" in page
+    assert "TERLAMBAT (batas 26-01-2026)" in page
+    assert "27-01-2026 09:30 WIB" in page
+    assert page.index("Kesalahan") < page.index("Peringatan")
+    assert "Ketik sebagai angka: 1234,5" in page
+
+
+def test_xlsx_lists_issues_and_neutralises_formulas() -> None:
+    wb = load_workbook(io.BytesIO(render_xlsx(CTX, ISSUES)))
+    ws = wb["Umpan Balik"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    flat = [v for row in values for v in row if isinstance(v, str)]
+    assert ws["A1"].value == "Hasil pemeriksaan: DITOLAK"
+    assert '\'=HYPERLINK("http://x")' in flat
+    assert not any(isinstance(v, str) and v.startswith("=") for v in flat)
+    assert ["Kesalahan", "Penerima", 7, "Terlayani"] in [r[:4] for r in values]
+
+
+def test_accepted_without_issues() -> None:
+    page = render_html(CTX, []).decode()
+    assert "DITERIMA" in page and "Tidak ada catatan." in page
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1"])
+def test_safe_cell(value: str) -> None:
+    assert safe_cell(value).startswith("'")
+    assert safe_cell("Dinas Kesehatan") == "Dinas Kesehatan"
