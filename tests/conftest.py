@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,9 @@ from kinerja.sources import LocalDrive
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
 from sqlalchemy import Engine
+
+# Tests never touch the project's data/ folder: defaults (archive, Data Docs) go to a temp dir.
+os.environ["KINERJA_DATA_DIR"] = tempfile.mkdtemp(prefix="kinerja-test-data-")
 
 PG_ADMIN_URL = os.environ.get("KINERJA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # Agencies that together hand in all three reports, SPM included, for small, fast samples.

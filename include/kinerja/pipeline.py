@@ -64,7 +64,9 @@ def batch_label(batch: list[dict[str, Any]]) -> str:
 
 
 def process_batch(run: CollectRun, batch: list[dict[str, Any]]) -> list[FileOutcome]:
-    return [run.process(DriveFile(**f)) for f in batch]
+    outcomes = [run.process(DriveFile(**f)) for f in batch]
+    run.build_docs()
+    return outcomes
 
 
 def compact(outcome: FileOutcome) -> dict[str, Any]:

@@ -75,6 +75,15 @@ def _zip_with(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> 
     return buf.getvalue()
 
 
+def _encrypted(data: bytes) -> bytes:
+    """The same workbook protected with a password, as Excel's 'Encrypt with Password' does."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt("rahasia", out)
+    return out.getvalue()
+
+
 BAD_CONTAINERS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "csv renamed .xlsx": (lambda ok: b"kode_jpd,terlayani\nkesehatan.1,10\n", "teks/CSV"),
     "pdf renamed .xlsx": (lambda ok: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),

@@ -209,3 +209,17 @@ def test_late_means_after_the_deadline_day_in_wib() -> None:
     assert not is_late(datetime(2026, 1, 26, 16, 59, tzinfo=UTC), deadline, wib)  # 23:59 WIB
     assert is_late(datetime(2026, 1, 26, 17, 0, tzinfo=UTC), deadline, wib)  # 00:00 WIB, 27th
     assert is_late(datetime(2026, 1, 26, 16, 0, tzinfo=UTC), deadline, ZoneInfo("Asia/Jayapura"))
+
+
+def test_operators_get_data_docs(catalog: Catalog, sqlite_engine: Engine, tmp_path: Path) -> None:
+    from kinerja.config import Settings
+
+    drive = tmp_path / "drive"
+    generate_year(catalog, 2025, drive, seed=9, only=("BAPPEDA",))
+    run = make_run(sqlite_engine, drive, catalog, tmp_path)
+    run.run()
+    index = run.build_docs()
+    assert index is not None and index.is_file()
+    assert index.is_relative_to(Settings.from_env().data_docs_dir)  # type: ignore[arg-type]
+    pages = list(index.parent.glob("validations/lppd_ikk/*BAPPEDA*/*/*.html"))
+    assert pages, "a validation page for the agency's file"

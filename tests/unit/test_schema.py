@@ -74,3 +74,14 @@ def test_template_protects_headers_and_offers_dropdowns(catalog: Catalog, tmp_pa
     formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert any("Kode" in (f or "") for f in formulas)
     assert ws["A2"].value.startswith("kesehatan.")
+
+
+def test_an_unknown_expectation_type_stops_validation(tmp_path: Path) -> None:
+    from kinerja.intake.validation import SuiteDriftError, Validator
+
+    suite = all_suites()["lppd_ikk"]
+    suite["expectations"].append({"type": "expect_column_values_to_be_tidak_ada",
+                                  "kwargs": {"column": "kode_ikk"}, "meta": {}})
+    (tmp_path / "lppd_ikk.json").write_text(json.dumps(suite))
+    with pytest.raises(SuiteDriftError):
+        Validator(folder=tmp_path).suite("lppd_ikk")

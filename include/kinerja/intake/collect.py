@@ -109,6 +109,7 @@ def judge(
     catalog: Catalog,
     validator: Callable[[], Validator],
     limits: Limits = DEFAULT_LIMITS,
+    label: str | None = None,
 ) -> Judgement:
     """Every check on one file, from its bytes to validated frames. Never raises on bad input."""
     if owner is None:
@@ -136,7 +137,7 @@ def judge(
     tpl = TEMPLATES[laporan]
     parsed = read_sheets(wb, tpl, limits)
     issues = list(parsed.issues)
-    typing_errors = {(i.row, i.column) for i in issues if i.row and i.column}
+    typing_errors = {(i.row, i.column) for i in issues if i.row is not None and i.column}
     parameters = code_sets(catalog, owner)
     for sheet in tpl.sheets:
         frame = parsed.sheets.get(sheet.name)
@@ -148,7 +149,8 @@ def judge(
                 sheet,
                 frame,
                 parameters,
-                {c for c in typing_errors if c[0] is not None},
+                typing_errors,
+                label=label and f"{label}_{sheet.name}",
             )
         )
     return Judgement(laporan, str(versi), issues, tpl, parsed.sheets)
@@ -259,7 +261,14 @@ class CollectRun:
         owner = self.catalog.pd(f.kode_pd_folder)
         try:
             judgement = judge(
-                data, owner, f.kode_pd_folder, self.tahun, self.catalog, self.validator, self.limits
+                data,
+                owner,
+                f.kode_pd_folder,
+                self.tahun,
+                self.catalog,
+                self.validator,
+                self.limits,
+                label=f"{f.path}_{sha[:10]}",
             )
         except (SuiteDriftError, MemoryError):
             raise  # our fault or the machine's: fail the task, never blame the agency
@@ -340,7 +349,13 @@ class CollectRun:
             if on_file:
                 on_file(outcome)
             outcomes.append(outcome)
+        if todo:
+            self.build_docs()
         return outcomes
+
+    def build_docs(self) -> Path | None:
+        """Refresh the operators' Data Docs with what this process validated."""
+        return self.validator().build_docs()
 
 
 def summarise(outcomes: Iterable[FileOutcome]) -> dict[str, int]:

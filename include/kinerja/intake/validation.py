@@ -33,15 +33,28 @@ class SuiteDriftError(RuntimeError):
 class Validator:
     """One Great Expectations context and its suites, reused for every frame of a process."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, docs_root: Path | None = None) -> None:
+        """`docs_root`: where results are kept for the operators' Data Docs (None: not kept)."""
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         from great_expectations.core.expectation_suite import ExpectationSuite
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            FilesystemStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
 
         self._folder = folder or expectations_dir()
-        self._context = gx.get_context(mode="ephemeral")
+        self._docs_root = docs_root
+        config = None
+        if docs_root:
+            # Results on disk: every worker process adds to the same Data Docs site.
+            config = DataContextConfig(
+                store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(docs_root)),
+                analytics_enabled=False,
+            )
+        self._context = gx.get_context(project_config=config, mode="ephemeral")
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self._context.data_sources.add_pandas("kinerja")
         self._batch = source.add_dataframe_asset("lembar").add_batch_definition_whole_dataframe(
@@ -54,8 +67,13 @@ class Validator:
     def suite(self, name: str) -> Any:
         if name not in self._suites:
             raw = json.loads((self._folder / f"{name}.json").read_text(encoding="utf-8"))
-            suite = self._suite_cls(name=raw["name"], expectations=raw["expectations"], meta=raw.get("meta"))
-            # GX logs and drops expectation types it does not know: refuse to validate with less.
+            try:
+                suite = self._suite_cls(
+                    name=raw["name"], expectations=raw["expectations"], meta=raw.get("meta")
+                )
+            except Exception as exc:  # an expectation type this GX version does not know
+                raise SuiteDriftError(f"suite {name}: {exc}") from exc
+            # Some GX versions log and drop unknown expectations: refuse to validate with less.
             if len(suite.expectations) != len(raw["expectations"]):
                 raise SuiteDriftError(
                     f"suite {name}: {len(raw['expectations'])} expectations in the file, "
@@ -71,6 +89,7 @@ class Validator:
         frame: pd.DataFrame,
         parameters: dict[str, Any],
         skip_cells: set[tuple[int, str]] | None = None,
+        label: str | None = None,
     ) -> list[Issue]:
         """Issues of `frame` (indexed by Excel row) against the suite, in row order."""
         batch = self._batch.get_batch(batch_parameters={"dataframe": _for_validation(sheet, frame)})
@@ -84,7 +103,35 @@ class Validator:
             if res.success:
                 continue
             issues.extend(_issues(sheet, frame, res, skip_cells or set()))
+        if self._docs_root and label:
+            self._keep_for_docs(suite_name, label, result)
         return sorted(issues, key=lambda i: (i.row or 0, i.column or "", i.message))
+
+    def _keep_for_docs(self, suite_name: str, label: str, result: Any) -> None:
+        from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        for res in result.results:  # keep pages small: a sample of the failing rows is enough
+            for key in ("unexpected_index_list", "unexpected_list", "partial_unexpected_list"):
+                if isinstance((res.result or {}).get(key), list):
+                    res.result[key] = res.result[key][:20]
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+            run_id=RunIdentifier(run_name=safe),
+            batch_identifier=suite_name,
+        )
+        self._context.validation_results_store.set(key, result)
+
+    def build_docs(self) -> Path | None:
+        """Rebuild the operators' Data Docs site; returns its index page."""
+        if not self._docs_root:
+            return None
+        self._context.build_data_docs()
+        return self._docs_root / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def _for_validation(sheet: Sheet, frame: pd.DataFrame) -> pd.DataFrame:
@@ -132,4 +179,6 @@ def _issues(sheet: Sheet, frame: pd.DataFrame, res: Any, skip_cells: set[tuple[i
 @cache
 def shared_validator() -> Validator:
     """The process-wide validator: Great Expectations is imported and set up once."""
-    return Validator()
+    from kinerja.config import Settings
+
+    return Validator(docs_root=Settings.from_env().data_docs_dir)
