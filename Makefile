@@ -28,6 +28,7 @@ install-test: uv
 airflow-db: install
 	@mkdir -p $(AIRFLOW_HOME)
 	$(UV) run airflow db migrate >/dev/null
+	$(UV) run airflow pools set kinerja_warehouse 2 "Warehouse writers (collect_submissions)" >/dev/null
 
 # Generate a year of submissions on the local "shared drive", run the collection DAG through
 # Airflow against the embedded SQLite warehouse, then print what happened.

@@ -21,6 +21,8 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 
 SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
+WAREHOUSE_POOL = "kinerja_warehouse"
+"""Bounds concurrent warehouse writers (created by `make airflow-db`; size it to the database)."""
 MAX_BATCHES = 4
 """Mapped batches per run: Great Expectations is imported once per task process, so files
 are batched per agency rather than mapped one task per file."""
@@ -74,7 +76,7 @@ def collect_submissions() -> None:
         print(f"{len(todo)} berkas baru/berubah, {len(skipped)} dilewati")
         return plan_batches(todo, MAX_BATCHES)
 
-    @task(map_index_template="{{ batch_label }}")
+    @task(map_index_template="{{ batch_label }}", pool=WAREHOUSE_POOL)
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
         """Check, validate and load one batch of files."""
         from common.connections import drive_root, warehouse_url

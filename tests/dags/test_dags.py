@@ -35,6 +35,11 @@ def test_dag_ids_are_file_names_with_tags_retries_and_docs(dagbag) -> None:  # t
             assert t.retries >= 1, f"{dag_id}.{t.task_id} has no retries"
 
 
+def test_warehouse_writes_go_through_the_pool(dagbag) -> None:  # type: ignore[no-untyped-def]
+    task = dagbag.get_dag("collect_submissions").get_task("process_batch")
+    assert task.pool == "kinerja_warehouse"
+
+
 def _snapshot(dagbag) -> dict:  # type: ignore[no-untyped-def, type-arg]
     return {
         dag_id: {

@@ -62,6 +62,7 @@ class Validator:
         )
         self._suite_cls = ExpectationSuite
         self._suites: dict[str, Any] = {}
+        self._new_results: list[Any] = []
         self._meta: dict[str, list[dict[str, Any]]] = {}
 
     def suite(self, name: str) -> Any:
@@ -125,12 +126,17 @@ class Validator:
             batch_identifier=suite_name,
         )
         self._context.validation_results_store.set(key, result)
+        self._new_results.append(key)
 
     def build_docs(self) -> Path | None:
         """Rebuild the operators' Data Docs site; returns its index page."""
         if not self._docs_root:
             return None
-        self._context.build_data_docs()
+        # Render only the pages of this process's new results (and the index), not the whole
+        # history: the site grows all January.
+        if self._new_results:
+            self._context.build_data_docs(resource_identifiers=self._new_results)
+            self._new_results = []
         return self._docs_root / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
