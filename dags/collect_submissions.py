@@ -7,8 +7,9 @@ records every rejection with its reason.
 
 * **Schedule**: every 10 minutes (WIB) from January to March, the collection window. The
   reporting year is the year before the run; a manual run may set `tahun`.
-* **Connections**: `kinerja_warehouse` (SQLAlchemy target; default: embedded SQLite) and
-  `kinerja_drive` (`fs` connection with `{"path": ...}`; default: the sample drive).
+* **Connections**: `kinerja_warehouse` (postgres or sqlite; default: embedded SQLite) and
+  `kinerja_drive` (`fs` with `{"path": ...}`, `samba` with the share as schema, or `sftp`;
+  default: the local sample drive).
 * **Retries**: infrastructure errors are retried; bad data never raises, it is rejected.
 * **Emits** the `kinerja_submissions` asset with the year and what changed in `extra`.
 """
@@ -58,32 +59,32 @@ def collect_submissions() -> None:
     @task
     def prepare_warehouse() -> int:
         """Migrate the warehouse, refresh reference data; returns the reporting year."""
-        from common.connections import drive_root, warehouse_url
+        from common.connections import drive_spec, warehouse_url
         from kinerja.pipeline import open_run
 
         context = get_current_context()
         tahun = _tahun(context["params"], context)
-        open_run(tahun, drive_root(), warehouse_url(), prepare=True)
+        open_run(tahun, drive_spec(), warehouse_url(), prepare=True)
         return tahun
 
     @task
     def scan_drive(tahun: int) -> list[list[dict]]:  # type: ignore[type-arg]
         """New or changed files, in batches per agency."""
-        from common.connections import drive_root, warehouse_url
+        from common.connections import drive_spec, warehouse_url
         from kinerja.pipeline import open_run, plan_batches
 
-        todo, skipped = open_run(tahun, drive_root(), warehouse_url()).scan()
+        todo, skipped = open_run(tahun, drive_spec(), warehouse_url()).scan()
         print(f"{len(todo)} berkas baru/berubah, {len(skipped)} dilewati")
         return plan_batches(todo, MAX_BATCHES)
 
     @task(map_index_template="{{ batch_label }}", pool=WAREHOUSE_POOL)
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
         """Check, validate and load one batch of files."""
-        from common.connections import drive_root, warehouse_url
+        from common.connections import drive_spec, warehouse_url
         from kinerja.pipeline import batch_label, compact, open_run, process_batch
 
         get_current_context()["batch_label"] = batch_label(batch)  # type: ignore[literal-required]
-        run = open_run(tahun, drive_root(), warehouse_url())
+        run = open_run(tahun, drive_spec(), warehouse_url())
         return [compact(o) for o in process_batch(run, batch)]
 
     @task(outlets=[SUBMISSIONS])

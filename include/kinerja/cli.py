@@ -53,7 +53,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.intake.collect import CollectRun, summarise
     from kinerja.reports.status import format_table
-    from kinerja.sources import LocalDrive
+    from kinerja.sources.url import drive_from_url
     from kinerja.warehouse.load import sync_reference
 
     settings = Settings.from_env()
@@ -62,7 +62,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     sync_reference(engine, catalog)
     run = CollectRun(
         tahun=args.year,
-        drive=LocalDrive(Path(args.source)),
+        drive=drive_from_url(args.source),
         engine=engine,
         catalog=catalog,
         archive_dir=Path(args.archive) if args.archive else settings.archive_dir,
@@ -173,7 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("collect", help="collect, validate and load a year from a drive")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--source", required=True, help="shared drive root (a folder)")
+    p.add_argument(
+        "--source",
+        required=True,
+        help="shared drive: a folder, smb://user@host[:port]/share[/root] or "
+        "sftp://user@host[:port][/root]; password from KINERJA_DRIVE_PASSWORD",
+    )
     p.add_argument("--warehouse", help="SQLAlchemy URL (default: the embedded SQLite file)")
     p.add_argument("--archive", help="archive folder for raw bytes (default: data/archive)")
     p.add_argument("--settle", type=float, help="seconds a file must be unchanged")

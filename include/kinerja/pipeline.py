@@ -6,24 +6,33 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings
 from kinerja.intake.collect import CollectRun, FileOutcome
-from kinerja.sources import LocalDrive
 from kinerja.sources.base import DriveFile
+from kinerja.sources.url import PASSWORD_ENV, drive_from_url
+
+
+class DriveSpec(Protocol):
+    """Where the drive is (a URL for `drive_from_url`) and its secret, kept apart."""
+
+    url: str | None
+    password: str | None
 
 
 def open_run(
     tahun: int,
-    drive_root: str | None = None,
+    drive: DriveSpec | None = None,
     warehouse_url: str | None = None,
     city: str | None = None,
     prepare: bool = False,
 ) -> CollectRun:
-    """A collection of `tahun`; with `prepare`, migrate the warehouse and refresh references."""
+    """A collection of `tahun` from `drive` (default: the local sample drive).
+
+    With `prepare`, migrate the warehouse and refresh the reference tables first.
+    """
     from kinerja.warehouse.db import engine_for, migrate
     from kinerja.warehouse.load import sync_reference
 
@@ -33,9 +42,10 @@ def open_run(
     if prepare:
         migrate(engine)
         sync_reference(engine, catalog)
+    secret = {PASSWORD_ENV: drive.password} if drive and drive.password else None
     return CollectRun(
         tahun=tahun,
-        drive=LocalDrive(Path(drive_root) if drive_root else settings.drive_dir),
+        drive=drive_from_url((drive and drive.url) or str(settings.drive_dir), env=secret),
         engine=engine,
         catalog=catalog,
         archive_dir=settings.archive_dir,

@@ -116,9 +116,9 @@ class Validator:
         )
 
         for res in result.results:  # keep pages small: a sample of the failing rows is enough
-            for key in ("unexpected_index_list", "unexpected_list", "partial_unexpected_list"):
-                if isinstance((res.result or {}).get(key), list):
-                    res.result[key] = res.result[key][:20]
+            for name in ("unexpected_index_list", "unexpected_list", "partial_unexpected_list"):
+                if isinstance((res.result or {}).get(name), list):
+                    res.result[name] = res.result[name][:20]
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
