@@ -44,7 +44,6 @@ def _read_ours(paths: list[Path]) -> dict[str, object]:
 
 def _read_pandas(paths: list[Path]) -> dict[str, object]:
     import pandas as pd
-
     from kinerja.schema import TEMPLATES
 
     out: dict[str, object] = {}
