@@ -90,12 +90,15 @@ def main() -> None:
     catalog = load_catalog()
     work = Path(tempfile.mkdtemp(prefix="kinerja-bench-"))
     drive = work / "drive"
-    files = generate_year(catalog, args.year, drive, args.seed,
-                          SampleShares(late=0.1, missing=0, defective=0.1, corrected=0))
+    files = generate_year(
+        catalog, args.year, drive, args.seed, SampleShares(late=0.1, missing=0, defective=0.1, corrected=0)
+    )
     paths = sorted(drive.rglob("*.xlsx"))
     print(f"# {COMMAND}")
-    print(f"sample: {len(files)} files from {len(catalog.pd_aktif(args.year))} agencies, "
-          f"{sum(p.stat().st_size for p in paths) / 1e6:.1f} MB")
+    print(
+        f"sample: {len(files)} files from {len(catalog.pd_aktif(args.year))} agencies, "
+        f"{sum(p.stat().st_size for p in paths) / 1e6:.1f} MB"
+    )
 
     gx_import = _import_cost()
     print(f"import great_expectations (fresh interpreter): {gx_import:.2f} s, paid once per process")
@@ -107,9 +110,11 @@ def main() -> None:
     t = time.perf_counter()
     theirs = _read_pandas(valid)
     t_pandas = time.perf_counter() - t
-    print(f"read {len(valid)} valid workbooks: ours (calamine) {t_ours:.2f} s, pandas+openpyxl "
-          f"{t_pandas:.2f} s, ratio {t_pandas / t_ours:.1f}x, identical values: "
-          f"{_same(ours, theirs)}")
+    print(
+        f"read {len(valid)} valid workbooks: ours (calamine) {t_ours:.2f} s, pandas+openpyxl "
+        f"{t_pandas:.2f} s, ratio {t_pandas / t_ours:.1f}x, identical values: "
+        f"{_same(ours, theirs)}"
+    )
 
     from kinerja.intake.collect import CollectRun
     from kinerja.intake.validation import shared_validator
@@ -123,8 +128,14 @@ def main() -> None:
     t = time.perf_counter()
     shared_validator().suite("spm_penerima")
     t_setup = time.perf_counter() - t
-    run = CollectRun(tahun=args.year, drive=LocalDrive(drive), engine=engine, catalog=catalog,
-                     archive_dir=work / "archive", settle_seconds=0)
+    run = CollectRun(
+        tahun=args.year,
+        drive=LocalDrive(drive),
+        engine=engine,
+        catalog=catalog,
+        archive_dir=work / "archive",
+        settle_seconds=0,
+    )
     todo, _ = run.scan()
     t = time.perf_counter()
     outcomes = [run.process(f) for f in todo]
@@ -135,9 +146,11 @@ def main() -> None:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-    print(f"collect in-process ({engine.dialect.name}): {len(outcomes)} files in {t_run:.2f} s "
-          f"= {len(outcomes) / t_run:.1f} files/s, {1000 * t_run / len(outcomes):.0f} ms per file "
-          f"(GX context setup {t_setup:.2f} s once); {counts}")
+    print(
+        f"collect in-process ({engine.dialect.name}): {len(outcomes)} files in {t_run:.2f} s "
+        f"= {len(outcomes) / t_run:.1f} files/s, {1000 * t_run / len(outcomes):.0f} ms per file "
+        f"(GX context setup {t_setup:.2f} s once); {counts}"
+    )
     print(f"operators' Data Docs for those files: {t_docs:.2f} s once per batch")
     t = time.perf_counter()
     again = run.run()

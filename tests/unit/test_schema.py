@@ -80,8 +80,9 @@ def test_an_unknown_expectation_type_stops_validation(tmp_path: Path) -> None:
     from kinerja.intake.validation import SuiteDriftError, Validator
 
     suite = all_suites()["lppd_ikk"]
-    suite["expectations"].append({"type": "expect_column_values_to_be_tidak_ada",
-                                  "kwargs": {"column": "kode_ikk"}, "meta": {}})
+    suite["expectations"].append(
+        {"type": "expect_column_values_to_be_tidak_ada", "kwargs": {"column": "kode_ikk"}, "meta": {}}
+    )
     (tmp_path / "lppd_ikk.json").write_text(json.dumps(suite))
     with pytest.raises(SuiteDriftError):
         Validator(folder=tmp_path).suite("lppd_ikk")
