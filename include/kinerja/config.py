@@ -28,6 +28,8 @@ class Settings:
     drive_dir: Path
     archive_dir: Path
     settle_seconds: float
+    reports_dir: Path
+    """Staging and published reports (`staging/<tahun>/<run>`, `published/<tahun>`)."""
     data_docs_dir: Path | None
     """Great Expectations results and Data Docs for operators; KINERJA_DATA_DOCS=0 disables."""
 
@@ -41,6 +43,7 @@ class Settings:
             drive_dir=_path("KINERJA_DRIVE_DIR", data_dir / "drive"),
             archive_dir=_path("KINERJA_ARCHIVE_DIR", data_dir / "archive"),
             settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "30")),
+            reports_dir=_path("KINERJA_REPORTS_DIR", data_dir / "reports"),
             data_docs_dir=None
             if os.environ.get("KINERJA_DATA_DOCS", "1") == "0"
             else _path("KINERJA_DATA_DOCS_DIR", data_dir / "gx"),

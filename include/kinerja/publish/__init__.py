@@ -1,0 +1,1 @@
+"""Publication: staging and the published area, website bundles, the Satu Data sync."""
