@@ -6,10 +6,17 @@ template, validates with Great Expectations, loads what is valid into the wareho
 records every rejection with its reason.
 
 * **Schedule**: every 10 minutes (WIB) from January to March, the collection window. The
-  reporting year is the year before the run; a manual run may set `tahun`.
+  reporting year is the year before the run's date *in WIB* (`dags/common/runs.py`: Airflow's
+  dates are UTC, and the 00:00 WIB run of 1 January is still 31 December in UTC); a manual run
+  may set `tahun`.
+* **Backfill of past years** (one run per reporting year, from archive folders laid out like
+  the drive, `drive_conn_id` naming an archive connection): `airflow backfill create --dag-id
+  collect_submissions --from-date 2023-01-01T00:00:00+07:00 --to-date 2023-01-01T00:05:00+07:00
+  --dag-run-conf '{"drive_conn_id": "kinerja_arsip"}'` loads 2022 (see the README).
 * **Connections**: `kinerja_warehouse` (postgres or sqlite; default: embedded SQLite) and
-  `kinerja_drive` (`fs` with `{"path": ...}`, `samba` with the share as schema, or `sftp`;
-  default: the local sample drive).
+  the drive named by the `drive_conn_id` param, default `kinerja_drive` (`fs` with
+  `{"path": ...}`, `samba` with the share as schema, or `sftp`; without it: the local sample
+  drive).
 * **Retries**: infrastructure errors are retried; bad data never raises, it is rejected.
 * **Emits** the `kinerja_submissions` asset with the year and what changed in `extra`.
 """
@@ -20,6 +27,7 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from common.runs import TZ
 
 SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
 WAREHOUSE_POOL = "kinerja_warehouse"
@@ -29,16 +37,21 @@ MAX_BATCHES = 4
 are batched per agency rather than mapped one task per file."""
 
 
-def _tahun(params: dict, context: dict) -> int:  # type: ignore[type-arg]
-    if params.get("tahun"):
-        return int(params["tahun"])
-    run_after = context["dag_run"].run_after
-    return run_after.year - 1
+def _drive():  # type: ignore[no-untyped-def]
+    """The drive of the run's `drive_conn_id` (an archive for backfills); a named connection
+    that does not exist is an error, never a silent switch to the default drive."""
+    from common.connections import DRIVE_CONN_ID, drive_spec
+
+    conn_id = get_current_context()["params"].get("drive_conn_id") or DRIVE_CONN_ID
+    spec = drive_spec(conn_id)
+    if spec.url is None and conn_id != DRIVE_CONN_ID:
+        raise ValueError(f"koneksi drive {conn_id!r} tidak ditemukan")
+    return spec
 
 
 @dag(
     dag_id="collect_submissions",
-    schedule=CronTriggerTimetable("*/10 * * 1-3 *", timezone="Asia/Jakarta"),
+    schedule=CronTriggerTimetable("*/10 * * 1-3 *", timezone=TZ),
     start_date=None,
     catchup=False,
     max_active_runs=1,
@@ -51,7 +64,12 @@ def _tahun(params: dict, context: dict) -> int:  # type: ignore[type-arg]
             type=["null", "integer"],
             minimum=2000,
             maximum=2100,
-            description="Tahun pelaporan (kosong: tahun sebelum tanggal run)",
+            description="Tahun pelaporan (kosong: tahun sebelum tanggal run, WIB)",
+        ),
+        "drive_conn_id": Param(
+            "kinerja_drive",
+            type="string",
+            description="Koneksi drive (mis. arsip tahun lampau untuk backfill)",
         ),
     },
 )
@@ -59,32 +77,32 @@ def collect_submissions() -> None:
     @task
     def prepare_warehouse() -> int:
         """Migrate the warehouse, refresh reference data; returns the reporting year."""
-        from common.connections import drive_spec, warehouse_url
+        from common.connections import warehouse_url
+        from common.runs import reporting_year
         from kinerja.pipeline import open_run
 
-        context = get_current_context()
-        tahun = _tahun(context["params"], context)
-        open_run(tahun, drive_spec(), warehouse_url(), prepare=True)
+        tahun = reporting_year(get_current_context())
+        open_run(tahun, _drive(), warehouse_url(), prepare=True)
         return tahun
 
     @task
     def scan_drive(tahun: int) -> list[list[dict]]:  # type: ignore[type-arg]
         """New or changed files, in batches per agency."""
-        from common.connections import drive_spec, warehouse_url
+        from common.connections import warehouse_url
         from kinerja.pipeline import open_run, plan_batches
 
-        todo, skipped = open_run(tahun, drive_spec(), warehouse_url()).scan()
+        todo, skipped = open_run(tahun, _drive(), warehouse_url()).scan()
         print(f"{len(todo)} berkas baru/berubah, {len(skipped)} dilewati")
         return plan_batches(todo, MAX_BATCHES)
 
     @task(map_index_template="{{ batch_label }}", pool=WAREHOUSE_POOL)
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
         """Check, validate and load one batch of files."""
-        from common.connections import drive_spec, warehouse_url
+        from common.connections import warehouse_url
         from kinerja.pipeline import batch_label, compact, open_run, process_batch
 
         get_current_context()["batch_label"] = batch_label(batch)  # type: ignore[literal-required]
-        run = open_run(tahun, drive_spec(), warehouse_url())
+        run = open_run(tahun, _drive(), warehouse_url())
         return [compact(o) for o in process_batch(run, batch)]
 
     @task(outlets=[SUBMISSIONS])

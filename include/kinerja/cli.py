@@ -3,6 +3,7 @@
 kinerja sample  --year Y --out DIR [--seed N]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
 kinerja status  --year Y --warehouse URL [--json]
+kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja template --report SPM --pd KODE --year Y --out FILE
 kinerja suites  [--write]
 """
@@ -121,6 +122,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.reports.build import build_outputs
+
+    catalog = load_catalog(args.city)
+    engine = _warehouse(args.warehouse)
+    summary = build_outputs(engine, catalog, args.year, Path(args.out))
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+        return 0
+    print(summary["ringkasan"])
+    print(
+        f"\n{len(summary['files'])} berkas ({summary['pd_bundles']} bundel PD) ditulis ke {args.out} "
+        f"dalam {summary['elapsed_s']:.1f} s: city.xlsx, laporan.html, laporan.pdf, pd/<KODE_PD>/"
+    )
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.schema import TEMPLATES
@@ -190,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("report", help="compute the year's reports and write workbook, HTML, PDF, PD bundles")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--warehouse")
+    p.add_argument("--out", required=True, help="folder for city.xlsx, laporan.html/.pdf and pd/<KODE_PD>/")
+    p.add_argument("--json", action="store_true", help="print the summary (headline figures, files) as JSON")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
     p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)

@@ -100,3 +100,59 @@ def summary_lines(tahun: int, warehouse_url: str | None = None, city: str | None
     settings = Settings.from_env()
     engine = engine_for(warehouse_url or settings.warehouse_url)
     return status_lines(engine, load_catalog(city or settings.city), tahun)
+
+
+def build_year_reports(
+    tahun: int, run_id: str, warehouse_url: str | None = None, city: str | None = None
+) -> dict[str, Any]:
+    """Build every output of `tahun` into a fresh staging folder; returns what the reviewer
+    sees (headline figures, the staging folder) as a JSON-able dict."""
+    from kinerja.publish.release import staging_dir
+    from kinerja.reports.build import build_outputs
+    from kinerja.warehouse.db import engine_for
+
+    settings = Settings.from_env()
+    engine = engine_for(warehouse_url or settings.warehouse_url)
+    stage = staging_dir(settings.reports_dir, tahun, run_id)
+    summary = build_outputs(engine, load_catalog(city or settings.city), tahun, stage)
+    return {"tahun": tahun, "staging": str(stage), "summary": summary}
+
+
+def publish_year_reports(tahun: int, staging: str) -> str:
+    """Move approved outputs to the published area (replacing the year whole)."""
+    from pathlib import Path
+
+    from kinerja.publish.release import publish
+
+    return str(publish(Path(staging), Settings.from_env().reports_dir, tahun))
+
+
+def record_review(
+    tahun: int, staging: str, response: dict[str, Any], run_id: str, warehouse_url: str | None = None
+) -> dict[str, Any]:
+    """Store the reviewer's answer (an ApprovalOperator result) once per run; returns it."""
+    from datetime import datetime
+
+    from sqlalchemy import delete, insert
+
+    from kinerja.warehouse.db import engine_for
+    from kinerja.warehouse.models import report_review
+
+    chosen = (response.get("chosen_options") or [None])[0]
+    decision = {"Approve": "disetujui", "Reject": "ditolak"}.get(chosen or "", "tanpa_keputusan")
+    who = response.get("responded_by_user") or {}
+    when = response.get("responded_at")
+    row = {
+        "tahun": tahun,
+        "run_id": run_id,
+        "decision": decision,
+        "staging": staging,
+        "reviewer": who.get("name") if isinstance(who, dict) else str(who),
+        "reason": (response.get("params_input") or {}).get("alasan") or None,
+        "decided_at": datetime.fromisoformat(when) if isinstance(when, str) else when,
+    }
+    engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
+    with engine.begin() as conn:  # idempotent: a retried task replaces its own row
+        conn.execute(delete(report_review).where(report_review.c.run_id == run_id))
+        conn.execute(insert(report_review).values(**row))
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}

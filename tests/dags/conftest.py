@@ -13,6 +13,9 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 DAGS = PROJECT / "dags"
 
+# Airflow puts the DAGs folder on sys.path in its own processes; do the same here so the DAG
+# files' `common` package imports as it does under the scheduler.
+sys.path.insert(0, str(DAGS))
 _home = tempfile.mkdtemp(prefix="kinerja-airflow-")
 os.environ.update(
     {
@@ -42,3 +45,57 @@ def dagbag(airflow_db: str):  # type: ignore[no-untyped-def]
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def api_server(airflow_db: str):  # type: ignore[no-untyped-def]
+    """A real Airflow API server on 127.0.0.1 sharing the session's metadata DB.
+
+    Every request is treated as an admin (simple auth manager's all-admins mode) so tests
+    can answer Required Actions like a reviewer; the UI plugin's own auth is tested elsewhere.
+    """
+    import signal
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    log = open(Path(airflow_db) / "api-server.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/v2/monitor/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"API server did not start; see {log.name}") from None
+                time.sleep(1)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()

@@ -44,7 +44,10 @@ def test_env_file_is_never_committed() -> None:
 
 
 def test_the_scanner_would_see_a_leak() -> None:
-    leaks = ["-----BEGIN OPENSSH PRIVATE KEY-----", "AKIA" + "ABCDEFGHIJKLMNOP",
-             "postgresql://loader:" + "Hunter22@db.pemkomedan.go.id/kinerja"]
+    leaks = [
+        "-----BEGIN " + "OPENSSH PRIVATE KEY-----",
+        "AKIA" + "ABCDEFGHIJKLMNOP",
+        "postgresql://loader:" + "Hunter22@db.pemkomedan.go.id/kinerja",
+    ]
     for leak in leaks:
         assert any(p.search(leak) for p in PATTERNS.values()), leak

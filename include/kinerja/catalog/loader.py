@@ -118,12 +118,25 @@ class Band:
 
 
 @dataclass(frozen=True)
+class EppdSkor:
+    """How an IKK's capaian (%) maps to an EPPD-style score (scoring.yaml `eppd_skor`)."""
+
+    titik: tuple[tuple[float, float], ...]
+    """(capaian %, skor) points, ascending; linear in between, capped at both ends."""
+    satuan_dinilai: tuple[str, ...]
+    tanpa_data: str
+    """A required IKK nobody reported: 'abaikan' (left out of the mean) or 'nol' (scored 0)."""
+    sumber: str
+
+
+@dataclass(frozen=True)
 class Scoring:
     bobot_penerima: float
     bobot_mutu: float
     batas_atas_indeks: float
     kategori_spm: tuple[Band, ...]
     eppd: tuple[tuple[int, tuple[Band, ...], str], ...]
+    eppd_skor: EppdSkor | None = None
 
     def kategori(self, nilai: float) -> str:
         for band in self.kategori_spm:
@@ -269,6 +282,22 @@ def _load_scoring(raw: dict[str, Any]) -> Scoring:
             )
             for r in raw["eppd"]
         ),
+        eppd_skor=_load_eppd_skor(raw.get("eppd_skor")),
+    )
+
+
+def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:
+    if not raw:
+        return None
+    titik = tuple(sorted((float(t["capaian"]), float(t["skor"])) for t in raw["titik"]))
+    tanpa_data = str(raw.get("tanpa_data", "abaikan"))
+    if tanpa_data not in ("abaikan", "nol") or len(titik) < 2:
+        raise ValueError("scoring.yaml eppd_skor: tanpa_data must be abaikan|nol, titik needs >= 2 points")
+    return EppdSkor(
+        titik=titik,
+        satuan_dinilai=tuple(str(v) for v in raw["satuan_dinilai"]),
+        tanpa_data=tanpa_data,
+        sumber=str(raw.get("sumber", "")).strip(),
     )
 
 

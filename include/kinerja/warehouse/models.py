@@ -157,6 +157,34 @@ submission_current = Table(
     comment="The loaded version whose rows are in the fact tables",
 )
 
+# --- the tim ahli's decisions on a year's reports ------------------------------------------
+report_review = Table(
+    "report_review",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tahun", Integer, nullable=False, index=True),
+    Column("run_id", String(250), nullable=False, unique=True),
+    Column("decision", String(20), nullable=False, comment="disetujui, ditolak or tanpa_keputusan"),
+    Column("reviewer", String(200)),
+    Column("reason", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("staging", String(1000), nullable=False),
+)
+
+# --- e-mail already sent (reminders, digests, deadline alerts): each goes out once ------------
+notification_sent = Table(
+    "notification_sent",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tahun", Integer, nullable=False),
+    Column("kind", String(20), nullable=False, comment="pengingat, ringkasan or batas"),
+    Column("kode_pd", String(40), nullable=False, comment="the agency; empty for the operators"),
+    Column("key", String(40), nullable=False, comment="e.g. H-7 for a reminder, the date of a digest"),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("tahun", "kind", "kode_pd", "key"),
+    comment="Notifications accepted by the mail server, so a rerun never sends them twice",
+)
+
 # --- facts: one table per template sheet ---------------------------------------------------
 _TYPES: dict[str, type[TypeEngine[Any]]] = {"text": Text, "integer": BigInteger, "number": Float}
 

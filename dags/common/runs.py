@@ -1,0 +1,43 @@
+"""What day a run is for, in the kota's time zone, and so which reporting year.
+
+Airflow hands every date in UTC. The 00:00 WIB run of 1 January 2026 has `run_after`
+2025-12-31T17:00Z: taking `.year` of it gives 2025, and "the year before" 2024, not 2025.
+Backfill runs behave like scheduled ones (`run_after` = `logical_date` = the cron tick, in UTC;
+checked with `airflow backfill create` on 3.3.2). Our timetables keep `interval` at 0, so the
+logical date is the tick too; a yearly `interval` would move it a year back for scheduled and
+backfill runs only (see the architecture notes). So the day is always `run_after` converted to
+the timetable's zone, and the reporting year is derived from that day, explicitly.
+
+No Airflow import here: the DAG files import this at parse time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TZ = "Asia/Jakarta"
+"""The zone of the DAGs' timetables (WIB) and of the deadlines in the calendar."""
+
+
+def run_day(context: Any, tz: str = TZ) -> date:
+    """The run's date in `tz`; a manual run may act as another day with the `tanggal` param."""
+    params = context.get("params") or {}
+    if params.get("tanggal"):
+        return date.fromisoformat(str(params["tanggal"]))
+    return context["dag_run"].run_after.astimezone(ZoneInfo(tz)).date()
+
+
+def reporting_year(context: Any, tz: str = TZ) -> int:
+    """The `tahun` param, else the year before the run's date in `tz` (runs in January 2026
+    collect and remind for reporting year 2025)."""
+    params = context.get("params") or {}
+    if params.get("tahun"):
+        return int(params["tahun"])
+    return run_day(context, tz).year - 1
+
+
+def is_backfill(context: Any) -> bool:
+    run_type = context["dag_run"].run_type
+    return str(getattr(run_type, "value", run_type)) == "backfill"

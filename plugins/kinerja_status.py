@@ -1,0 +1,195 @@
+"""Airflow UI plugin: the "Status Pengumpulan" page (which agency handed in what, per year).
+
+A FastAPI app mounted at `/kinerja` on the API server, every route behind Airflow's own login
+(`requires_authenticated()`: without a valid session or token the answer is 401), and an external
+view that embeds the page in the UI's navigation. The page and the data come from
+`kinerja.reports.status_page`; this file only wires them to routes and to the Connections:
+
+* `kinerja_warehouse` (postgres or sqlite) for the warehouse, else `KINERJA_WAREHOUSE_URL`/default;
+* `kinerja_drive` (`fs`, `samba`, `sftp`, as for the DAGs) to read feedback files, else
+  `KINERJA_DRIVE_DIR`/default. Only feedback paths recorded in the warehouse are ever served.
+"""
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from airflow.plugins_manager import AirflowPlugin
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+    from kinerja.catalog.loader import Catalog
+    from kinerja.sources.base import Drive
+    from sqlalchemy import Engine
+
+URL_PREFIX = "/kinerja"
+WAREHOUSE_CONN_ID = "kinerja_warehouse"
+DRIVE_CONN_ID = "kinerja_drive"
+MAX_FEEDBACK_BYTES = 5 * 1024 * 1024
+FEEDBACK_HEADERS = {
+    # The feedback is our own escaped HTML; still, nothing in it may run or load anything.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="#1d4ed8" '
+    'stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="3" y="3" width="18" '
+    'height="18" rx="2"/><path d="M3 9h18M3 15h18M9 3v18M15 3v18"/></svg>'
+)
+
+
+def _connection(conn_id: str) -> Any:
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
+def _warehouse_url() -> str:
+    """As `dags/common/connections.warehouse_url`, falling back to the settings."""
+    from kinerja.config import Settings
+
+    conn = _connection(WAREHOUSE_CONN_ID)
+    if conn is None:
+        return Settings.from_env().warehouse_url
+    if conn.conn_type == "sqlite":
+        return f"sqlite:///{conn.host}"
+    uri: str = conn.get_uri()
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def _drive() -> "Drive":
+    """The shared drive, as `dags/common/connections.drive_spec` maps the connection."""
+    from kinerja.config import Settings
+    from kinerja.sources.url import PASSWORD_ENV, drive_from_url
+
+    conn = _connection(DRIVE_CONN_ID)
+    if conn is None:
+        return drive_from_url(str(Settings.from_env().drive_dir), env={})
+    extra = conn.extra_dejson
+    if conn.conn_type == "fs":
+        return drive_from_url(str(extra.get("path") or conn.host), env={})
+    root = str(extra.get("root") or "").strip("/")
+    user = quote(conn.login or "", safe="")
+    port = f":{conn.port}" if conn.port else ""
+    secret = {PASSWORD_ENV: conn.password} if conn.password else {}
+    if conn.conn_type == "samba":
+        path = "/".join(p for p in (conn.schema, root) if p)
+        return drive_from_url(f"smb://{user}@{conn.host}{port}/{path}", env=secret)
+    if conn.conn_type in ("sftp", "ssh"):
+        query = "&".join(
+            f"{k}={quote(str(extra[k]), safe='')}" for k in ("key_file", "host_key") if extra.get(k)
+        )
+        url = f"sftp://{user}@{conn.host}{port}/{root}" + (f"?{query}" if query else "")
+        return drive_from_url(url, env=secret)
+    raise ValueError(f"connection {DRIVE_CONN_ID}: unsupported type {conn.conn_type!r} for a drive")
+
+
+@cache
+def _engine(url: str) -> "Engine":
+    from kinerja.warehouse.db import engine_for
+
+    return engine_for(url)
+
+
+def _catalog() -> "Catalog":
+    from kinerja.catalog import load_catalog
+    from kinerja.config import Settings
+
+    return load_catalog(Settings.from_env().city)  # cached per process by the loader
+
+
+def _unavailable(exc: Exception) -> "HTMLResponse":
+    import html
+
+    from fastapi.responses import HTMLResponse
+
+    return HTMLResponse(
+        '<!doctype html><html lang="id"><meta charset="utf-8"><title>Status Pengumpulan</title>'
+        '<body style="font-family:system-ui,sans-serif;padding:20px">'
+        "<h1>Status Pengumpulan</h1><p>Gudang data belum dapat dibaca: "
+        f"{html.escape(type(exc).__name__)}. Jalankan DAG <code>collect_submissions</code> "
+        "atau periksa Connection <code>kinerja_warehouse</code>.</p></body></html>",
+        status_code=503,
+    )
+
+
+@cache
+def build_app() -> "FastAPI":
+    """The plugin's FastAPI app, built on first use: only the API server needs it, and its
+    imports (FastAPI, Airflow's security module: ~1.3 s) would otherwise be paid by every task
+    process, since each one loads the plugins folder."""
+    from airflow.api_fastapi.core_api.security import requires_authenticated
+    from fastapi import Depends, FastAPI, HTTPException, Query
+    from fastapi.responses import HTMLResponse, Response
+
+    app = FastAPI(
+        title="Status Pengumpulan",
+        dependencies=[Depends(requires_authenticated())],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+
+    @app.get("/status", response_class=HTMLResponse)
+    def status(tahun: int | None = Query(default=None, ge=2000, le=2100)) -> HTMLResponse:
+        """The PD × report matrix of `tahun` (default: the year being collected)."""
+        from kinerja.reports.status_page import default_year, render_status_page, status_page, today_in
+        from sqlalchemy.exc import SQLAlchemyError
+
+        catalog = _catalog()
+        today = today_in(catalog.tz)
+        try:
+            page = status_page(_engine(_warehouse_url()), catalog, tahun or default_year(today), today)
+        except SQLAlchemyError as exc:
+            return _unavailable(exc)
+        return HTMLResponse(render_status_page(page), headers={"Cache-Control": "no-store"})
+
+    @app.get("/umpan-balik", response_class=HTMLResponse)
+    def feedback(path: str = Query(max_length=1000)) -> HTMLResponse:
+        """A feedback file from the drive, only if the warehouse recorded it as one."""
+        from kinerja.reports.status_page import recorded_feedback
+
+        recorded = recorded_feedback(_engine(_warehouse_url()), path)
+        if recorded is None:
+            raise HTTPException(status_code=404, detail="Umpan balik tidak ditemukan")
+        try:
+            data = _drive().read_bytes(recorded, MAX_FEEDBACK_BYTES)
+        except OSError as exc:
+            raise HTTPException(status_code=404, detail="Berkas umpan balik tidak ada di drive") from exc
+        if len(data) > MAX_FEEDBACK_BYTES:
+            raise HTTPException(status_code=413, detail="Berkas umpan balik terlalu besar")
+        return HTMLResponse(data, headers=FEEDBACK_HEADERS)
+
+    @app.get("/icon.svg")
+    def icon() -> Response:
+        return Response(ICON, media_type="image/svg+xml")
+
+    return app
+
+
+class KinerjaStatusPlugin(AirflowPlugin):
+    name = "kinerja_status"
+    external_views = [  # noqa: RUF012 - the plugin manager reads class attributes
+        {
+            "name": "Status Pengumpulan",
+            "href": f"{URL_PREFIX}/status",
+            "url_route": "status-pengumpulan",
+            "destination": "nav",
+            "nav_top_level": True,
+            "icon": f"{URL_PREFIX}/icon.svg",
+        },
+    ]
+
+    @property
+    def fastapi_apps(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        """Read by the API server on start (the plugin manager works on instances)."""
+        return [{"app": build_app(), "url_prefix": URL_PREFIX, "name": "Status Pengumpulan"}]

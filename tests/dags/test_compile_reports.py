@@ -1,0 +1,98 @@
+"""compile_reports through the tim ahli's approval and rejection, answered over the real API."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from kinerja.catalog import Catalog
+from kinerja.sample import SampleShares, generate_year
+from kinerja.warehouse.db import engine_for, migrate
+from kinerja.warehouse.load import sync_reference
+from kinerja.warehouse.models import report_review
+from sqlalchemy import select
+
+from ..conftest import SMALL_SET, make_run
+
+
+def _answer_when_asked(base: str, option: str, reason: str, answered: list[dict]) -> None:  # type: ignore[type-arg]
+    """Act as the reviewer: wait for the Required Action, then answer it."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/v2/dags/compile_reports/dagRuns/~/hitlDetails") as r:
+            pending = [d for d in json.load(r)["hitl_details"] if not d["response_received"]]
+        if pending:
+            ti = pending[0]["task_instance"]
+            url = (
+                f"{base}/api/v2/dags/compile_reports/dagRuns/{ti['dag_run_id']}/taskInstances/"
+                f"{ti['task_id']}/{ti['map_index']}/hitlDetails"
+            )
+            body = json.dumps({"chosen_options": [option], "params_input": {"alasan": reason}})
+            req = urllib.request.Request(
+                url, data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(req) as r:
+                answered.append(json.load(r))
+            return
+        time.sleep(1)
+
+
+@pytest.fixture
+def year_in_warehouse(catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    engine = engine_for(url)
+    migrate(engine)
+    sync_reference(engine, catalog)
+    drive = tmp_path / "drive"
+    generate_year(
+        catalog, 2025, drive, seed=3, only=SMALL_SET, shares=SampleShares(late=0.2, missing=0, defective=0)
+    )
+    make_run(engine, drive, catalog, tmp_path).run()
+    monkeypatch.setenv("KINERJA_WAREHOUSE_URL", url)
+    monkeypatch.setenv("KINERJA_REPORTS_DIR", str(tmp_path / "reports"))
+    return url
+
+
+def _run(dagbag, api_server: str, option: str, reason: str) -> tuple[object, list[dict]]:  # type: ignore[no-untyped-def, type-arg]
+    answered: list[dict] = []  # type: ignore[type-arg]
+    reviewer = threading.Thread(target=_answer_when_asked, args=(api_server, option, reason, answered))
+    reviewer.start()
+    run = dagbag.get_dag("compile_reports").test(run_conf={"tahun": 2025})
+    reviewer.join()
+    return run, answered
+
+
+def test_approved_reports_are_published(
+    dagbag,
+    api_server: str,
+    year_in_warehouse: str,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    run, answered = _run(dagbag, api_server, "Approve", "Sudah sesuai")
+    assert answered and run.state == "success"
+    published = tmp_path / "reports" / "published" / "2025"
+    assert (published / "laporan.html").is_file()
+    assert any((published / "pd").iterdir())
+    with engine_for(year_in_warehouse).connect() as conn:
+        rows = conn.execute(select(report_review.c.decision, report_review.c.reason)).all()
+    assert rows == [("disetujui", "Sudah sesuai")]
+
+
+def test_rejection_keeps_what_was_published_and_records_the_reason(  # type: ignore[no-untyped-def]
+    dagbag, api_server: str, year_in_warehouse: str, tmp_path: Path
+) -> None:
+    published = tmp_path / "reports" / "published" / "2025"
+    published.mkdir(parents=True)
+    (published / "laporan.html").write_text("versi lama yang disetujui")
+    run, answered = _run(dagbag, api_server, "Reject", "Data Dinkes belum konsisten dengan DPA")
+    assert answered and run.state == "success"
+    assert (published / "laporan.html").read_text() == "versi lama yang disetujui"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["publish_reports"] == "skipped"
+    with engine_for(year_in_warehouse).connect() as conn:
+        rows = conn.execute(select(report_review.c.decision, report_review.c.reason)).all()
+    assert rows == [("ditolak", "Data Dinkes belum konsisten dengan DPA")]
