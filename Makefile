@@ -48,9 +48,28 @@ lint: install-test
 	$(UV) run ruff format --check include dags plugins tests bench
 	$(UV) run mypy
 
-# The local Airflow UI with the project's DAGs (see README: logging in).
+# The local Airflow UI with the project's DAGs, the sample drive and the SQLite warehouse (see
+# README: logging in). The same four components as `airflow standalone`, started one by one so
+# that everything listens on 127.0.0.1 only: standalone's scheduler and triggerer also start log
+# servers on all interfaces, which --skip-serve-logs avoids (task logs are local files here).
+# Ctrl-C stops them all.
+AIRFLOW_PORT ?= 8080
+AIRFLOW_PARALLELISM ?= 2
 airflow: airflow-db
-	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 $(UV) run airflow standalone
+	@test -d $(KINERJA_DRIVE_DIR)/$(YEAR) \
+	  || $(UV) run kinerja sample --year $(YEAR) --out $(KINERJA_DRIVE_DIR) --seed $(SEED)
+	@echo "Airflow UI: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password:" \
+	  "printed below on the first start, then in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+	@export AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(AIRFLOW_PORT) AIRFLOW__API__WORKERS=1 \
+	  AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$(AIRFLOW_PORT)/execution/ \
+	  AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 \
+	  AIRFLOW__LOGGING__LOGGING_LEVEL=INFO; \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	$(UV) run airflow api-server --host 127.0.0.1 --port $(AIRFLOW_PORT) & \
+	$(UV) run airflow scheduler --skip-serve-logs & \
+	$(UV) run airflow dag-processor & \
+	$(UV) run airflow triggerer --skip-serve-logs & \
+	wait -n
 
 clean:
 	rm -rf data .airflow .pytest_cache .mypy_cache .ruff_cache

@@ -68,7 +68,7 @@ def compile_reports() -> None:
             "Setujui untuk menerbitkan; tolak dengan alasan bila ada yang harus diperbaiki."
         ),
         params={"alasan": Param("", type="string", description="Alasan keputusan (wajib bila ditolak)")},
-        retries=0,
+        retries=1,  # an infrastructure failure asks the reviewer again
     )
 
     @task(outlets=[REPORTS_APPROVED])

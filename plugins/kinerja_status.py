@@ -27,9 +27,13 @@ URL_PREFIX = "/kinerja"
 WAREHOUSE_CONN_ID = "kinerja_warehouse"
 DRIVE_CONN_ID = "kinerja_drive"
 MAX_FEEDBACK_BYTES = 5 * 1024 * 1024
-FEEDBACK_HEADERS = {
-    # The feedback is our own escaped HTML; still, nothing in it may run or load anything.
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+PAGE_HEADERS = {
+    # Both pages are our own escaped HTML with inline CSS; still, nothing in them may run or load
+    # anything, and only the Airflow UI (same origin) may frame them.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+        "frame-ancestors 'self'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
@@ -151,7 +155,7 @@ def build_app() -> "FastAPI":
             page = status_page(_engine(_warehouse_url()), catalog, tahun or default_year(today), today)
         except SQLAlchemyError as exc:
             return _unavailable(exc)
-        return HTMLResponse(render_status_page(page), headers={"Cache-Control": "no-store"})
+        return HTMLResponse(render_status_page(page), headers=PAGE_HEADERS)
 
     @app.get("/umpan-balik", response_class=HTMLResponse)
     def feedback(path: str = Query(max_length=1000)) -> HTMLResponse:
@@ -167,7 +171,7 @@ def build_app() -> "FastAPI":
             raise HTTPException(status_code=404, detail="Berkas umpan balik tidak ada di drive") from exc
         if len(data) > MAX_FEEDBACK_BYTES:
             raise HTTPException(status_code=413, detail="Berkas umpan balik terlalu besar")
-        return HTMLResponse(data, headers=FEEDBACK_HEADERS)
+        return HTMLResponse(data, headers=PAGE_HEADERS)
 
     @app.get("/icon.svg")
     def icon() -> Response:

@@ -33,13 +33,15 @@ from kinerja.warehouse.load import sync_reference
 from kinerja.warehouse.models import FACT_TABLES, submission
 from sqlalchemy import Engine, func, select
 
-from ..conftest import SMALL_SET, make_run
+from ..conftest import make_run
 from .conftest import DAGS, PROJECT
 
 sys.path.insert(0, str(DAGS))
 from common.runs import is_backfill, reporting_year, run_day
 
 YEARS = (2022, 2023)
+AGENCIES = ("DINKES", "KEC-MEDAN-KOTA")
+"""Two agencies that together hand in SPM, LPPD and LKPJ: two mapped batches, one wave."""
 HOST = "127.0.0.1"
 
 
@@ -236,6 +238,7 @@ def _facts_per_year(engine: Engine) -> dict[tuple[str, int], int]:
 
 
 @pytest.mark.integration
+@pytest.mark.timeout(240)
 def test_backfill_of_two_years_loads_each_year_on_its_own(
     airflow: Airflow, catalog: Catalog, tmp_path: Path
 ) -> None:
@@ -245,7 +248,7 @@ def test_backfill_of_two_years_loads_each_year_on_its_own(
             tahun,
             tmp_path / "arsip",
             seed=tahun,
-            only=SMALL_SET,
+            only=AGENCIES,
             shares=SampleShares(late=0.2, missing=0, defective=0.25, corrected=0),
         )
         for tahun in YEARS

@@ -25,7 +25,9 @@ from kinerja.warehouse.models import submission
 LAPORAN = ("SPM", "LPPD", "LKPJ")
 STATUSES = (BELUM_MASUK, DITOLAK, TERLAMBAT, VALID)
 FEEDBACK_ROUTE = "umpan-balik"
-"""The plugin's route serving a feedback file, relative to the page (`<prefix>/umpan-balik?path=`)."""
+"""The plugin's route serving a feedback file, relative to the page (`<prefix>/umpan-balik?path=`).
+Links open in the same frame: the Airflow UI embeds the page in a sandboxed iframe without
+`allow-popups`, and keeps the frame's location in its own URL, so Back returns to the matrix."""
 
 BULAN = (
     "Januari",
@@ -254,13 +256,15 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 8px 10px; text-align: left; vertical-align: top; }
 thead th { position: sticky; top: 0; background: #f9fafb; font-size: 12px; text-transform: uppercase;
            letter-spacing: .04em; color: var(--muted); }
+td.pd { width: 28%; }
 td.pd .kode { font-family: ui-monospace, monospace; font-size: 12px; color: var(--muted); }
 td.cell { min-width: 190px; border-left: 4px solid transparent; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-weight: 600; font-size: 12px; }
 .meta { color: var(--muted); font-size: 12px; }
 .meta a { color: #1d4ed8; }
+.meta.berkas { font-family: ui-monospace, monospace; font-size: 11px; word-break: break-all; }
 .st-belum { background: #f3f4f6; color: #374151; }
-td.st-belum { background: #fafafa; border-left-color: #9ca3af; }
+td.st-belum { background: #fafafa; border-left-color: #d1d5db; }
 .st-ditolak { background: #fee2e2; color: #991b1b; }
 td.st-ditolak { background: #fff5f5; border-left-color: #dc2626; }
 .st-valid { background: #dcfce7; color: #166534; }
@@ -319,12 +323,13 @@ def _cell_html(cell: Cell, page: StatusPage) -> str:
             f"{_e(late)}</div>"
         )
     if cell.feedback_path:
-        about = f" untuk {cell.feedback_file}" if cell.feedback_file else ""
-        when = f", {waktu(cell.feedback_at, page.tz, page.tz_label)}" if cell.feedback_at else ""
+        when = f" &middot; {_e(waktu(cell.feedback_at, page.tz, page.tz_label))}" if cell.feedback_at else ""
         parts.append(
-            f'<div class="meta umpan-balik"><a href="{_e(feedback_href(cell.feedback_path))}" '
-            f'target="_blank" rel="noopener">Umpan balik terakhir</a>{_e(about + when)}</div>'
+            f'<div class="meta umpan-balik"><a href="{_e(feedback_href(cell.feedback_path))}">'
+            f"Umpan balik terakhir</a>{when}</div>"
         )
+        if cell.feedback_file:
+            parts.append(f'<div class="meta berkas">{_e(cell.feedback_file)}</div>')
     return (
         f'<td class="cell st-{cls}" data-laporan="{_e(cell.laporan)}" data-status="{_e(cell.status)}">'
         + "".join(parts)
