@@ -33,6 +33,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja.catalog.loader import Catalog, reference_dir
+from kinerja.reports.numbers import tanggal
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -48,22 +49,6 @@ HEADER = "X-Kinerja-Notifikasi"
 """Names the notification (kind/tahun/kode_pd/key) in every message, for tracing."""
 OUTSTANDING = (BELUM_MASUK, DITOLAK)
 """A report still needs the agency's attention in these states."""
-
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 # --- configuration ----------------------------------------------------------------------------
@@ -99,9 +84,6 @@ def sender_email(env: Mapping[str, str] | None = None) -> str:
 
 
 # --- wording ----------------------------------------------------------------------------------
-def tanggal(d: date) -> str:
-    """`Senin, 26 Januari 2026`."""
-    return f"{HARI[d.weekday()]}, {d.day} {BULAN[d.month - 1]} {d.year}"
 
 
 def sisa_hari(n: int) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 
 def exact(value: float | int | str | Decimal) -> Fraction:
@@ -23,3 +25,31 @@ def format_id(value: Decimal | float, places: int = 2) -> str:
     """Indonesian number format for documents: 12.345,67."""
     text = f"{Decimal(str(value)):,.{places}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def tanggal(d: date) -> str:
+    """`Senin, 26 Januari 2026`."""
+    return f"{HARI[d.weekday()]}, {d.day} {BULAN[d.month - 1]} {d.year}"
+
+
+def waktu(value: datetime, tz: ZoneInfo, label: str) -> str:
+    """`24 Jan 2026 09.12 WIB` (Indonesian time notation)."""
+    local = value.astimezone(tz)
+    return f"{local.day} {BULAN[local.month - 1][:3]} {local.year} {local:%H.%M} {label}"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
 from kinerja.sources.base import UnsafePathError, safe_relative
 from kinerja.warehouse.models import submission
@@ -28,22 +29,6 @@ FEEDBACK_ROUTE = "umpan-balik"
 """The plugin's route serving a feedback file, relative to the page (`<prefix>/umpan-balik?path=`).
 Links open in the same frame: the Airflow UI embeds the page in a sandboxed iframe without
 `allow-popups`, and keeps the frame's location in its own URL, so Back returns to the matrix."""
-
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 @dataclass(frozen=True)
@@ -279,17 +264,6 @@ td.na { color: #9ca3af; }
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def tanggal(d: date) -> str:
-    """`Senin, 26 Januari 2026`."""
-    return f"{HARI[d.weekday()]}, {d.day} {BULAN[d.month - 1]} {d.year}"
-
-
-def waktu(value: datetime, tz: ZoneInfo, label: str) -> str:
-    """`24 Jan 2026 09.12 WIB` (Indonesian time notation)."""
-    local = value.astimezone(tz)
-    return f"{local.day} {BULAN[local.month - 1][:3]} {local.year} {local:%H.%M} {label}"
 
 
 def sisa_hari_text(n: int) -> str:
