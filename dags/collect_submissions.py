@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from common.params import tahun_param
 from common.runs import TZ
 
 SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
@@ -59,13 +60,7 @@ def _drive():  # type: ignore[no-untyped-def]
     tags=["kinerja", "pengumpulan"],
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     params={
-        "tahun": Param(
-            None,
-            type=["null", "integer"],
-            minimum=2000,
-            maximum=2100,
-            description="Tahun pelaporan (kosong: tahun sebelum tanggal run, WIB)",
-        ),
+        "tahun": tahun_param(),
         "drive_conn_id": Param(
             "kinerja_drive",
             type="string",

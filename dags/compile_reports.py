@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
+from common.params import tahun_param
 from common.review import DECISION_KEY, RecordedApprovalOperator
 
 SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
@@ -33,13 +34,7 @@ REPORTS_APPROVED = Asset("kinerja_reports_approved", uri="kinerja://reports/publ
     tags=["kinerja", "laporan"],
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     params={
-        "tahun": Param(
-            None,
-            type=["null", "integer"],
-            minimum=2000,
-            maximum=2100,
-            description="Tahun pelaporan (kosong: dari peristiwa aset pengumpulan)",
-        ),
+        "tahun": tahun_param("Tahun pelaporan (kosong: dari peristiwa aset pengumpulan)"),
     },
 )
 def compile_reports() -> None:

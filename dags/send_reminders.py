@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from common.params import smtp_param, tahun_param, tanggal_param
 from common.runs import TZ
 
 
@@ -43,20 +44,9 @@ from common.runs import TZ
     tags=["kinerja", "pengingat"],
     default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
     params={
-        "tahun": Param(
-            None,
-            type=["null", "integer"],
-            minimum=2000,
-            maximum=2100,
-            description="Tahun pelaporan (kosong: tahun sebelum tanggal run, WIB)",
-        ),
-        "tanggal": Param(
-            None,
-            type=["null", "string"],
-            format="date",
-            description="Bertindak seolah-olah pada tanggal ini (kosong: tanggal run, WIB)",
-        ),
-        "smtp_conn_id": Param("kinerja_smtp", type="string", description="Koneksi SMTP"),
+        "tahun": tahun_param(),
+        "tanggal": tanggal_param(),
+        "smtp_conn_id": smtp_param(),
     },
 )
 def send_reminders() -> None:
