@@ -13,7 +13,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := WARNING
 export GX_ANALYTICS_ENABLED := False
 export KINERJA_DRIVE_DIR ?= $(CURDIR)/data/drive
 
-.PHONY: uv install install-test demo test lint airflow-db airflow clean
+.PHONY: uv install install-test demo test lint bench airflow-db airflow clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -42,6 +42,11 @@ demo: airflow-db
 
 test: install-test
 	$(UV) run pytest
+
+# Benchmarks print their figures with the command that made them (see README: Performance).
+bench: install-test
+	$(UV) run python bench/deadline_burst.py
+	$(UV) run python bench/dag_burst.py
 
 lint: install-test
 	$(UV) run ruff check .
