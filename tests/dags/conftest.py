@@ -47,14 +47,6 @@ def dagbag(airflow_db: str):  # type: ignore[no-untyped-def]
     return DagBag(dag_folder=str(DAGS))
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def api_server(airflow_db: str):  # type: ignore[no-untyped-def]
     """A real Airflow API server on 127.0.0.1 sharing the session's metadata DB.
@@ -62,40 +54,8 @@ def api_server(airflow_db: str):  # type: ignore[no-untyped-def]
     Every request is treated as an admin (simple auth manager's all-admins mode) so tests
     can answer Required Actions like a reviewer; the UI plugin's own auth is tested elsewhere.
     """
-    import signal
-    import time
-    import urllib.request
+    from tests.airflow_api import running_api_server
 
-    port = _free_port()
-    env = {
-        **os.environ,
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
-    log = open(Path(airflow_db) / "api-server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/v2/monitor/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"API server did not start; see {log.name}") from None
-                time.sleep(1)
+    env = {**os.environ, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True"}
+    with running_api_server(env, Path(airflow_db) / "api-server.log") as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()

@@ -14,11 +14,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +30,8 @@ from kinerja.reports.status_page import days_left, sisa_hari_text, today_in
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
+
+from tests.airflow_api import free_port, running_api_server
 
 from ..conftest import SMALL_SET, make_run
 
@@ -116,12 +115,6 @@ def sample_year(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> S
     return SampleYear(warehouse, drive, expected, outcomes)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
@@ -133,7 +126,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory, sample_year: SampleYear) -> Ite
     password = secrets.token_urlsafe(12)
     passwords = home / "passwords.json"
     passwords.write_text(json.dumps({USERNAME: password}))
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "KINERJA_WAREHOUSE"))}
     env.update(
         {
@@ -161,34 +154,11 @@ def ui(tmp_path_factory: pytest.TempPathFactory, sample_year: SampleYear) -> Ite
         [sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=env
     )
     log = home / "api-server.log"
-    command = [sys.executable, "-m", "airflow", "api-server", "--host", HOST, "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*command, "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/v2/monitor/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the API server did not start:\n{_tail(log)}")
-                time.sleep(0.5)
-        yield Ui(base, password, log)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        with running_api_server(env, log, port) as base:
+            yield Ui(base, password, log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
