@@ -12,7 +12,6 @@ view that embeds the page in the UI's navigation. The page and the data come fro
 
 from functools import cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from airflow.plugins_manager import AirflowPlugin
 
@@ -55,46 +54,22 @@ def _connection(conn_id: str) -> Any:
 
 
 def _warehouse_url() -> str:
-    """As `dags/common/connections.warehouse_url`, falling back to the settings."""
+    """The `kinerja_warehouse` connection, read as the DAGs read it, else the settings."""
     from kinerja.config import Settings
+    from kinerja.sources.connections import warehouse_url
 
-    conn = _connection(WAREHOUSE_CONN_ID)
-    if conn is None:
-        return Settings.from_env().warehouse_url
-    if conn.conn_type == "sqlite":
-        return f"sqlite:///{conn.host}"
-    uri: str = conn.get_uri()
-    for prefix in ("postgres://", "postgresql://"):
-        if uri.startswith(prefix):
-            return "postgresql+psycopg://" + uri[len(prefix) :]
-    return uri
+    return warehouse_url(_connection(WAREHOUSE_CONN_ID)) or Settings.from_env().warehouse_url
 
 
 def _drive() -> "Drive":
-    """The shared drive, as `dags/common/connections.drive_spec` maps the connection."""
+    """The `kinerja_drive` connection, read as the DAGs read it, else the settings."""
     from kinerja.config import Settings
+    from kinerja.sources.connections import drive_spec
     from kinerja.sources.url import PASSWORD_ENV, drive_from_url
 
-    conn = _connection(DRIVE_CONN_ID)
-    if conn is None:
-        return drive_from_url(str(Settings.from_env().drive_dir), env={})
-    extra = conn.extra_dejson
-    if conn.conn_type == "fs":
-        return drive_from_url(str(extra.get("path") or conn.host), env={})
-    root = str(extra.get("root") or "").strip("/")
-    user = quote(conn.login or "", safe="")
-    port = f":{conn.port}" if conn.port else ""
-    secret = {PASSWORD_ENV: conn.password} if conn.password else {}
-    if conn.conn_type == "samba":
-        path = "/".join(p for p in (conn.schema, root) if p)
-        return drive_from_url(f"smb://{user}@{conn.host}{port}/{path}", env=secret)
-    if conn.conn_type in ("sftp", "ssh"):
-        query = "&".join(
-            f"{k}={quote(str(extra[k]), safe='')}" for k in ("key_file", "host_key") if extra.get(k)
-        )
-        url = f"sftp://{user}@{conn.host}{port}/{root}" + (f"?{query}" if query else "")
-        return drive_from_url(url, env=secret)
-    raise ValueError(f"connection {DRIVE_CONN_ID}: unsupported type {conn.conn_type!r} for a drive")
+    spec = drive_spec(_connection(DRIVE_CONN_ID))
+    secret = {PASSWORD_ENV: spec.password} if spec.password else {}
+    return drive_from_url(spec.url or str(Settings.from_env().drive_dir), env=secret)
 
 
 @cache

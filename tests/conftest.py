@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog, load_catalog
-from kinerja.intake.collect import CollectRun
+from kinerja.intake.collect import CollectRun, FileOutcome
+from kinerja.sample import SampleShares, generate_year
 from kinerja.sources import LocalDrive
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
@@ -78,3 +79,21 @@ def make_run(engine: Engine, drive: Path, catalog: Catalog, tmp_path: Path, tahu
         archive_dir=tmp_path / "archive",
         settle_seconds=0,
     )
+
+
+def collected_sample_year(
+    catalog: Catalog,
+    root: Path,
+    seed: int,
+    shares: SampleShares,
+    only: tuple[str, ...] = SMALL_SET,
+    tahun: int = 2025,
+) -> tuple[str, Engine, list[FileOutcome]]:
+    """A fresh SQLite warehouse under `root` holding a collected sample year:
+    its URL, its engine and what the collection said about each file."""
+    url = f"sqlite:///{root / 'warehouse.db'}"
+    engine = engine_for(url)
+    migrate(engine)
+    sync_reference(engine, catalog)
+    generate_year(catalog, tahun, root / "drive", seed=seed, only=only, shares=shares)
+    return url, engine, make_run(engine, root / "drive", catalog, root, tahun).run()

@@ -6,20 +6,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Any
 
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings
 from kinerja.intake.collect import CollectRun, FileOutcome
 from kinerja.sources.base import DriveFile
+from kinerja.sources.connections import DriveSpec
 from kinerja.sources.url import PASSWORD_ENV, drive_from_url
-
-
-class DriveSpec(Protocol):
-    """Where the drive is (a URL for `drive_from_url`) and its secret, kept apart."""
-
-    url: str | None
-    password: str | None
 
 
 def open_run(

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.sample import SampleShares, generate_year
-from kinerja.warehouse.db import engine_for, migrate
-from kinerja.warehouse.load import sync_reference
+from kinerja.sample import SampleShares
+from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import report_review
 from sqlalchemy import select
 
-from ..conftest import SMALL_SET, make_run
+from ..conftest import collected_sample_year
 
 
 def _answer_when_asked(base: str, option: str, reason: str, answered: list[dict]) -> None:  # type: ignore[type-arg]
@@ -43,15 +42,9 @@ def _answer_when_asked(base: str, option: str, reason: str, answered: list[dict]
 
 @pytest.fixture
 def year_in_warehouse(catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    engine = engine_for(url)
-    migrate(engine)
-    sync_reference(engine, catalog)
-    drive = tmp_path / "drive"
-    generate_year(
-        catalog, 2025, drive, seed=3, only=SMALL_SET, shares=SampleShares(late=0.2, missing=0, defective=0)
+    url, _, _ = collected_sample_year(
+        catalog, tmp_path, seed=3, shares=SampleShares(late=0.2, missing=0, defective=0)
     )
-    make_run(engine, drive, catalog, tmp_path).run()
     monkeypatch.setenv("KINERJA_WAREHOUSE_URL", url)
     monkeypatch.setenv("KINERJA_REPORTS_DIR", str(tmp_path / "reports"))
     return url

@@ -24,13 +24,11 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.notify.reminders import HEADER, dispatch, due_reminders, send, unsent
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
-from kinerja.sample import SampleShares, generate_year
-from kinerja.warehouse.db import engine_for, migrate
-from kinerja.warehouse.load import sync_reference
+from kinerja.sample import SampleShares
 from kinerja.warehouse.models import notification_sent
 from sqlalchemy import Engine, func, select
 
-from ..conftest import SMALL_SET, make_run
+from ..conftest import SMALL_SET, collected_sample_year
 from ..dags.conftest import DAGS  # importing it gives this session its own AIRFLOW_HOME
 
 pytestmark = pytest.mark.integration
@@ -96,20 +94,9 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
 @pytest.fixture
 def year_collected(catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """A 2025 collection of a few agencies, some files missing and some rejected."""
-    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
-    engine = engine_for(url)
-    migrate(engine)
-    sync_reference(engine, catalog)
-    drive = tmp_path / "drive"
-    generate_year(
-        catalog,
-        2025,
-        drive,
-        seed=4,
-        only=SMALL_SET,
-        shares=SampleShares(late=0.2, missing=0.2, defective=0.4, corrected=0),
+    url, engine, _ = collected_sample_year(
+        catalog, tmp_path, seed=4, shares=SampleShares(late=0.2, missing=0.2, defective=0.4, corrected=0)
     )
-    make_run(engine, drive, catalog, tmp_path).run()
     monkeypatch.setenv("KINERJA_WAREHOUSE_URL", url)
     monkeypatch.setenv("KINERJA_OPERATOR_EMAILS", OPERATORS)
     monkeypatch.setenv("KINERJA_DATA_DIR", str(tmp_path / "data"))
