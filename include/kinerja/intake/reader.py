@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -27,6 +28,7 @@ HEADER_SEARCH_ROWS = 10
 
 _INDONESIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -42,7 +44,18 @@ class ParsedWorkbook:
 
 
 def normalise_header(text: Any) -> str:
-    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+    try:
+        return _normalised(text)
+    except TypeError:  # an unhashable value
+        return _normalise(text)
+
+
+def _normalise(text: Any) -> str:
+    return _SPACES.sub(" ", str(text or "")).strip().casefold()
+
+
+_normalised = lru_cache(maxsize=4096)(_normalise)
+"""Header search looks at every cell of the first rows of every sheet: the same few texts."""
 
 
 def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> CalamineWorkbook | Issue:
@@ -150,35 +163,8 @@ def _read_sheet(
                 sheet=sheet.name,
             )
         ]
-    records: list[dict[str, Any]] = []
-    index: list[int] = []
-    for offset, row in enumerate(body):
-        excel_row = header_at + 2 + offset
-        values = {name: _clean(row[pos]) if pos < len(row) else None for name, pos in positions.items()}
-        values.update({c.name: None for c in sheet.columns if c.name not in positions})
-        if all(v is None for v in values.values()):
-            continue
-        typed = {}
-        for col in sheet.columns:
-            value, issue = coerce(col, values[col.name])
-            if issue:
-                issues.append(
-                    Issue(
-                        issue.severity,
-                        issue.message,
-                        issue.fix,
-                        sheet.name,
-                        excel_row,
-                        col.header,
-                        shown(values[col.name]),
-                    )
-                )
-            typed[col.name] = value
-        records.append(typed)
-        index.append(excel_row)
-    frame = pd.DataFrame.from_records(
-        records, index=pd.Index(index, name="baris"), columns=[c.name for c in sheet.columns]
-    )
+    frame, cell_issues = _typed_frame(sheet, body, positions, first_row=header_at + 2)
+    issues.extend(cell_issues)
     if header_at:
         issues.append(
             warning(
@@ -189,6 +175,95 @@ def _read_sheet(
             )
         )
     return frame, issues
+
+
+def _typed_frame(
+    sheet: Sheet, body: list[list[Any]], positions: dict[str, int], first_row: int
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """The body rows as a typed frame indexed by Excel row, built column by column.
+
+    Each column is cleaned and coerced as one list (a type check per cell, the slow path of
+    `coerce` only for cells that are not already of the column's type); rows empty in every
+    column of the template are dropped. Issues come out in row, then column, order.
+    """
+    raw: dict[str, list[Any]] = {}
+    for name, pos in positions.items():
+        raw[name] = [_clean(row[pos]) if pos < len(row) else None for row in body]
+    present = list(raw.values())
+    if present:
+        keep = [i for i, values in enumerate(zip(*present, strict=True)) if values.count(None) != len(values)]
+    else:
+        keep = []
+    index = [first_row + i for i in keep]
+    found: list[tuple[int, int, Issue]] = []
+    columns: dict[str, list[Any]] = {}
+    for order, col in enumerate(sheet.columns):
+        values = raw.get(col.name)
+        if values is None:
+            columns[col.name] = [None] * len(keep)
+            continue
+        kept = [values[i] for i in keep] if len(keep) != len(values) else values
+        typed, bad = _coerce_column(col, kept)
+        for at in bad:
+            _, issue = coerce(col, kept[at])
+            assert issue is not None
+            found.append(
+                (
+                    at,
+                    order,
+                    Issue(
+                        issue.severity,
+                        issue.message,
+                        issue.fix,
+                        sheet.name,
+                        index[at],
+                        col.header,
+                        shown(kept[at]),
+                    ),
+                )
+            )
+        columns[col.name] = typed
+    found.sort(key=lambda f: (f[0], f[1]))
+    names = [c.name for c in sheet.columns]
+    frame = pd.DataFrame(columns, index=pd.Index(index, name="baris"), columns=names)
+    return frame, [f[2] for f in found]
+
+
+def _coerce_column(col: Column, values: list[Any]) -> tuple[list[Any], list[int]]:
+    """`coerce` over a whole column: the typed values, and the positions of cells it refuses
+    (None in the typed list). Same results as calling `coerce` on every cell."""
+    out: list[Any] = []
+    bad: list[int] = []
+    if col.kind == "text":
+        for v in values:
+            t = type(v)
+            if v is None or t is str:
+                out.append(v)
+            else:
+                out.append(coerce(col, v)[0])
+        return out, bad
+    integer = col.kind == "integer"
+    isfinite = math.isfinite
+    for at, v in enumerate(values):
+        t = type(v)
+        if v is None:
+            out.append(None)
+        elif t is int:
+            out.append(v if integer else float(v))
+        elif t is float and isfinite(v):
+            if not integer:
+                out.append(v)
+            elif v.is_integer():
+                out.append(int(v))
+            else:
+                out.append(None)
+                bad.append(at)
+        else:
+            typed, issue = coerce(col, v)
+            out.append(typed)
+            if issue:
+                bad.append(at)
+    return out, bad
 
 
 def _find_header(grid: list[list[Any]], expected: set[str]) -> int | None:
