@@ -33,7 +33,7 @@ def bundle_dir(out_dir: Path, kode_pd: str) -> Path:
     return out_dir / "pd" / kode_pd
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     """Text from agencies is neutralised; numbers stay numbers (-1.11 is a number, not a formula)."""
     return str(safe_cell(value)) if isinstance(value, str) else machine_text(value)
 
@@ -47,7 +47,7 @@ def csv_bytes(table: Table, tahun: int, kode_pd: str) -> bytes:
     writer.writerow([*lead, *keys])
     for row in table.rows:
         extra = {"tahun": str(tahun), "kode_pd": kode_pd}
-        writer.writerow([safe_cell(extra[k]) for k in lead] + [_csv_cell(v) for v in row])
+        writer.writerow([safe_cell(extra[k]) for k in lead] + [csv_cell(v) for v in row])
     return buf.getvalue().encode("utf-8")
 
 

@@ -4,6 +4,7 @@
     <out>/laporan.html              the kota's report with charts (one self-contained file)
     <out>/laporan.pdf               the same, for print (detail tables in the appendix)
     <out>/pd/<KODE_PD>/...          one website bundle per PD (publish/bundle.py)
+    <out>/satu-data/...             tidy tables + datapackage.json + data.json (satudata/package.py)
     <out>/ringkasan.json            the headline figures returned here
 
 `build_outputs` is the single code path of the `compile_reports` DAG and `kinerja report`; it
@@ -30,6 +31,9 @@ from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
 from kinerja.reports.render_pdf import render_pdf
 from kinerja.reports.render_xlsx import write_workbook
+from kinerja.satudata.package import FOLDER as SATU_DATA_FOLDER
+from kinerja.satudata.package import export_year
+from kinerja.satudata.spec import load_spec
 
 HEADLINE_KODE = (
     "SPM",
@@ -172,6 +176,7 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
+    written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER)
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
     summary["pd_bundles"] = len(report.pd)
