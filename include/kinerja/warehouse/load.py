@@ -11,14 +11,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select
 
 from kinerja.catalog.loader import Catalog
 from kinerja.intake.issues import Issue
-from kinerja.schema.model import Template
+from kinerja.schema.model import Column, Template
 from kinerja.warehouse.models import (
     FACT_TABLES,
     ref_lkpj_nomenklatur,
@@ -167,6 +167,54 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]
     return out
 
 
+def load_facts(
+    conn: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    fixed: Mapping[str, Any],
+    method: Literal["auto", "copy", "insert"] = "auto",
+) -> int:
+    """Append `frame` (indexed by Excel row) to `table` on `conn`, inside its transaction.
+
+    On PostgreSQL (psycopg 3) the rows go through `COPY ... FROM STDIN` on the connection's
+    own cursor, so they commit or roll back with the rest of the submission; elsewhere (SQLite)
+    through an executemany INSERT. `fixed` gives the columns equal on every row. Both paths
+    store the same values: NULL for missing cells, whole numbers in integer columns.
+    """
+    if method == "auto":
+        method = (
+            "copy" if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg" else "insert"
+        )
+    names = [c.name for c in columns]
+    if method == "insert":
+        conn.execute(insert(table), [{**fixed, **r} for r in _records(frame, names)])
+        return len(frame)
+    values = [_column_values(frame[c.name], c.kind) for c in columns]
+    targets = [*fixed, "baris", *names]
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in targets)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+            write = copy.write_row
+            head = tuple(fixed.values())
+            for row in zip(frame.index.tolist(), *values, strict=True):
+                write(head + row)
+    finally:
+        cursor.close()
+    return len(frame)
+
+
+def _column_values(series: pd.Series, kind: str) -> list[Any]:
+    """A frame column as Python values for COPY: NaN/NA as None, integers as int."""
+    values = series.tolist()
+    if kind == "integer":
+        return [None if v is None or v != v else int(v) for v in values]
+    if kind == "number":
+        return [None if v is None or v != v else float(v) for v in values]
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
+
+
 def next_version(engine: Engine, drive: str, path: str) -> int:
     with engine.connect() as conn:
         latest = conn.execute(
@@ -223,18 +271,12 @@ def record_submission(
                 frame = frames.get(sheet.name)
                 if frame is None or frame.empty:
                     continue
-                rows = _records(frame, [c.name for c in sheet.stored_columns])
-                conn.execute(
-                    insert(table),
-                    [
-                        {
-                            "submission_id": sub_id,
-                            "tahun": record.tahun,
-                            "kode_pd": record.kode_pd,
-                            **r,
-                        }
-                        for r in rows
-                    ],
+                load_facts(
+                    conn,
+                    table,
+                    frame,
+                    sheet.stored_columns,
+                    {"submission_id": sub_id, "tahun": record.tahun, "kode_pd": record.kode_pd},
                 )
             key = {"tahun": record.tahun, "kode_pd": record.kode_pd, "laporan": tpl.code}
             conn.execute(
