@@ -4,6 +4,7 @@ kinerja sample  --year Y --out DIR [--seed N]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
+kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
 kinerja template --report SPM --pd KODE --year Y --out FILE
 kinerja suites  [--write]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -20,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.config import PROJECT_ROOT, Settings
+
+CKAN_URL_ENV = "KINERJA_CKAN_URL"
+CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
 
 
 def _warehouse(url: str | None) -> Any:
@@ -140,6 +145,42 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from kinerja.pipeline import sync_satu_data
+    from kinerja.satudata.ckan import SyncError
+    from kinerja.satudata.privacy import PersonalDataError
+
+    portal = args.portal or os.environ.get(CKAN_URL_ENV)
+    if not portal and not args.dry_run:
+        print(f"alamat portal belum diatur: --portal URL atau {CKAN_URL_ENV}", file=sys.stderr)
+        return 2
+    try:
+        result = sync_satu_data(
+            args.year, portal, os.environ.get(CKAN_TOKEN_ENV), dry_run=args.dry_run, folder=args.source
+        )
+    except (SyncError, PersonalDataError, FileNotFoundError, ValueError) as exc:
+        if args.json and isinstance(exc, SyncError):
+            print(
+                json.dumps({"error": str(exc), "langkah": [vars(s) for s in exc.steps]}, ensure_ascii=False)
+            )
+        print(exc, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    for s in result["langkah"]:
+        tahun = f" {s['tahun']}" if s["tahun"] else ""
+        print(f"{s['op']:<9} {s['target']:<10} {s['name']}{tahun}")
+    n = result["jumlah"]
+    head = (
+        "Rencana (dry run" + ("" if portal else ", tanpa portal: semua dianggap baru") + ")"
+        if args.dry_run
+        else "Selesai"
+    )
+    print(f"\n{head}: {n['create']} dibuat, {n['update']} diperbarui, {n['unchanged']} tidak berubah")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.schema import TEMPLATES
@@ -216,6 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder for city.xlsx, laporan.html/.pdf and pd/<KODE_PD>/")
     p.add_argument("--json", action="store_true", help="print the summary (headline figures, files) as JSON")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("publish", help="publish the approved year's Satu Data export to the CKAN portal")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument(
+        "--portal", help=f"CKAN portal URL (default: {CKAN_URL_ENV}); API token from {CKAN_TOKEN_ENV}"
+    )
+    p.add_argument("--from", dest="source", help="satu-data folder (default: published/<tahun>/satu-data)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan (create / update / unchanged) only")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
     p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)

@@ -150,3 +150,26 @@ def record_review(
         conn.execute(delete(report_review).where(report_review.c.run_id == run_id))
         conn.execute(insert(report_review).values(**row))
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def sync_satu_data(
+    tahun: int,
+    portal_url: str | None,
+    api_token: str | None,
+    dry_run: bool = False,
+    folder: str | None = None,
+) -> dict[str, Any]:
+    """Publish the approved Satu Data export of `tahun` (published/<tahun>/satu-data, or `folder`)
+    to the CKAN portal; with `dry_run` only the plan. Returns what was (or would be) done."""
+    from pathlib import Path
+
+    from kinerja.publish.release import published_dir
+    from kinerja.satudata.ckan import portal_client, sync_year
+    from kinerja.satudata.package import FOLDER
+
+    source = Path(folder) if folder else published_dir(Settings.from_env().reports_dir, tahun) / FOLDER
+    ckan = portal_client(portal_url, api_token) if portal_url else None
+    result = sync_year(ckan, source, dry_run=dry_run)
+    if result.tahun != tahun:
+        raise ValueError(f"{source} berisi data tahun {result.tahun}, bukan {tahun}")
+    return result.to_json()
