@@ -1,0 +1,57 @@
+"""Helpers shared by the benchmarks: the command line, load average, peak memory, and a
+throwaway PostgreSQL database (created for one run, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shlex
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get("KINERJA_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def command() -> str:
+    """The exact command that runs this benchmark, as typed from the project folder."""
+    script = Path(sys.argv[0]).resolve()
+    try:
+        shown = script.relative_to(PROJECT).as_posix()
+    except ValueError:
+        shown = str(script)
+    return " ".join(["uv run python", shown, *map(shlex.quote, sys.argv[1:])])
+
+
+def header() -> None:
+    print(f"# {command()}")
+    print(f"#   load average {load()}, {os.cpu_count()} cores")
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux: ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def throwaway_pg(prefix: str = "kinerja_bench") -> Iterator[str]:
+    """A fresh PostgreSQL database: yields its SQLAlchemy URL, drops it afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
