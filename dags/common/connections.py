@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinerja.sources.connections import DriveSpec
+from kinerja.sources.connections import DriveSpec, PortalSpec
+from kinerja.sources.connections import ckan_portal as _ckan_portal
 from kinerja.sources.connections import drive_spec as _drive_spec
 from kinerja.sources.connections import warehouse_url as _warehouse_url
 
 WAREHOUSE_CONN_ID = "kinerja_warehouse"
 DRIVE_CONN_ID = "kinerja_drive"
+SATU_DATA_CONN_ID = "satu_data_ckan"
 
-__all__ = ["DRIVE_CONN_ID", "WAREHOUSE_CONN_ID", "DriveSpec", "connection", "drive_spec", "warehouse_url"]
+__all__ = [
+    "DRIVE_CONN_ID",
+    "SATU_DATA_CONN_ID",
+    "WAREHOUSE_CONN_ID",
+    "DriveSpec",
+    "PortalSpec",
+    "ckan_portal",
+    "connection",
+    "drive_spec",
+    "warehouse_url",
+]
 
 
 def connection(conn_id: str) -> Any:
@@ -38,3 +50,8 @@ def warehouse_url(conn_id: str = WAREHOUSE_CONN_ID) -> str | None:
 def drive_spec(conn_id: str = DRIVE_CONN_ID) -> DriveSpec:
     """The shared drive of the connection (fs, samba, sftp), or the default local drive."""
     return _drive_spec(connection(conn_id))
+
+
+def ckan_portal(conn_id: str = SATU_DATA_CONN_ID) -> PortalSpec:
+    """The Satu Data portal; unlike the warehouse there is no default: publishing needs one."""
+    return _ckan_portal(connection(conn_id))

@@ -1,4 +1,4 @@
-"""Airflow Connections become drive URLs and warehouse URLs; secrets stay out of URLs."""
+"""Airflow Connections become drive, warehouse and portal URLs; secrets stay out of URLs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from .conftest import DAGS
 
 sys.path.insert(0, str(DAGS))
-from common.connections import DriveSpec, drive_spec, warehouse_url
+from common.connections import DriveSpec, PortalSpec, ckan_portal, drive_spec, warehouse_url
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,41 @@ def test_missing_connections_mean_the_embedded_defaults(monkeypatch: pytest.Monk
 def test_postgres_warehouse_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_WAREHOUSE", "postgres://loader:pw@db.example:5432/kinerja")
     assert warehouse_url() == "postgresql+psycopg://loader:pw@db.example:5432/kinerja"
+
+
+@pytest.mark.parametrize(
+    ("conn", "expected"),
+    [
+        (
+            {"conn_type": "http", "host": "data.kota.example", "password": "tok"},
+            PortalSpec("https://data.kota.example", "tok"),
+        ),
+        (
+            {
+                "conn_type": "http",
+                "host": "127.0.0.1",
+                "port": 5000,
+                "schema": "http",
+                "extra": {"api_token": "t"},
+            },
+            PortalSpec("http://127.0.0.1:5000", "t"),
+        ),
+        (
+            {"conn_type": "http", "host": "https://data.kota.example/", "password": "tok"},
+            PortalSpec("https://data.kota.example", "tok"),
+        ),
+    ],
+)
+def test_satu_data_portal_connection(
+    conn: dict,  # type: ignore[type-arg]
+    expected: PortalSpec,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_SATU_DATA_CKAN", json.dumps(conn))
+    assert ckan_portal() == expected
+
+
+def test_satu_data_portal_has_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AIRFLOW_CONN_SATU_DATA_CKAN", raising=False)
+    with pytest.raises(ValueError, match="belum diatur"):
+        ckan_portal()

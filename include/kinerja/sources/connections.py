@@ -1,4 +1,4 @@
-"""What an Airflow Connection's fields mean for us: a warehouse URL or a drive URL.
+"""What an Airflow Connection's fields mean for us: a warehouse URL, a drive URL, a CKAN portal.
 
 Pure mapping, no Airflow import: the DAGs and the UI plugin look the Connection up themselves
 and hand it here, so both read the same Connection the same way.
@@ -67,3 +67,22 @@ def drive_spec(conn: ConnectionLike | None) -> DriveSpec:
             f"sftp://{user}@{conn.host}{port}/{root}" + (f"?{query}" if query else ""), conn.password
         )
     raise ValueError(f"unsupported connection type {conn.conn_type!r} for a drive")
+
+
+@dataclass(frozen=True)
+class PortalSpec:
+    url: str
+    api_token: str | None
+
+
+def ckan_portal(conn: ConnectionLike | None) -> PortalSpec:
+    """The Satu Data (CKAN) portal of an `http` connection: host (with or without the scheme),
+    schema = `https` (default) or `http`, port; the API token is the password (or extra
+    `api_token`)."""
+    if conn is None or not conn.host:
+        raise ValueError("koneksi portal Satu Data belum diatur (host kosong)")
+    host = conn.host.rstrip("/")
+    if "://" not in host:
+        port = f":{conn.port}" if conn.port else ""
+        host = f"{conn.schema or 'https'}://{host}{port}"
+    return PortalSpec(host, conn.password or conn.extra_dejson.get("api_token"))
