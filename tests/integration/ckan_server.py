@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -30,6 +31,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +153,8 @@ class CkanServer:
     config: Path
     log: Path
     solr: SolrStandin
-    startup_seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds each start-up step took (venv, databases, config, db init, ..., web), and `total`."""
     _proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def client(self, url: str | None = None, api_token: str | None = None) -> ckanapi.RemoteCKAN:
@@ -168,8 +171,11 @@ class CkanServer:
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start the web server on `port` (again) and wait until the API answers."""
-        if self.running:
-            return
+        if not self.running:
+            self._launch()
+        self._wait_until_up(timeout)
+
+    def _launch(self) -> None:
         with self.log.open("ab") as out:
             self._proc = subprocess.Popen(
                 [
@@ -182,7 +188,6 @@ class CkanServer:
                 env=_clean_env(self.venv),
                 start_new_session=True,
             )
-        self._wait_until_up(timeout)
 
     def stop(self) -> None:
         """Stop the web server (the databases, Redis and the search index stay)."""
@@ -296,8 +301,15 @@ def _forget_redis_keys(venv: Path, site_id: str) -> None:
 def _configure(venv: Path, base: Path, dbs: _Databases, solr_url: str, port: int, site_id: str) -> Path:
     config = base / "ckan.ini"
     n = dbs.names
-    _ckan_plain(venv, base, "generate", "config", str(config))
+    # `ckan generate config` once per venv (it is the same but for SECRET_KEY, set anew below).
+    template = venv / "kinerja-generated-ckan.ini"
+    if not template.exists():
+        fresh = base / "generated.ini"
+        _ckan_plain(venv, base, "generate", "config", str(fresh))
+        os.replace(fresh, template)
+    shutil.copyfile(template, config)
     settings = {
+        "SECRET_KEY": secrets.token_urlsafe(24),
         "sqlalchemy.url": dbs.url(n["mainuser"], n["maindb"]),
         "ckan.datastore.write_url": dbs.url(n["writeuser"], n["datastoredb"]),
         "ckan.datastore.read_url": dbs.url(n["readuser"], n["datastoredb"]),
@@ -326,8 +338,16 @@ def _ckan_plain(venv: Path, cwd: Path, *args: str) -> None:
 @contextlib.contextmanager
 def running_ckan(pg_admin: Engine, base: Path) -> Iterator[CkanServer]:
     """Everything `ckan_server` does, as a context manager: start, yield, tear all of it down."""
-    started = time.monotonic()
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        timings[name], clock = round(now - clock, 2), now
+
     venv = ckan_venv()
+    lap("venv")
     schema = next((venv / "lib").glob("python3*/site-packages/ckan/config/solr/schema.xml"))
     with contextlib.ExitStack() as cleanup:
         solr = SolrStandin.from_file(schema).start()
@@ -335,23 +355,20 @@ def running_ckan(pg_admin: Engine, base: Path) -> Iterator[CkanServer]:
         dbs = _Databases(pg_admin)
         cleanup.callback(dbs.drop)
         dbs.create()
+        lap("databases")
         site_id = f"kinerja-test-{dbs.tag}"
         cleanup.callback(_forget_redis_keys, venv, site_id)
         port = free_port()
         config = _configure(venv, base, dbs, solr.url, port, site_id)
-        _ckan(venv, config, "db", "init")
-        dbs.apply(_ckan(venv, config, "datastore", "set-permissions"))
-        email = f"{SYSADMIN}@example.invalid"
-        password = uuid.uuid4().hex
-        _ckan(
-            venv, config, "sysadmin", "add", SYSADMIN, f"email={email}", f"password={password}", input="y\n"
-        )
-        token = (
-            _ckan(venv, config, "user", "token", "add", SYSADMIN, "kinerja-tests").strip().splitlines()[-1]
-        )
+        lap("config")
+        with ThreadPoolExecutor(1) as pool:  # both load CKAN (seconds each): side by side
+            permissions = pool.submit(_ckan, venv, config, "datastore", "set-permissions")
+            _ckan(venv, config, "db", "init")
+            dbs.apply(permissions.result())
+        lap("db init, datastore set-permissions")
         server = CkanServer(
             url=f"http://{HOST}:{port}",
-            api_token=token.strip(),
+            api_token="",
             port=port,
             sysadmin=SYSADMIN,
             site_id=site_id,
@@ -359,10 +376,19 @@ def running_ckan(pg_admin: Engine, base: Path) -> Iterator[CkanServer]:
             config=config,
             log=base / "ckan.log",
             solr=solr,
+            timings=timings,
         )
         cleanup.callback(server.stop)
+        server._launch()  # the web server loads while the sysadmin and the token are made
+        # `sysadmin add` of a user that does not exist yet asks whether to create it: yes.
+        who = (f"email={SYSADMIN}@example.invalid", f"password={uuid.uuid4().hex}")
+        _ckan(venv, config, "sysadmin", "add", SYSADMIN, *who, input="y\n")
+        lap("sysadmin add")
+        server.api_token = _ckan(venv, config, "user", "token", "add", SYSADMIN, "kinerja-tests").split()[-1]
+        lap("user token add")
         server.start()
-        server.startup_seconds = time.monotonic() - started
+        lap("web server")
+        timings["total"] = round(sum(timings.values()), 2)
         yield server
 
 
