@@ -92,7 +92,7 @@ class Schema:
     def field(self, name: str) -> FieldDef:
         if name in self.fields:
             return self.fields[name]
-        for pattern, definition in self.dynamic:  # schema order; Solr prefers the longest, same here
+        for pattern, definition in sorted(self.dynamic, key=lambda pd: -len(pd[0])):  # longest first, as Solr
             if fnmatch.fnmatchcase(name, pattern):
                 return definition
         return FieldDef("string", False, False)
