@@ -1,6 +1,6 @@
 """The `kinerja` command: the DAGs' code paths, in-process, for engineers and benchmarks.
 
-kinerja sample  --year Y --out DIR [--seed N]
+kinerja sample  --year Y --out DIR [--seed N] [--kota N [--pd-per-kota K]]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
@@ -37,10 +37,15 @@ def _warehouse(url: str | None) -> Any:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
-    from kinerja.sample import SampleShares, as_dicts, generate_year
+    from kinerja.sample import SampleShares, as_dicts, generate_national, generate_year
 
     shares = SampleShares(late=args.late, missing=args.missing, defective=args.defective)
-    files = generate_year(load_catalog(args.city), args.year, Path(args.out), args.seed, shares)
+    if args.kota:
+        files = generate_national(
+            load_catalog(args.city), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
+        )
+    else:
+        files = generate_year(load_catalog(args.city), args.year, Path(args.out), args.seed, shares)
     if args.json:
         print(json.dumps(as_dicts(files), indent=1))
     else:
@@ -48,8 +53,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
         for f in files:
             key = f.kind.split(":")[0]
             kinds[key] = kinds.get(key, 0) + 1
+        where = f"{args.out}/{args.year}"
+        if args.kota:
+            where = f"{args.kota} kota di {args.out}/<kota>/{args.year}"
         print(
-            f"{len(files)} berkas ditulis ke {args.out}/{args.year}: "
+            f"{len(files)} berkas ditulis ke {where}: "
             + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
         )
     return 0
@@ -228,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--late", type=float, default=0.08, help="share of late files")
     p.add_argument("--missing", type=float, default=0.05, help="share of missing files")
     p.add_argument("--defective", type=float, default=0.12, help="share of defective files")
+    p.add_argument(
+        "--kota",
+        type=int,
+        default=0,
+        help="a synthetic national year of N kota derived from --city: OUT/reference/ (catalogues, "
+        "cities/sintetis-NNN/) and one drive per kota, OUT/sintetis-NNN/",
+    )
+    p.add_argument("--pd-per-kota", type=int, help="with --kota: only this many agencies per kota")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample)
 

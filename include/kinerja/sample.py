@@ -242,3 +242,113 @@ def generate_year(
 
 def as_dicts(files: list[SampleFile]) -> list[dict[str, str]]:
     return [asdict(f) for f in files]
+
+
+# --- a synthetic national year ----------------------------------------------------------------
+SHARED_CATALOGUES = ("spm.yaml", "lppd_ikk.csv", "lkpj_nomenklatur.csv", "calendar.yaml", "scoring.yaml")
+PD_COLUMNS = (
+    "kode_pd",
+    "nama",
+    "singkatan",
+    "jenis",
+    "kode_wilayah",
+    "berlaku_dari",
+    "berlaku_sampai",
+    "email",
+)
+
+
+def synthetic_slug(n: int) -> str:
+    return f"sintetis-{n:03d}"
+
+
+def synthetic_kode(n: int) -> str:
+    """A region code no real kota has: provinces 91-96, 99 kota each (enough for 514)."""
+    return f"{91 + (n - 1) // 99}.{(n - 1) % 99 + 1:02d}"
+
+
+def write_synthetic_kota(base: Catalog, n: int, reference: Path) -> str:
+    """Write kota number `n` under `reference/cities/<slug>/`, derived from `base` (Medan):
+    its own region codes (every code re-rooted under `synthetic_kode(n)`), between 5 and 21 of
+    the base's kecamatan and their kelurahan, the base's dinas/badan and one kecamatan office
+    per kecamatan. Its catalogues are the shared ones (`reference/*`). Returns the slug."""
+    slug, kode = synthetic_slug(n), synthetic_kode(n)
+    city = reference / "cities" / slug
+    city.mkdir(parents=True, exist_ok=True)
+    old = base.kode_wilayah
+    kecamatan = base.kecamatan[: 5 + (n * 7) % 17]
+    kept = {k.kode for k in kecamatan}
+
+    def recode(code: str) -> str:
+        return kode + code[len(old) :] if code.startswith(old) else code
+
+    nama = f"Kota Sintetis {n:03d}"
+    (city / "city.yaml").write_text(
+        f'kode_wilayah: "{kode}"\nnama: {nama}\nnama_pemda: Pemerintah {nama}\n'
+        f"provinsi: Provinsi Sintetis {kode[:2]}\nzona_waktu: {base.zona_waktu}\n",
+        encoding="utf-8",
+    )
+    rows = [("kode", "nama", "tingkat", "induk")]
+    for w in base.wilayah:
+        if w.tingkat == "kota":
+            rows.append((kode, nama, w.tingkat, kode[:2]))
+        elif w.kode in kept or (w.tingkat == "kelurahan" and w.induk in kept):
+            rows.append((recode(w.kode), w.nama, w.tingkat, recode(w.induk)))
+    _write_csv(city / "wilayah.csv", rows)
+    pds: list[tuple[str, ...]] = [PD_COLUMNS]
+    for pd in base.perangkat_daerah:
+        if pd.is_kecamatan and pd.kode_wilayah not in kept:
+            continue
+        pds.append(
+            (
+                pd.kode_pd,
+                pd.nama,
+                pd.singkatan,
+                pd.jenis,
+                recode(pd.kode_wilayah),
+                pd.berlaku_dari.isoformat(),
+                pd.berlaku_sampai.isoformat() if pd.berlaku_sampai else "",
+                f"{pd.kode_pd.lower()}@{slug}.example",
+            )
+        )
+    _write_csv(city / "perangkat_daerah.csv", pds)
+    return slug
+
+
+def _write_csv(path: Path, rows: Sequence[Sequence[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+def generate_national(
+    base: Catalog,
+    n_kota: int,
+    tahun: int,
+    out: Path,
+    seed: int = 0,
+    shares: SampleShares | None = None,
+    pd_per_kota: int | None = None,
+) -> list[SampleFile]:
+    """A synthetic national year: `n_kota` kota derived from `base`, each with its reference
+    folder (`out/reference/cities/<slug>/`, catalogues shared in `out/reference/`) and its own
+    drive (`out/<slug>/<tahun>/<KODE_PD>/...`), optionally only `pd_per_kota` agencies per kota
+    (picked deterministically). Paths in the result are relative to `out`. Load a kota with
+    `load_catalog(slug, out / "reference")`, or `KINERJA_REFERENCE_DIR` and `--city`."""
+    from kinerja.catalog.loader import load_catalog, reference_dir
+
+    reference = out / "reference"
+    reference.mkdir(parents=True, exist_ok=True)
+    for name in SHARED_CATALOGUES:
+        (reference / name).write_bytes((reference_dir() / name).read_bytes())
+    files: list[SampleFile] = []
+    for n in range(1, n_kota + 1):
+        slug = write_synthetic_kota(base, n, reference)
+        catalog = load_catalog.__wrapped__(slug, reference)
+        only = None
+        if pd_per_kota is not None:
+            pick = random.Random(f"{seed}-{tahun}-{slug}")
+            with_reports = [pd.kode_pd for pd in catalog.pd_aktif(tahun) if catalog.laporan_wajib(pd)]
+            only = set(pick.sample(with_reports, min(pd_per_kota, len(with_reports))))
+        for f in generate_year(catalog, tahun, out / slug, seed, shares, only):
+            files.append(SampleFile(f"{slug}/{f.path}", f.kode_pd, f.laporan, f.kind, f.received_at))
+    return files
