@@ -65,9 +65,14 @@ class PersonalDataError(ValueError):
         )
 
 
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
 def _value_reason(value: str) -> str | None:
     if NIK.search(value):
         return "berisi 16 digit seperti NIK"
+    if NUMBER.match(value):  # a measure (Rp 628.500.000 is no phone number); a NIK is caught above
+        return None
     if PHONE.search(value):
         return "berisi nomor telepon"
     if NAME.search(value):
