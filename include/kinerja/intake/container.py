@@ -8,7 +8,9 @@ Each is rejected with a reason, in bounded time and memory.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from kinerja.intake.issues import Issue, error
@@ -25,6 +27,8 @@ class Limits:
     """Compression ratio above which an entry is treated as a bomb (xlsx XML is ~10-30x)."""
     max_entries: int = 2000
     max_rows: int = 100_000
+    max_cells: int = 4_000_000
+    """Cells of one sheet's grid (last used row x last used column); readers allocate all of it."""
 
 
 DEFAULT_LIMITS = Limits()
@@ -53,7 +57,7 @@ def check_container(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Issue | Non
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _check_entries(zf, limits)
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError) as exc:
         return error(
             f"Berkas rusak atau terpotong ({type(exc).__name__}).",
             "Salin ulang berkas ke shared drive; pastikan penyalinan selesai.",
@@ -81,12 +85,94 @@ def _check_entries(zf: zipfile.ZipFile, limits: Limits) -> Issue | None:
         ):
             return _bomb()
         # Declared sizes can lie: count what really comes out, and stop at the limit.
+        grid = _GridBounds(limits)
         with zf.open(info) as member:
             while chunk := member.read(1 << 20):
                 total += len(chunk)
                 if total > limits.max_unzipped_bytes:
                     return _bomb()
+                if not grid.feed(chunk):
+                    return _too_wide(grid)
+        if not grid.feed(b"", final=True):
+            return _too_wide(grid)
     return None
+
+
+def _too_wide(grid: _GridBounds) -> Issue:
+    def n(value: int) -> str:
+        return f"{value:,}".replace(",", ".")
+
+    if grid.declared:
+        what = f"Buku kerja menyatakan {n(grid.declared)} isian, terlalu banyak untuk dibaca dengan aman."
+    else:
+        what = (
+            f"Area sel buku kerja terlalu luas untuk dibaca dengan aman (sampai baris {n(grid.max_row)}, "
+            f"kolom ke-{n(grid.max_col)}); biasanya karena sel kosong berformat jauh di bawah atau di "
+            "kanan data."
+        )
+    return error(what, "Salin data ke template baru yang kosong, lalu kirim ulang.")
+
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
+_REF_ATTR = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
+_CELL_REF = re.compile(rb"^\$?([A-Za-z]*)\$?(\d+)$")
+_COUNT_ATTR = re.compile(rb"""\b(?:count|uniqueCount)\s*=\s*["']\s*\+?0*(\d{1,20})""")
+
+
+class _GridBounds:
+    """The size of the cell grid a spreadsheet reader would allocate for one part, read from
+    the XML as it streams by: a tiny file can name cell XFD1048576 or promise four billion
+    shared strings, and the reader would try to allocate all of it before reading a value."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.row = self.col = self.max_row = self.max_col = self.declared = 0
+        self.tail = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> bool:
+        """False as soon as the grid (or a declared count) is over the limits."""
+        data = self.tail + chunk
+        cut = len(data) if final else data.rfind(b"<")
+        if cut < 0:
+            cut = max(0, len(data) - 64)  # no tag starts here; keep a little for a split attribute
+        scan, self.tail = data[:cut], data[cut:]
+        if len(self.tail) > 1 << 20:  # one tag this long is not a worksheet
+            return False
+        for m in _COUNT_ATTR.finditer(scan):
+            if int(m.group(1)) > self.limits.max_cells:
+                self.declared = int(m.group(1))
+                return False
+        for m in _TAG.finditer(scan):
+            ref = _REF_ATTR.search(m.group(2))
+            if m.group(1) == b"row":
+                self.row = _number(ref.group(1)) if ref else self.row + 1
+                self.col = 0
+            else:
+                cell = _CELL_REF.match(ref.group(1).strip()) if ref else None
+                if cell:
+                    self.col = _column(cell.group(1)) if cell.group(1) else self.col + 1
+                    self.row = max(self.row, _number(cell.group(2)))
+                else:
+                    self.col += 1
+            self.max_row, self.max_col = max(self.max_row, self.row), max(self.max_col, self.col)
+            if (
+                self.max_row > self.limits.max_rows + 100
+                or self.max_row * self.max_col > self.limits.max_cells
+            ):
+                return False
+        return True
+
+
+def _number(text: bytes) -> int:
+    digits = text.strip()
+    return int(digits[:20]) if digits.isdigit() else 0
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper()[:8]:
+        n = n * 26 + ch - 64
+    return n
 
 
 def _bomb() -> Issue:

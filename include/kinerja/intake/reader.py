@@ -65,11 +65,22 @@ def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> CalamineWorkb
         return problem
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for every malformed part
-        return error(
-            f"Buku kerja tidak dapat dibaca ({type(exc).__name__}: {shown(exc, 120)}).",
-            "Buka dan simpan ulang berkas di Excel sebagai .xlsx, lalu kirim ulang.",
-        )
+    except BaseException as exc:  # calamine raises its own error types for every malformed part
+        return _unreadable(exc)
+
+
+def _unreadable(exc: BaseException, sheet: str | None = None) -> Issue:
+    """Why calamine could not read the workbook (or one sheet). A Rust panic inside calamine
+    arrives as pyo3's PanicException, a BaseException: it is bad input too, never a crash;
+    anything else that is not an Exception (KeyboardInterrupt, SystemExit) is raised again."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+    where = f"Lembar '{sheet}'" if sheet else "Buku kerja"
+    return error(
+        f"{where} tidak dapat dibaca ({type(exc).__name__}: {shown(exc, 120)}).",
+        "Buka dan simpan ulang berkas di Excel sebagai .xlsx, lalu kirim ulang.",
+        sheet=sheet,
+    )
 
 
 def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
@@ -82,7 +93,10 @@ def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
         )
     by_label = {normalise_header(f.label): f.name for f in INFO_FIELDS}
     info: dict[str, Any] = {INFO_ROWS: {}}
-    for number, row in enumerate(_grid(wb, INFO_SHEET)[:50], start=1):
+    grid = _grid(wb, INFO_SHEET)
+    if isinstance(grid, Issue):
+        return grid
+    for number, row in enumerate(grid[:50], start=1):
         if len(row) >= 2 and normalise_header(row[0]) in by_label:
             name = by_label[normalise_header(row[0])]
             info[name] = _clean(row[1])
@@ -109,9 +123,12 @@ def read_sheets(wb: CalamineWorkbook, tpl: Template, limits: Limits = DEFAULT_LI
     return parsed
 
 
-def _grid(wb: CalamineWorkbook, name: str) -> list[list[Any]]:
-    sheet = wb.get_sheet_by_name(name)
-    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+def _grid(wb: CalamineWorkbook, name: str) -> list[list[Any]] | Issue:
+    try:
+        sheet = wb.get_sheet_by_name(name)
+        rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    except BaseException as exc:  # a malformed sheet part, or a panic inside calamine
+        return _unreadable(exc, name)
     return rows
 
 
@@ -119,6 +136,8 @@ def _read_sheet(
     wb: CalamineWorkbook, sheet: Sheet, limits: Limits
 ) -> tuple[pd.DataFrame | None, list[Issue]]:
     grid = _grid(wb, sheet.name)
+    if isinstance(grid, Issue):
+        return None, [grid]
     expected = {normalise_header(c.header): c for c in sheet.columns}
     header_at = _find_header(grid, set(expected))
     if header_at is None:
