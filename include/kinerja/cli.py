@@ -35,6 +35,17 @@ def _warehouse(url: str | None) -> Any:
     return engine
 
 
+def _read_warehouse(url: str | None) -> Any:
+    """For `status` and `report`: the read-only URL (KINERJA_WAREHOUSE_READ_URL) unless one is
+    given. A read-only login cannot migrate: the schema is only brought up to date when the
+    URL is the writer's (the default)."""
+    from kinerja.warehouse.db import engine_for
+
+    settings = Settings.from_env()
+    url = url or settings.warehouse_read_url
+    return _warehouse(url) if url == settings.warehouse_url else engine_for(url)
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.sample import SampleShares, as_dicts, generate_national, generate_year
@@ -127,7 +138,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from kinerja.reports.status import status_json, status_lines
 
     catalog = load_catalog(args.city)
-    engine = _warehouse(args.warehouse)
+    engine = _read_warehouse(args.warehouse)
     if args.json:
         print(json.dumps(status_json(engine, catalog, args.year), ensure_ascii=False, indent=1))
     else:
@@ -140,7 +151,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from kinerja.reports.build import build_outputs
 
     catalog = load_catalog(args.city)
-    engine = _warehouse(args.warehouse)
+    engine = _read_warehouse(args.warehouse)
     summary = build_outputs(engine, catalog, args.year, Path(args.out))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
@@ -263,13 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="what was received, rejected and loaded; SPM achievement")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--warehouse")
+    p.add_argument("--warehouse", help="SQLAlchemy URL (default: KINERJA_WAREHOUSE_READ_URL)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("report", help="compute the year's reports and write workbook, HTML, PDF, PD bundles")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--warehouse")
+    p.add_argument("--warehouse", help="SQLAlchemy URL (default: KINERJA_WAREHOUSE_READ_URL)")
     p.add_argument("--out", required=True, help="folder for city.xlsx, laporan.html/.pdf and pd/<KODE_PD>/")
     p.add_argument("--json", action="store_true", help="print the summary (headline figures, files) as JSON")
     p.set_defaults(func=cmd_report)

@@ -25,6 +25,9 @@ class Settings:
     city: str
     data_dir: Path
     warehouse_url: str
+    warehouse_read_url: str
+    """For reports, publication and status only: on PostgreSQL a login in `kinerja_reader`,
+    which cannot write (KINERJA_WAREHOUSE_READ_URL; default: the warehouse URL)."""
     drive_dir: Path
     archive_dir: Path
     settle_seconds: float
@@ -36,10 +39,12 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = _path("KINERJA_DATA_DIR", PROJECT_ROOT / "data")
+        warehouse_url = os.environ.get("KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}")
         return cls(
             city=os.environ.get("KINERJA_CITY", "medan"),
             data_dir=data_dir,
-            warehouse_url=os.environ.get("KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}"),
+            warehouse_url=warehouse_url,
+            warehouse_read_url=os.environ.get("KINERJA_WAREHOUSE_READ_URL") or warehouse_url,
             drive_dir=_path("KINERJA_DRIVE_DIR", data_dir / "drive"),
             archive_dir=_path("KINERJA_ARCHIVE_DIR", data_dir / "archive"),
             settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "30")),

@@ -92,7 +92,7 @@ def summary_lines(tahun: int, warehouse_url: str | None = None, city: str | None
     from kinerja.warehouse.db import engine_for
 
     settings = Settings.from_env()
-    engine = engine_for(warehouse_url or settings.warehouse_url)
+    engine = engine_for(warehouse_url or settings.warehouse_read_url)  # reads only
     return status_lines(engine, load_catalog(city or settings.city), tahun)
 
 
@@ -106,7 +106,7 @@ def build_year_reports(
     from kinerja.warehouse.db import engine_for
 
     settings = Settings.from_env()
-    engine = engine_for(warehouse_url or settings.warehouse_url)
+    engine = engine_for(warehouse_url or settings.warehouse_read_url)  # reads only
     stage = staging_dir(settings.reports_dir, tahun, run_id)
     summary = build_outputs(engine, load_catalog(city or settings.city), tahun, stage)
     return {"tahun": tahun, "staging": str(stage), "summary": summary}
