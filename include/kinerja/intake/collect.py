@@ -31,7 +31,7 @@ from kinerja.intake.validation import SuiteDriftError, Validator, shared_validat
 from kinerja.schema.model import TEMPLATES, Template
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile
-from kinerja.warehouse.load import SubmissionRecord, manifest, next_version, record_submission
+from kinerja.warehouse.load import SubmissionRecord, lock_file, manifest, record_submission
 
 log = logging.getLogger(__name__)
 
@@ -289,45 +289,50 @@ class CollectRun:
         received = datetime.fromtimestamp(f.mtime, UTC)
         batas = self.catalog.kalender_tahun(self.tahun).batas_pengumpulan
         late = is_late(received, batas, self.catalog.tz)
-        version = next_version(self.engine, self.drive.name, f.path)
-        feedback = None
-        if self.write_feedback:
-            ctx = FeedbackContext(
+        with self.engine.begin() as conn:
+            # Another run may be on this very file: wait for it, then look again.
+            last = lock_file(conn, self.drive.name, f.path)
+            if last and last.sha256 == sha:
+                return FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
+            version = last.version + 1 if last else 1
+            feedback = None
+            if self.write_feedback:
+                ctx = FeedbackContext(
+                    path=f.path,
+                    nama_pd=owner.nama if owner else f.kode_pd_folder,
+                    kode_pd=f.kode_pd_folder,
+                    tahun=self.tahun,
+                    laporan=judgement.laporan,
+                    version=version,
+                    received_at=received,
+                    terlambat=late,
+                    batas=batas.strftime("%d-%m-%Y"),
+                    zona=self.catalog.tz,
+                    zona_label=self.catalog.tz_label,
+                )
+                # Feedback first: if writing it fails, nothing is recorded and the retry redoes both.
+                xlsx_path, feedback = feedback_paths(f.path)
+                self.drive.write_bytes(xlsx_path, render_xlsx(ctx, judgement.issues))
+                self.drive.write_bytes(feedback, render_html(ctx, judgement.issues))
+            record = SubmissionRecord(
+                drive=self.drive.name,
                 path=f.path,
-                nama_pd=owner.nama if owner else f.kode_pd_folder,
-                kode_pd=f.kode_pd_folder,
-                tahun=self.tahun,
-                laporan=judgement.laporan,
-                version=version,
+                size=f.size,
+                mtime=f.mtime,
+                sha256=sha,
+                first_seen=self.now(),
                 received_at=received,
+                tahun=self.tahun,
+                kode_pd=f.kode_pd_folder,
+                laporan=judgement.laporan,
+                versi_template=judgement.versi_template,
                 terlambat=late,
-                batas=batas.strftime("%d-%m-%Y"),
-                zona=self.catalog.tz,
-                zona_label=self.catalog.tz_label,
+                archive_key=archive(self.archive_dir, data, sha, Path(f.path).suffix),
+                feedback_path=feedback,
             )
-            # Feedback first: if writing it fails, nothing is recorded and the retry redoes both.
-            xlsx_path, feedback = feedback_paths(f.path)
-            self.drive.write_bytes(xlsx_path, render_xlsx(ctx, judgement.issues))
-            self.drive.write_bytes(feedback, render_html(ctx, judgement.issues))
-        record = SubmissionRecord(
-            drive=self.drive.name,
-            path=f.path,
-            size=f.size,
-            mtime=f.mtime,
-            sha256=sha,
-            first_seen=self.now(),
-            received_at=received,
-            tahun=self.tahun,
-            kode_pd=f.kode_pd_folder,
-            laporan=judgement.laporan,
-            versi_template=judgement.versi_template,
-            terlambat=late,
-            archive_key=archive(self.archive_dir, data, sha, Path(f.path).suffix),
-            feedback_path=feedback,
-        )
-        record_submission(
-            self.engine, record, version, judgement.issues, judgement.template, judgement.frames, self.now()
-        )
+            record_submission(
+                conn, record, version, judgement.issues, judgement.template, judgement.frames, self.now()
+            )
         has_errors = any(i.severity == "error" for i in judgement.issues)
         return FileOutcome(
             f.path,

@@ -7,14 +7,16 @@ the manifest (the submission rows) never claims a file that was not fully handle
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, and_, delete, false, func, insert, select, text
 
 from kinerja.catalog.loader import Catalog
 from kinerja.intake.issues import Issue
@@ -215,6 +217,36 @@ def _column_values(series: pd.Series, kind: str) -> list[Any]:
     return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
 
 
+def lock_file(conn: Connection, drive: str, path: str) -> ManifestEntry | None:
+    """Hold the file `path` of `drive` until `conn`'s transaction ends; its latest version, read
+    once the file is ours.
+
+    Two runs on the same year at once (overlapping DAG runs, a retry beside a late task) would
+    otherwise both find a file new and record it twice. The second now waits here, then finds the
+    first's version. PostgreSQL: an advisory lock on (drive, path). SQLite: the database's write
+    lock (one writer at a time), taken now instead of at the first insert.
+    """
+    if conn.dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"{drive}\0{path}".encode(), digest_size=8).digest()
+        key = int.from_bytes(digest, "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif conn.dialect.name == "sqlite":
+        conn.execute(delete(submission).where(false()))
+    row = conn.execute(
+        select(
+            submission.c.path,
+            submission.c.version,
+            submission.c.size,
+            submission.c.mtime,
+            submission.c.sha256,
+        )
+        .where(submission.c.drive == drive, submission.c.path == path)
+        .order_by(submission.c.version.desc())
+        .limit(1)
+    ).first()
+    return ManifestEntry(row.path, row.version, row.size, row.mtime, row.sha256) if row else None
+
+
 def next_version(engine: Engine, drive: str, path: str) -> int:
     with engine.connect() as conn:
         latest = conn.execute(
@@ -226,7 +258,7 @@ def next_version(engine: Engine, drive: str, path: str) -> int:
 
 
 def record_submission(
-    engine: Engine,
+    engine: Engine | Connection,
     record: SubmissionRecord,
     version: int,
     issues: Sequence[Issue],
@@ -236,16 +268,18 @@ def record_submission(
 ) -> int:
     """Store version `version` of a file; load its facts when `frames` is given. Returns its id.
 
-    Two runs racing on the same file both compute the same `version`: the unique constraint
-    lets one commit and fails the other, which then finds the file unchanged on retry.
+    Runs hold the file with `lock_file` in the same transaction, so two runs never record one
+    file twice; the unique (drive, path, version) constraint stays as the last guard.
 
     Loading replaces every fact row of (tahun, kode_pd) for the template's sheets, so a new
     version fully supersedes the previous one and another agency's rows are never touched.
+
+    Given a connection, it writes in that connection's transaction (the caller commits).
     """
     n_errors = sum(1 for i in issues if i.severity == "error")
     loaded = frames is not None and tpl is not None and n_errors == 0
     n_rows = sum(len(f) for f in frames.values()) if frames else 0
-    with engine.begin() as conn:
+    with engine.begin() if isinstance(engine, Engine) else nullcontext(engine) as conn:
         sub_id = conn.execute(
             insert(submission)
             .values(
