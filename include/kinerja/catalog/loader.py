@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -301,9 +301,14 @@ def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:
     )
 
 
-@cache
+CATALOG_CACHE_SIZE = 16
+"""Catalogues kept per process (~0.3 MB each): a worker that serves many kota one after another
+keeps the last few instead of every kota it ever saw (bench/scale.py)."""
+
+
+@lru_cache(maxsize=CATALOG_CACHE_SIZE)
 def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
-    """Load (once per process) the reference data of `city` from `root` or the default folder."""
+    """Load the reference data of `city` from `root` or the default folder (cached per process)."""
     base = root or reference_dir()
     city_dir = base / "cities" / city
     if not city_dir.is_dir():
