@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.intake.collect import FileOutcome
 from kinerja.sample import SampleShares, generate_year
+from kinerja.sources import LocalDrive
 from sqlalchemy import Engine
 
 from ..conftest import make_run
 from .driver_client import CollectDriver, collect_driver
+from .private_pg import PrivatePostgres, private_postgres
 from .warehouse_state import (
     PgDatabases,
     archive_problems,
@@ -26,6 +29,7 @@ from .warehouse_state import (
     differences,
     empty_warehouse,
     feedback_state,
+    recorded_paths,
     versions_problems,
 )
 
@@ -142,4 +146,70 @@ def test_two_runs_at_once_on_sqlite_give_the_result_of_one(
         assert_like_clean(engines["racing"], like_alone, drive, archive)
     finally:
         for engine in engines.values():
+            engine.dispose()
+
+
+# --- the warehouse's PostgreSQL restarted during a run --------------------------------------
+class RestartingDrive(LocalDrive):
+    """The local drive; its k-th write (feedback, inside the file's transaction) first restarts
+    the warehouse's server, so that transaction's next statement meets a dead connection."""
+
+    def __init__(self, root: Path, server: PrivatePostgres, k: int) -> None:
+        super().__init__(root)
+        self.server, self.left = server, k
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        self.left -= 1
+        if self.left == 0:
+            self.server.restart()
+        super().write_bytes(path, data)
+
+
+@pytest.mark.parametrize("moment", ["between_files", "inside_a_transaction"])
+def test_postgres_restarted_during_a_run(moment: str, catalog: Catalog, clean: Clean, tmp_path: Path) -> None:
+    from kinerja.warehouse.db import engine_for, migrate
+    from kinerja.warehouse.load import sync_reference
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    drive = tmp_path / "drive"
+    copy_drive(clean.drive, drive)
+    with private_postgres() as server:
+        admin = engine_for(server.admin_url).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE kinerja"))
+        admin.dispose()
+        engine = engine_for(server.admin_url.rsplit("/", 1)[0] + "/kinerja")
+        try:
+            migrate(engine)
+            sync_reference(engine, catalog)
+            run = make_run(engine, drive, catalog, tmp_path)
+            done: list[FileOutcome] = []
+
+            def on_file(outcome: FileOutcome) -> None:
+                done.append(outcome)
+                if moment == "between_files" and len(done) == 2:
+                    server.restart()
+
+            if moment == "inside_a_transaction":
+                run.drive = RestartingDrive(drive, server, k=5)  # the 3rd file's feedback
+            failure: Exception | None = None
+            try:
+                run.run(on_file=on_file)
+            except DBAPIError as exc:
+                failure = exc
+            if moment == "inside_a_transaction":
+                assert failure is not None, "the file's transaction died with its connection"
+                assert len(done) == 2
+            else:
+                assert failure is None, "pool_pre_ping reconnects between files"
+                assert len(done) == len(clean.paths)
+            # Nothing marked done that was not done: the manifest holds exactly what was reported.
+            recorded = recorded_paths(engine)
+            assert recorded == {o.path for o in done}
+            assert versions_problems(engine, []) == []
+            again = make_run(engine, drive, catalog, tmp_path).run()
+            assert {o.path for o in again if o.status != "unchanged"} == set(clean.paths) - recorded
+            assert_like_clean(engine, clean, drive, tmp_path / "archive")
+        finally:
             engine.dispose()
