@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kinerja.catalog import Catalog
@@ -18,7 +19,7 @@ from kinerja.sample import SampleShares, generate_year
 from kinerja.sources import LocalDrive
 from sqlalchemy import Engine
 
-from ..conftest import make_run
+from ..conftest import collected_sample_year, make_run
 from .driver_client import CollectDriver, collect_driver
 from .private_pg import PrivatePostgres, private_postgres
 from .warehouse_state import (
@@ -213,3 +214,82 @@ def test_postgres_restarted_during_a_run(moment: str, catalog: Catalog, clean: C
             assert_like_clean(engine, clean, drive, tmp_path / "archive")
         finally:
             engine.dispose()
+
+
+# --- the SMTP server gone in the middle of the reminders ------------------------------------
+def _smtp_controller(handler: Any, port: int) -> Any:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -> None:
+    """The real aiosmtpd server drops the connection after 3 messages and stays down for the retry;
+    once back, the next run sends each remaining message, and none twice."""
+    import smtplib
+    from datetime import date
+
+    from aiosmtpd.handlers import Mailbox
+    from kinerja.notify.reminders import HEADER, dispatch, plan_day, unsent
+
+    from .servers import free_port
+
+    url, engine, _ = collected_sample_year(
+        catalog, tmp_path, seed=4, shares=SampleShares(late=0.2, missing=0.2, defective=0.4, corrected=0)
+    )
+    maildir = tmp_path / "maildir"
+
+    class GoesAwayAfter(Mailbox):
+        """Delivers `n` messages, then drops the client's connection as a dying server does."""
+
+        def __init__(self, n: int) -> None:
+            super().__init__(maildir)
+            self.left = n
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            if self.left == 0:
+                server.transport.close()
+                return "421 4.3.2 Service shutting down"
+            self.left -= 1
+            return str(await super().handle_DATA(server, session, envelope))
+
+    def labels() -> list[str]:
+        import mailbox
+
+        return sorted(str(m[HEADER]) for m in mailbox.Maildir(maildir, create=False))
+
+    try:
+        planned = plan_day(2025, date(2026, 1, 23), warehouse_url=url)
+        assert len(planned) > 3
+        port = free_port()
+        controller = _smtp_controller(GoesAwayAfter(3), port)
+        try:
+            with (
+                pytest.raises((smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException)),
+                smtplib.SMTP("127.0.0.1", port, timeout=10) as client,
+            ):
+                dispatch(client, planned, warehouse_url=url)
+        finally:
+            controller.stop()
+        assert len(labels()) == 3
+        assert len(unsent(engine, planned)) == len(planned) - 3, "only what the server took is recorded"
+        # The retry while the server is down fails before sending anything, recording nothing.
+        with pytest.raises(OSError):
+            smtplib.SMTP("127.0.0.1", port, timeout=10)
+        assert len(unsent(engine, planned)) == len(planned) - 3
+        # The server is back: the next run sends the rest, each once.
+        controller = _smtp_controller(Mailbox(maildir), port)
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+                again = dispatch(
+                    client, plan_day(2025, date(2026, 1, 23), warehouse_url=url), warehouse_url=url
+                )
+        finally:
+            controller.stop()
+        assert len(again) == len(planned) - 3
+        assert labels() == sorted(n.label for n in planned), "every message exactly once"
+        assert plan_day(2025, date(2026, 1, 23), warehouse_url=url) == []
+    finally:
+        engine.dispose()
