@@ -17,6 +17,11 @@ from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
 from sqlalchemy import Engine
 
+# One real CKAN portal per session, for tests/integration and tests/dags alike.
+from tests.integration.ckan_server import ckan_fault_proxy, ckan_server
+
+__all__ = ["ckan_fault_proxy", "ckan_server"]
+
 # Tests never touch the project's data/ folder: defaults (archive, Data Docs) go to a temp dir.
 os.environ["KINERJA_DATA_DIR"] = tempfile.mkdtemp(prefix="kinerja-test-data-")
 

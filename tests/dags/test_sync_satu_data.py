@@ -16,9 +16,7 @@ from kinerja.satudata.package import DATAPACKAGE, export_year
 from kinerja.satudata.spec import load_spec
 
 from tests.conftest import collected_sample_year
-from tests.integration.ckan_server import CkanServer, ckan_server
-
-__all__ = ["ckan_server"]
+from tests.integration.ckan_server import CkanServer
 
 pytestmark = pytest.mark.integration
 
