@@ -6,8 +6,10 @@ its own. Agency-supplied text is escaped in HTML and neutralised in spreadsheet 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,11 +44,27 @@ class FeedbackContext:
     zona_label: str
 
 
+MAX_STEM_BYTES = 150
+"""Feedback names stay well under the 255-byte limit of file names on every drive."""
+
+
 def feedback_paths(submitted: str) -> tuple[str, str]:
-    """Where the .xlsx and .html feedback for `submitted` go (same agency folder)."""
+    """Where the .xlsx and .html feedback for `submitted` go (same agency folder), under a
+    name that is one readable path component: NFC, no control or bidi-override characters,
+    no separators, cut to `MAX_STEM_BYTES` (a digest keeps cut names apart)."""
     path = PurePosixPath(safe_relative(submitted))
     folder = path.parent / FEEDBACK_FOLDER
-    stem = path.name.rsplit(".", 1)[0]
+    raw = path.name.rsplit(".", 1)[0]
+    stem = (
+        "".join(
+            "_" if c in "/\\" or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c
+            for c in unicodedata.normalize("NFC", raw)
+        ).strip(" .")
+        or "berkas"
+    )
+    if len(stem.encode()) > MAX_STEM_BYTES:
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        stem = stem.encode()[: MAX_STEM_BYTES - 9].decode("utf-8", "ignore") + "-" + digest
     return (f"{folder}/{stem}.umpan-balik.xlsx", f"{folder}/{stem}.umpan-balik.html")
 
 

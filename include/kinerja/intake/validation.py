@@ -6,6 +6,7 @@ data source and suites are built once per process, then reused for every file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -120,6 +121,12 @@ class Validator:
                 if isinstance((res.result or {}).get(name), list):
                     res.result[name] = res.result[name][:20]
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
+        if len(safe.encode()) > 150:  # a file name on disk: keep it under 255 bytes
+            safe = (
+                safe.encode()[:130].decode("utf-8", "ignore")
+                + "_"
+                + hashlib.sha256(label.encode()).hexdigest()[:12]
+            )
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
             run_id=RunIdentifier(run_name=safe),

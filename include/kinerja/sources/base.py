@@ -52,12 +52,20 @@ class Drive(Protocol):
 
 
 def safe_relative(path: str) -> str:
-    """Normalise a relative path, refusing anything that could escape the root."""
-    text = unicodedata.normalize("NFC", path).replace("\\", "/")
-    pure = PurePosixPath(text)
-    if pure.is_absolute() or any(p in ("..", "") for p in pure.parts) or "\x00" in text:
-        raise UnsafePathError(f"unsafe path: {path!r}")
-    return pure.as_posix()
+    """A relative path as given (the exact name on the drive), refusing anything that could
+    escape the root: absolute, `..`, NUL, and also what some servers or clients would turn into
+    those (a backslash, a fullwidth slash or dot, Unicode compatibility forms)."""
+    readings = {path, path.replace("\\", "/"), unicodedata.normalize("NFKC", path).replace("\\", "/")}
+    for text in readings:
+        pure = PurePosixPath(text)
+        if (
+            not pure.parts
+            or pure.is_absolute()
+            or any(p in ("..", ".") for p in pure.parts)
+            or "\x00" in text
+        ):
+            raise UnsafePathError(f"unsafe path: {path!r}")
+    return PurePosixPath(path).as_posix()
 
 
 def is_submission(name: str) -> bool:

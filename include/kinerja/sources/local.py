@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, is_submission, safe_relative
+from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, UnsafePathError, is_submission, safe_relative
+
+log = logging.getLogger(__name__)
 
 
 class LocalDrive:
@@ -32,8 +35,14 @@ class LocalDrive:
                     continue
                 if not entry.is_file(follow_symlinks=False):
                     continue  # symlinks could point at another agency's folder
+                path = f"{tahun}/{pd_dir.name}/{entry.name}"
+                try:
+                    safe_relative(path)
+                except UnsafePathError:
+                    log.warning("refused: a file name that could leave its folder: %r", path)
+                    continue
                 st = entry.stat(follow_symlinks=False)
-                yield DriveFile(f"{tahun}/{pd_dir.name}/{entry.name}", st.st_size, st.st_mtime)
+                yield DriveFile(path, st.st_size, st.st_mtime)
 
     def read_bytes(self, path: str, max_bytes: int) -> bytes:
         with self._inside(path).open("rb") as f:
