@@ -605,3 +605,18 @@ def test_a_panic_inside_calamine_is_a_finding_not_a_crash() -> None:
     assert issue.message == "Lembar 'Info' tidak dapat dibaca (PanicException: chunk size must be non-zero)."
     with pytest.raises(KeyboardInterrupt):
         _unreadable(KeyboardInterrupt())
+
+
+def test_control_characters_in_a_cell_reach_the_feedback_workbook() -> None:
+    # Excel writes control characters as `_x0001_`; calamine decodes them, the value lands in
+    # an issue, and openpyxl refused to write it (IllegalCharacterError stopped the run).
+    entries = _entries(_seeds()[("DINKES", "SPM")])
+    name = next(n for n, d in entries.items() if n.startswith("xl/worksheets/") and b"Harus Dilayani" in d)
+    xml = entries[name].decode()
+    m = re.search(r'<c r="E2"[^>]*?(?:/>|>.*?</c>)', xml, re.DOTALL)
+    assert m
+    entries[name] = (
+        xml[: m.start()] + '<c r="E2" t="inlineStr"><is><t>a_x0001_b</t></is></c>' + xml[m.end() :]
+    ).encode()
+    j = check_file("regression", _zip(entries))
+    assert any(i.value == "a\x01b" and i.row == 2 for i in j.issues), j.issues[:3]
