@@ -47,6 +47,10 @@ test: install-test
 bench: install-test
 	$(UV) run python bench/deadline_burst.py
 	$(UV) run python bench/dag_burst.py
+	$(UV) run python bench/load.py
+	$(UV) run python bench/validation.py
+	$(UV) run python bench/dag_parse.py
+	$(UV) run python bench/scale.py
 
 lint: install-test
 	$(UV) run ruff check .
