@@ -129,10 +129,32 @@ SMB_CONF = """\
 """
 
 
-@pytest.fixture(scope="session")
-def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+class Smbd:
+    """One smbd on its private config: `stop()` it mid-test, `start()` it again on the same port."""
+
+    def __init__(self, smbd: str, conf: Path, port: int, log: Path) -> None:
+        self.smbd, self.conf, self.port, self.log = smbd, conf, port, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [self.smbd, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(self.conf)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() ends smbd and its children
+            )
+        wait_for_port(self.port, self.proc, self.log)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop(self.proc)
+            self.proc = None
+
+
+def _samba(base: Path) -> tuple[Server, Smbd]:
+    """A configured, not yet started smbd serving `base/share` as `drive`."""
     smbd, smbpasswd = _smbd()
-    base = tmp_path_factory.mktemp("samba")
     state, folder = base / "state", base / "share"
     for sub in ("private", "state", "lock", "cache", "pid", "ncalrpc", "log"):
         (state / sub).mkdir(parents=True)
@@ -152,19 +174,29 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     if added.returncode != 0:
         pytest.fail(f"smbpasswd could not add {user!r}: {added.stdout}{added.stderr}")
-    log = base / "smbd.out"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [smbd, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: teardown ends smbd and its children
-        )
+    server = Server("smb", port, user, password, folder, share="drive")
+    return server, Smbd(smbd, conf, port, base / "smbd.out")
+
+
+@pytest.fixture(scope="session")
+def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server, smbd = _samba(tmp_path_factory.mktemp("samba"))
     try:
-        wait_for_port(port, proc, log)
-        yield Server("smb", port, user, password, folder, share="drive")
+        smbd.start()
+        yield server
     finally:
-        _stop(proc)
+        smbd.stop()
+
+
+@pytest.fixture
+def stoppable_smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Smbd]]:
+    """A Samba server of the test's own, which the test may stop and start again."""
+    server, smbd = _samba(tmp_path_factory.mktemp("samba-own"))
+    try:
+        smbd.start()
+        yield server, smbd
+    finally:
+        smbd.stop()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.intake.collect import FileOutcome
+from kinerja.intake.collect import CollectRun, FileOutcome
 from kinerja.sample import SampleShares, generate_year
 from kinerja.sources import LocalDrive
 from sqlalchemy import Engine
@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from ..conftest import collected_sample_year, make_run
 from .driver_client import CollectDriver, collect_driver
 from .private_pg import PrivatePostgres, private_postgres
+from .servers import Server, Smbd, stoppable_smb_server
 from .warehouse_state import (
     PgDatabases,
     archive_problems,
@@ -30,11 +31,14 @@ from .warehouse_state import (
     differences,
     empty_warehouse,
     feedback_state,
+    leftover_tmp,
     recorded_paths,
     versions_problems,
 )
 
 pytestmark = pytest.mark.integration
+
+__all__ = ["stoppable_smb_server"]  # the fixture, imported for this module
 
 AGENCIES = ("BAPPEDA", "DISDIKBUD")
 SHARES = SampleShares(late=0.3, missing=0, defective=0.3, corrected=1)
@@ -293,3 +297,100 @@ def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -
         assert plan_day(2025, date(2026, 1, 23), warehouse_url=url) == []
     finally:
         engine.dispose()
+
+
+# --- the SMB server stopped in the middle of a run ------------------------------------------
+class StopsWhileListing:
+    """An SMB drive whose listing stops the server after `after` entries (mid-scan)."""
+
+    def __init__(self, drive: Any, smbd: Smbd, after: int) -> None:
+        self.drive, self.smbd, self.after, self.name = drive, smbd, after, drive.name
+
+    def list_files(self, tahun: int) -> Iterator[Any]:
+        for i, f in enumerate(self.drive.list_files(tahun)):
+            if i == self.after:
+                self.smbd.stop()
+            yield f
+
+    def read_bytes(self, path: str, max_bytes: int) -> bytes:
+        return bytes(self.drive.read_bytes(path, max_bytes))
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        self.drive.write_bytes(path, data)
+
+
+def _smb_run(engine: Engine, drive: Any, catalog: Catalog, base: Path) -> CollectRun:
+    return CollectRun(
+        tahun=2025,
+        drive=drive,
+        engine=engine,
+        catalog=catalog,
+        archive_dir=base / "archive",
+        settle_seconds=0,
+    )
+
+
+@pytest.mark.parametrize("moment", ["mid_scan", "mid_processing"])
+def test_smb_server_stopped_during_a_run(
+    moment: str,
+    stoppable_smb_server: tuple[Server, Smbd],
+    catalog: Catalog,
+    clean: Clean,
+    tmp_path: Path,
+) -> None:
+    from kinerja.warehouse.db import engine_for, migrate
+    from kinerja.warehouse.load import sync_reference
+
+    server, smbd = stoppable_smb_server
+    roots: dict[str, str] = {}
+    engines: dict[str, Engine] = {}
+    for name in ("clean", "faulty"):
+        roots[name] = server.fresh_root()
+        copy_drive(clean.drive / "2025", server.folder / roots[name] / "2025")
+        engine = engines[name] = engine_for(f"sqlite:///{tmp_path / name / 'warehouse.db'}")
+        migrate(engine)
+        sync_reference(engine, catalog)
+    drives = []
+    try:
+        # What an undisturbed run makes of the same files on the same server.
+        drives.append(server.drive(roots["clean"]))
+        _smb_run(engines["clean"], drives[-1], catalog, tmp_path / "clean").run()
+        expected = Clean(
+            clean.drive,
+            clean.paths,
+            canonical_rows(engines["clean"]),
+            feedback_state(server.folder / roots["clean"]),
+        )
+        drives.append(server.drive(roots["faulty"]))
+        run = _smb_run(engines["faulty"], drives[-1], catalog, tmp_path / "faulty")
+        done: list[FileOutcome] = []
+
+        def on_file(outcome: FileOutcome) -> None:
+            done.append(outcome)
+            if moment == "mid_processing" and len(done) == 3:
+                smbd.stop()
+
+        if moment == "mid_scan":
+            run.drive = StopsWhileListing(drives[-1], smbd, after=2)  # inside the first agency's folder
+        # smbclient cannot reach the server again: "Failed to connect to '127.0.0.1:<port>':
+        # [Errno 111] Connection refused" (a ValueError from smbprotocol, or an OSError).
+        with pytest.raises((OSError, ValueError)) as failure:
+            run.run(on_file=on_file)
+        print(f"{moment}: the run failed with {type(failure.value).__name__}: {failure.value}")
+        assert f"{server.port}" in str(failure.value) or isinstance(failure.value, OSError)
+        assert recorded_paths(engines["faulty"]) == {o.path for o in done}, "nothing marked done that was not"
+        assert len(done) == (0 if moment == "mid_scan" else 3)
+        smbd.start()
+        drives.append(server.drive(roots["faulty"]))  # a new session, as the next task run opens
+        again = _smb_run(engines["faulty"], drives[-1], catalog, tmp_path / "faulty").run()
+        assert {o.path for o in again if o.status != "unchanged"} == set(clean.paths) - {o.path for o in done}
+        assert differences(engines["faulty"], expected.rows) == {}
+        assert versions_problems(engines["faulty"], clean.paths) == []
+        assert feedback_state(server.folder / roots["faulty"]) == expected.feedback
+        assert leftover_tmp(server.folder / roots["faulty"]) == []
+        assert archive_problems(tmp_path / "faulty/archive", engines["faulty"]) == []
+    finally:
+        for d in drives:
+            d.close()
+        for engine in engines.values():
+            engine.dispose()
