@@ -93,7 +93,7 @@ def _stage_timer(stages: dict[str, float]) -> Iterator[None]:
     import kinerja.intake.collect as collect
 
     names = ("judge", "record_submission", "render_xlsx", "render_html", "archive", "next_version")
-    saved = {n: getattr(collect, n) for n in names}
+    saved = {n: getattr(collect, n) for n in names if hasattr(collect, n)}
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
