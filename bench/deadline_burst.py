@@ -170,8 +170,8 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
                 ("feedback xlsx", "render_xlsx"),
                 ("feedback html", "render_html"),
                 ("archive", "archive"),
-                ("next_version", "next_version"),
             )
+            if key in stages
         )
         + f", rest {1000 * (t_files - sum(stages.values())) / n:.0f} ms"
     )
