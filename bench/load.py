@@ -1,9 +1,10 @@
 """Loading facts into PostgreSQL: our load against `DataFrame.to_sql` and a raw COPY.
 
-    uv run python bench/load.py [--rows 1000000]
+    uv run python bench/load.py [--rows 1000000] [--table lkpj|mutu]
 
-The widest fact table (fact_lkpj_kinerja: 14 columns) in a throwaway database, with its
-unique key and indexes. Each method starts from an empty table and commits:
+The widest fact table (fact_lkpj_kinerja: 14 columns) or a narrow one (fact_spm_mutu, the
+shape the issue's figures were taken on) in a throwaway database, with its unique key and
+indexes. Each method starts from an empty table and commits:
 
 * ours:     `kinerja.warehouse.load.load_facts` (COPY on the submission's connection), from
             the typed frame the reader produces;
@@ -45,9 +46,27 @@ def _frame(rows: int) -> pd.DataFrame:
     )
 
 
+def _narrow_frame(rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    target = rng.choice([100.0, 50.0, 200.0], rows)
+    return pd.DataFrame(
+        {
+            "kode_indikator": [f"mutu.{i:07d}" for i in range(rows)],
+            "jenis": np.where(rng.random(rows) < 0.5, "barang", "sdm").astype(object),
+            "target": target,
+            "realisasi": np.round(target * rng.uniform(0.6, 1.02, rows), 2),
+        },
+        index=pd.Index(range(2, rows + 2), name="baris"),
+    )
+
+
+SHEETS = {"lkpj": ("LKPJ", "Kinerja", _frame), "mutu": ("SPM", "Mutu", _narrow_frame)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--table", choices=sorted(SHEETS), default="lkpj")
     args = parser.parse_args()
 
     from kinerja.schema import TEMPLATES
@@ -56,9 +75,10 @@ def main() -> None:
     from kinerja.warehouse.models import FACT_TABLES, submission
     from sqlalchemy import func, insert, select, text
 
-    sheet = TEMPLATES["LKPJ"].sheet("Kinerja")
+    template, sheet_name, make_frame = SHEETS[args.table]
+    sheet = TEMPLATES[template].sheet(sheet_name)
     table = FACT_TABLES[sheet.table]
-    frame = _frame(args.rows)
+    frame = make_frame(args.rows)
     header()
     print(f"{args.rows:,} rows into {table.name} ({len(table.columns)} columns), PostgreSQL")
     with throwaway_pg() as url:

@@ -85,7 +85,7 @@ def _check_entries(zf: zipfile.ZipFile, limits: Limits) -> Issue | None:
         ):
             return _bomb()
         # Declared sizes can lie: count what really comes out, and stop at the limit.
-        grid = _GridBounds(limits)
+        grid = _GridBounds(limits, cells=info.filename.startswith("xl/worksheets/"))
         with zf.open(info) as member:
             while chunk := member.read(1 << 20):
                 total += len(chunk)
@@ -117,6 +117,17 @@ _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _REF_ATTR = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
 _CELL_REF = re.compile(rb"^\$?([A-Za-z]*)\$?(\d+)$")
 _COUNT_ATTR = re.compile(rb"""\b(?:count|uniqueCount)\s*=\s*["']\s*\+?0*(\d{1,20})""")
+# The fast path: when every <row>/<c> tag starts with its reference (as Excel and openpyxl write),
+# the grid is the largest row and column named, found by C-level searches, not a Python loop.
+# Any other tag (a namespace prefix, other whitespace, no or an odd reference) sends the chunk
+# to the exact walk instead.
+_IRREGULAR_TAG = re.compile(
+    rb"""<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<(?:c|row)(?: (?!r=["'])|[\t\r\n/>])"""
+    rb"""|<c r=["'](?![A-Za-z]{1,8}\d{1,20}["'])|<row r=["'](?!\d{1,20}["'])"""
+)
+_ROW_NUM = re.compile(rb"""<row r=["'](\d{1,20})["']""")
+_CELL_COL = re.compile(rb"""<c r=["']([A-Za-z]{1,8})\d{1,20}["']""")
+_CELL_ROW = re.compile(rb"""<c r=["'][A-Za-z]{1,8}(\d{1,20})["']""")
 
 
 class _GridBounds:
@@ -124,7 +135,9 @@ class _GridBounds:
     the XML as it streams by: a tiny file can name cell XFD1048576 or promise four billion
     shared strings, and the reader would try to allocate all of it before reading a value."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, cells: bool = True) -> None:
+        self.cells = cells
+        """Walk row and cell tags (worksheets: what the reader lays out as a grid)."""
         self.limits = limits
         self.row = self.col = self.max_row = self.max_col = self.declared = 0
         self.tail = b""
@@ -138,10 +151,12 @@ class _GridBounds:
         scan, self.tail = data[:cut], data[cut:]
         if len(self.tail) > 1 << 20:  # one tag this long is not a worksheet
             return False
-        for m in _COUNT_ATTR.finditer(scan):
+        for m in _COUNT_ATTR.finditer(scan) if b"ount" in scan else ():
             if int(m.group(1)) > self.limits.max_cells:
                 self.declared = int(m.group(1))
                 return False
+        if not self.cells or self._fast(scan):
+            return not self._over()
         for m in _TAG.finditer(scan):
             ref = _REF_ATTR.search(m.group(2))
             if m.group(1) == b"row":
@@ -155,12 +170,32 @@ class _GridBounds:
                 else:
                     self.col += 1
             self.max_row, self.max_col = max(self.max_row, self.row), max(self.max_col, self.col)
-            if (
-                self.max_row > self.limits.max_rows + 100
-                or self.max_row * self.max_col > self.limits.max_cells
-            ):
+            if self._over():
                 return False
         return True
+
+    def _fast(self, scan: bytes) -> bool:
+        """Grid of a chunk whose every row and cell tag carries its reference; False: use the
+        exact walk (tags without references are placed after the previous one)."""
+        if _IRREGULAR_TAG.search(scan):
+            return False
+        rows = _ROW_NUM.findall(scan)
+        cell_rows = _CELL_ROW.findall(scan)
+        if cell_rows:
+            cols = _CELL_COL.findall(scan)
+            self.max_col = max(self.max_col, *(_column(c) for c in set(cols)))
+            self.row, self.col = int(cell_rows[-1]), _column(cols[-1])
+        elif rows:
+            self.row, self.col = int(rows[-1]), 0
+        self.max_row = max(
+            self.max_row, self.row, max(map(int, rows), default=0), max(map(int, cell_rows), default=0)
+        )
+        return True
+
+    def _over(self) -> bool:
+        return (
+            self.max_row > self.limits.max_rows + 100 or self.max_row * self.max_col > self.limits.max_cells
+        )
 
 
 def _number(text: bytes) -> int:
