@@ -41,7 +41,7 @@ def compile_reports() -> None:
     @task
     def build_reports() -> dict:  # type: ignore[type-arg]
         """Compute the marts and render every output into staging."""
-        from common.connections import warehouse_url
+        from common.connections import warehouse_read_url
         from kinerja.pipeline import build_year_reports
 
         context = get_current_context()
@@ -49,7 +49,7 @@ def compile_reports() -> None:
         if not tahun:
             events = [e for evs in context["triggering_asset_events"].values() for e in evs]
             tahun = max(int(e.extra["tahun"]) for e in events if "tahun" in e.extra)
-        return build_year_reports(int(tahun), context["run_id"], warehouse_url())
+        return build_year_reports(int(tahun), context["run_id"], warehouse_read_url())
 
     built = build_reports()
 

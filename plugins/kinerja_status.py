@@ -5,7 +5,8 @@ A FastAPI app mounted at `/kinerja` on the API server, every route behind Airflo
 view that embeds the page in the UI's navigation. The page and the data come from
 `kinerja.reports.status_page`; this file only wires them to routes and to the Connections:
 
-* `kinerja_warehouse` (postgres or sqlite) for the warehouse, else `KINERJA_WAREHOUSE_URL`/default;
+* `kinerja_warehouse_read` (the reports' read-only login), else `kinerja_warehouse` (postgres or
+  sqlite), else `KINERJA_WAREHOUSE_READ_URL`/default, for the warehouse;
 * `kinerja_drive` (`fs`, `samba`, `sftp`, as for the DAGs) to read feedback files, else
   `KINERJA_DRIVE_DIR`/default. Only feedback paths recorded in the warehouse are ever served.
 """
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 URL_PREFIX = "/kinerja"
 WAREHOUSE_CONN_ID = "kinerja_warehouse"
+WAREHOUSE_READ_CONN_ID = "kinerja_warehouse_read"
 DRIVE_CONN_ID = "kinerja_drive"
 MAX_FEEDBACK_BYTES = 5 * 1024 * 1024
 PAGE_HEADERS = {
@@ -54,11 +56,16 @@ def _connection(conn_id: str) -> Any:
 
 
 def _warehouse_url() -> str:
-    """The `kinerja_warehouse` connection, read as the DAGs read it, else the settings."""
+    """The read-only connection, else the warehouse connection (read as the DAGs read them),
+    else the settings: the page only reads."""
     from kinerja.config import Settings
     from kinerja.sources.connections import warehouse_url
 
-    return warehouse_url(_connection(WAREHOUSE_CONN_ID)) or Settings.from_env().warehouse_url
+    return (
+        warehouse_url(_connection(WAREHOUSE_READ_CONN_ID))
+        or warehouse_url(_connection(WAREHOUSE_CONN_ID))
+        or Settings.from_env().warehouse_read_url
+    )
 
 
 def _drive() -> "Drive":

@@ -15,6 +15,7 @@ from kinerja.sources.connections import drive_spec as _drive_spec
 from kinerja.sources.connections import warehouse_url as _warehouse_url
 
 WAREHOUSE_CONN_ID = "kinerja_warehouse"
+WAREHOUSE_READ_CONN_ID = "kinerja_warehouse_read"
 DRIVE_CONN_ID = "kinerja_drive"
 SATU_DATA_CONN_ID = "satu_data_ckan"
 
@@ -22,11 +23,13 @@ __all__ = [
     "DRIVE_CONN_ID",
     "SATU_DATA_CONN_ID",
     "WAREHOUSE_CONN_ID",
+    "WAREHOUSE_READ_CONN_ID",
     "DriveSpec",
     "PortalSpec",
     "ckan_portal",
     "connection",
     "drive_spec",
+    "warehouse_read_url",
     "warehouse_url",
 ]
 
@@ -45,6 +48,12 @@ def connection(conn_id: str) -> Any:
 def warehouse_url(conn_id: str = WAREHOUSE_CONN_ID) -> str | None:
     """SQLAlchemy URL of the warehouse connection, or None for the default."""
     return _warehouse_url(connection(conn_id))
+
+
+def warehouse_read_url() -> str | None:
+    """The reports' read-only login (`kinerja_warehouse_read`, a member of kinerja_reader);
+    without it the warehouse connection, and without that the default."""
+    return _warehouse_url(connection(WAREHOUSE_READ_CONN_ID)) or warehouse_url()
 
 
 def drive_spec(conn_id: str = DRIVE_CONN_ID) -> DriveSpec:

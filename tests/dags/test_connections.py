@@ -10,7 +10,14 @@ import pytest
 from .conftest import DAGS
 
 sys.path.insert(0, str(DAGS))
-from common.connections import DriveSpec, PortalSpec, ckan_portal, drive_spec, warehouse_url
+from common.connections import (
+    DriveSpec,
+    PortalSpec,
+    ckan_portal,
+    drive_spec,
+    warehouse_read_url,
+    warehouse_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +107,11 @@ def test_satu_data_portal_has_no_default(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("AIRFLOW_CONN_SATU_DATA_CKAN", raising=False)
     with pytest.raises(ValueError, match="belum diatur"):
         ckan_portal()
+
+
+def test_reports_read_through_the_read_only_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_KINERJA_WAREHOUSE", "postgres://loader:pw@db.example:5432/kinerja")
+    monkeypatch.delenv("AIRFLOW_CONN_KINERJA_WAREHOUSE_READ", raising=False)
+    assert warehouse_read_url() == "postgresql+psycopg://loader:pw@db.example:5432/kinerja"
+    monkeypatch.setenv("AIRFLOW_CONN_KINERJA_WAREHOUSE_READ", "postgres://laporan:pw@db.example:5432/kinerja")
+    assert warehouse_read_url() == "postgresql+psycopg://laporan:pw@db.example:5432/kinerja"
