@@ -17,6 +17,7 @@ from kinerja.catalog import Catalog
 from kinerja.intake.collect import CollectRun, FileOutcome
 from kinerja.sample import SampleShares, generate_year
 from kinerja.sources import LocalDrive
+from kinerja.sources.base import DriveUnavailable
 from sqlalchemy import Engine
 
 from ..conftest import collected_sample_year, make_run
@@ -340,7 +341,6 @@ def test_smb_server_stopped_during_a_run(
 ) -> None:
     from kinerja.warehouse.db import engine_for, migrate
     from kinerja.warehouse.load import sync_reference
-    from smbprotocol.exceptions import SMBException
 
     server, smbd = stoppable_smb_server
     roots: dict[str, str] = {}
@@ -373,10 +373,9 @@ def test_smb_server_stopped_during_a_run(
 
         if moment == "mid_scan":
             run.drive = StopsWhileListing(drives[-1], smbd, after=2)  # inside the first agency's folder
-        # The run fails with smbprotocol's own error, which depends on when it notices: the session's
-        # socket closed (SMBConnectionClosed), or the reconnection refused ("Failed to connect to
-        # '127.0.0.1:<port>': [Errno 111] Connection refused", a ValueError), or an OSError.
-        with pytest.raises((OSError, ValueError, SMBException)) as failure:
+        # However smbprotocol notices (the session's socket closed, the reconnection refused, a
+        # socket error), the run fails with one clear error naming the share.
+        with pytest.raises(DriveUnavailable, match="tidak dapat dihubungi") as failure:
             run.run(on_file=on_file)
         print(f"{moment}: the run failed with {type(failure.value).__name__}: {failure.value}")
         assert recorded_paths(engines["faulty"]) == {o.path for o in done}, "nothing marked done that was not"

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from kinerja.intake.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
 MAX_ISSUES_PER_RULE = 200
+INDEX_EVERY_S = 300.0
+"""How stale the Data Docs index may get in a long-lived process (result pages are immediate)."""
 
 
 def expectations_dir() -> Path:
@@ -48,6 +51,7 @@ class Validator:
 
         self._folder = folder or expectations_dir()
         self._docs_root = docs_root
+        self._index_built_at: float | None = None
         config = None
         if docs_root:
             # Results on disk: every worker process adds to the same Data Docs site.
@@ -139,10 +143,15 @@ class Validator:
         """Rebuild the operators' Data Docs site; returns its index page."""
         if not self._docs_root:
             return None
-        # Render only the pages of this process's new results (and the index), not the whole
-        # history: the site grows all January.
+        # Render only the pages of this process's new results, not the whole history: the site
+        # grows all January. The index lists every result in the store, so its cost grows with
+        # the site: a long-lived process rebuilds it at most every INDEX_EVERY_S seconds (a task
+        # process, which handles one batch, always builds it).
         if self._new_results:
-            self._context.build_data_docs(resource_identifiers=self._new_results)
+            now = time.monotonic()
+            index = self._index_built_at is None or now - self._index_built_at >= INDEX_EVERY_S
+            self._context.build_data_docs(resource_identifiers=self._new_results, build_index=index)
+            self._index_built_at = now if index else self._index_built_at
             self._new_results = []
         return self._docs_root / "uncommitted" / "data_docs" / "local_site" / "index.html"
 

@@ -19,6 +19,17 @@ SUBMISSION_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".pdf", ".ods")
 """Files we pick up; anything but .xlsx is rejected with a reason rather than ignored."""
 
 
+class DriveUnavailable(ConnectionError):
+    """The shared drive cannot be reached (server down, connection lost): an infrastructure
+    fault, retried by the task; nothing was marked done for the file being handled."""
+
+    def __init__(self, drive: str, cause: BaseException) -> None:
+        super().__init__(
+            f"Shared drive {drive} tidak dapat dihubungi ({type(cause).__name__}: {cause}). "
+            "Tidak ada berkas yang ditandai selesai; jalankan lagi setelah server kembali."
+        )
+
+
 class UnsafePathError(ValueError):
     """A path that would leave the drive's root or the agency's folder."""
 

@@ -17,13 +17,33 @@ from collections.abc import Iterator
 from typing import Any
 
 import smbclient
+from smbprotocol.exceptions import SMBConnectionClosed
 from smbprotocol.file_info import FileAttributes
 
-from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, is_submission, safe_relative
+from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, DriveUnavailable, is_submission, safe_relative
 
 # Reparse points (symlinks, junctions) could point at another agency's folder; hidden entries
 # are Windows' own (desktop.ini, Thumbs.db).
 _SKIPPED = FileAttributes.FILE_ATTRIBUTE_REPARSE_POINT | FileAttributes.FILE_ATTRIBUTE_HIDDEN
+_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ETIMEDOUT, errno.EHOSTUNREACH, errno.EPIPE}
+
+
+@contextlib.contextmanager
+def _server_faults(where: str) -> Iterator[None]:
+    """smbprotocol reports a server that is gone in several ways, depending on when it notices:
+    the session's socket closed, the reconnection refused (a ValueError), a socket error."""
+    try:
+        yield
+    except SMBConnectionClosed as exc:
+        raise DriveUnavailable(where, exc) from exc
+    except ValueError as exc:
+        if str(exc).startswith("Failed to connect"):
+            raise DriveUnavailable(where, exc) from exc
+        raise
+    except OSError as exc:
+        if isinstance(exc, ConnectionError | TimeoutError) or exc.errno in _NETWORK_ERRNOS:
+            raise DriveUnavailable(where, exc) from exc
+        raise
 
 
 class SmbDrive:
@@ -50,7 +70,9 @@ class SmbDrive:
             "port": port,
             "connection_cache": self._cache,
         }
-        smbclient.register_session(host, **self._kw)
+        self._where = f"\\\\{host}\\{share} ({name})"
+        with _server_faults(self._where):
+            smbclient.register_session(host, **self._kw)
 
     def __repr__(self) -> str:  # never show the password
         return f"SmbDrive({self.name!r})"
@@ -76,6 +98,10 @@ class SmbDrive:
         return not (entry.name.startswith(".") or entry.smb_info.file_attributes & _SKIPPED)
 
     def list_files(self, tahun: int) -> Iterator[DriveFile]:
+        with _server_faults(self._where):
+            yield from self._list_files(tahun)
+
+    def _list_files(self, tahun: int) -> Iterator[DriveFile]:
         for pd_dir in self._folders(self._unc(str(tahun))):
             if not (self._plain(pd_dir) and pd_dir.is_dir(follow_symlinks=False)):
                 continue
@@ -90,11 +116,15 @@ class SmbDrive:
                 )
 
     def read_bytes(self, path: str, max_bytes: int) -> bytes:
-        with smbclient.open_file(self._unc(path), mode="rb", **self._kw) as f:
+        with _server_faults(self._where), smbclient.open_file(self._unc(path), mode="rb", **self._kw) as f:
             data: bytes = f.read(max_bytes + 1)
             return data
 
     def write_bytes(self, path: str, data: bytes) -> None:
+        with _server_faults(self._where):
+            self._write_bytes(path, data)
+
+    def _write_bytes(self, path: str, data: bytes) -> None:
         rel = safe_relative(path)
         folder, _, filename = rel.rpartition("/")
         if folder:

@@ -114,6 +114,16 @@ class ManifestEntry:
     sha256: str
 
 
+# What a run compares with the drive to tell a new version from a known one.
+_KNOWN_VERSION = (
+    submission.c.path,
+    submission.c.version,
+    submission.c.size,
+    submission.c.mtime,
+    submission.c.sha256,
+)
+
+
 def manifest(conn: Connection, drive: str, tahun: int) -> dict[str, ManifestEntry]:
     """The latest version seen of every file of `tahun` on `drive`."""
     latest = (
@@ -123,13 +133,7 @@ def manifest(conn: Connection, drive: str, tahun: int) -> dict[str, ManifestEntr
         .subquery()
     )
     rows = conn.execute(
-        select(
-            submission.c.path,
-            submission.c.version,
-            submission.c.size,
-            submission.c.mtime,
-            submission.c.sha256,
-        )
+        select(*_KNOWN_VERSION)
         .join(
             latest,
             and_(submission.c.path == latest.c.path, submission.c.version == latest.c.version),
@@ -233,13 +237,7 @@ def lock_file(conn: Connection, drive: str, path: str) -> ManifestEntry | None:
     elif conn.dialect.name == "sqlite":
         conn.execute(delete(submission).where(false()))
     row = conn.execute(
-        select(
-            submission.c.path,
-            submission.c.version,
-            submission.c.size,
-            submission.c.mtime,
-            submission.c.sha256,
-        )
+        select(*_KNOWN_VERSION)
         .where(submission.c.drive == drive, submission.c.path == path)
         .order_by(submission.c.version.desc())
         .limit(1)
