@@ -165,11 +165,12 @@ def sync_satu_data(
 
     from kinerja.publish.release import published_dir
     from kinerja.satudata.ckan import portal_client, sync_year
-    from kinerja.satudata.package import FOLDER
+    from kinerja.satudata.package import FOLDER, read_package
 
     source = Path(folder) if folder else published_dir(Settings.from_env().reports_dir, tahun) / FOLDER
+    found = int(read_package(source)["kinerja"]["tahun"])
+    if found != tahun:  # checked before anything is sent
+        raise ValueError(f"{source} berisi data tahun {found}, bukan {tahun}")
     ckan = portal_client(portal_url, api_token) if portal_url else None
     result = sync_year(ckan, source, dry_run=dry_run)
-    if result.tahun != tahun:
-        raise ValueError(f"{source} berisi data tahun {result.tahun}, bukan {tahun}")
     return result.to_json()

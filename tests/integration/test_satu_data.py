@@ -203,3 +203,28 @@ def test_personal_data_stops_publication_before_any_request(
         sync_year(ckan, folder)
     assert "tidak ada yang dikirim" in str(refused.value)
     assert ckan_fault_proxy.requests == 0
+
+
+def test_kinerja_publish_command(
+    ckan_server: CkanServer,
+    export: Export,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The engineers' command: a dry run as JSON, the publication, then nothing left to do."""
+    from kinerja.cli import main
+
+    folder = export("Kota Uji Enam", "2025")
+    monkeypatch.setenv("KINERJA_CKAN_TOKEN", ckan_server.api_token)
+    args = ["publish", "--year", "2025", "--from", str(folder), "--portal", ckan_server.url]
+
+    assert main([*args, "--dry-run", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["dry_run"] and plan["jumlah"]["create"] == len(plan["langkah"]) > 0
+    assert main(args) == 0
+    assert "dibuat" in capsys.readouterr().out
+    assert main([*args, "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["jumlah"] == {"create": 0, "update": 0, "unchanged": len(plan["langkah"])}
+    assert main(["publish", "--year", "2024", "--from", str(folder), "--portal", ckan_server.url]) == 1
+    assert "bukan 2024" in capsys.readouterr().err
