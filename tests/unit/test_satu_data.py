@@ -169,3 +169,12 @@ def test_the_whole_medan_catalogue_passes_the_guard(catalog: Catalog) -> None:
         + [n.nama for n in catalog.nomenklatur]
     )
     assert scan("katalog", ["nama"], [[n] for n in names]) == []
+
+
+def test_data_json_links_to_where_the_published_folder_is_served(
+    report: YearReport, catalog: Catalog, tmp_path: Path
+) -> None:
+    export_year(report, catalog, load_spec(), tmp_path, base_url="https://laporan.kota.example/2025")
+    dcat = json.loads((tmp_path / "data.json").read_text(encoding="utf-8"))
+    first = dcat["dataset"][0]["distribution"][0]["downloadURL"]
+    assert first.startswith("https://laporan.kota.example/2025/satu-data/") and first.endswith(".csv")

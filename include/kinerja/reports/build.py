@@ -15,6 +15,7 @@ returns a JSON-able summary: headline figures (numbers as exact decimal strings)
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import datetime
 from decimal import Decimal
@@ -176,7 +177,10 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
-    written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER)
+    # Where `published/` is served, for data.json's download links (relative when unset).
+    public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
+    base_url = f"{public}/{tahun}" if public else ""
+    written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
     summary["pd_bundles"] = len(report.pd)
