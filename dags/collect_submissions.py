@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from common.assets import SUBMISSIONS
 from common.params import tahun_param
 from common.runs import TZ
 
-SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
 WAREHOUSE_POOL = "kinerja_warehouse"
 """Bounds concurrent warehouse writers (created by `make airflow-db`; size it to the database)."""
 MAX_BATCHES = 4

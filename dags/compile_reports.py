@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
+from common.assets import REPORTS_APPROVED, SUBMISSIONS
 from common.params import tahun_param
 from common.review import DECISION_KEY, RecordedApprovalOperator
-
-SUBMISSIONS = Asset("kinerja_submissions", uri="kinerja://warehouse/submissions")
-REPORTS_APPROVED = Asset("kinerja_reports_approved", uri="kinerja://reports/published")
 
 
 @dag(

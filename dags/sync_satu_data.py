@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
+from common.assets import REPORTS_APPROVED, SATU_DATA
 from common.params import tahun_param
-
-REPORTS_APPROVED = Asset("kinerja_reports_approved", uri="kinerja://reports/published")
-SATU_DATA = Asset("kinerja_satu_data", uri="kinerja://satu-data/published")
 
 
 @dag(
