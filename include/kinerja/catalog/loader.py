@@ -19,6 +19,13 @@ KECAMATAN = "KECAMATAN"
 """Owner code in the IKK and nomenclature tables meaning: every kecamatan reports this row."""
 
 
+def catalogue_file(city: str, name: str, base: Path | None = None) -> Path:
+    """A catalogue file: the kota's own copy when it has one, else the shared one."""
+    root = base or reference_dir()
+    own = root / "cities" / city / name
+    return own if own.exists() else root / name
+
+
 def reference_dir() -> Path:
     override = os.environ.get("KINERJA_REFERENCE_DIR")
     return Path(override) if override else REFERENCE_DIR
@@ -314,11 +321,6 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
     if not city_dir.is_dir():
         raise FileNotFoundError(f"tidak ada data referensi untuk kota '{city}' di {city_dir}")
 
-    def shared(name: str) -> Path:
-        """A catalogue file: the kota's own copy when it has one, else the shared one."""
-        own = city_dir / name
-        return own if own.exists() else base / name
-
     city_meta = _yaml(city_dir / "city.yaml")
     pds = tuple(
         PerangkatDaerah(
@@ -334,7 +336,7 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for r in _csv(city_dir / "perangkat_daerah.csv")
     )
     wilayah = tuple(Wilayah(**r) for r in _csv(city_dir / "wilayah.csv"))
-    spm_raw = _yaml(shared("spm.yaml"))
+    spm_raw = _yaml(catalogue_file(city, "spm.yaml", base))
     bidang = tuple(
         Bidang(
             kode=b["kode"],
@@ -357,13 +359,16 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         )
         for b in spm_raw["bidang"]
     )
-    ikk = tuple(Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__}) for r in _csv(shared("lppd_ikk.csv")))
+    ikk = tuple(
+        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__})
+        for r in _csv(catalogue_file(city, "lppd_ikk.csv", base))
+    )
     nomenklatur = tuple(
         Nomenklatur(**{k: r[k] for k in Nomenklatur.__dataclass_fields__})
-        for r in _csv(shared("lkpj_nomenklatur.csv"))
+        for r in _csv(catalogue_file(city, "lkpj_nomenklatur.csv", base))
     )
     kalender = {}
-    for tahun, k in (_yaml(shared("calendar.yaml")).get("tahun") or {}).items():
+    for tahun, k in (_yaml(catalogue_file(city, "calendar.yaml", base)).get("tahun") or {}).items():
         kalender[int(tahun)] = Kalender(
             tahun=int(tahun),
             batas_pengumpulan=_date(k["batas_pengumpulan"]) or date(int(tahun) + 1, 1, 26),
@@ -383,6 +388,6 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         ikk=ikk,
         nomenklatur=nomenklatur,
         kalender=kalender,
-        scoring=_load_scoring(_yaml(shared("scoring.yaml"))),
+        scoring=_load_scoring(_yaml(catalogue_file(city, "scoring.yaml", base))),
         zona_waktu=str(city_meta.get("zona_waktu", "Asia/Jakarta")),
     )

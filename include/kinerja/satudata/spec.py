@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from kinerja.catalog.loader import reference_dir
+from kinerja.catalog.loader import catalogue_file
 
 TYPES = ("text", "int", "numeric")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -108,8 +108,5 @@ def _parse(raw: dict[str, Any]) -> SatuDataSpec:
 
 @cache
 def load_spec(city: str = "medan", root: Path | None = None) -> SatuDataSpec:
-    base = root or reference_dir()
-    own = base / "cities" / city / "satu_data.yaml"
-    path = own if own.exists() else base / "satu_data.yaml"
-    with path.open(encoding="utf-8") as f:
+    with catalogue_file(city, "satu_data.yaml", root).open(encoding="utf-8") as f:
         return _parse(yaml.safe_load(f))
