@@ -73,7 +73,8 @@ airflow: airflow-db
 	@export AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(AIRFLOW_PORT) AIRFLOW__API__WORKERS=1 \
 	  AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$(AIRFLOW_PORT)/execution/ \
 	  AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 \
-	  AIRFLOW__LOGGING__LOGGING_LEVEL=INFO; \
+	  AIRFLOW__LOGGING__LOGGING_LEVEL=INFO \
+	  AIRFLOW__SCHEDULER__MP_START_METHOD=forkserver AIRFLOW__CORE__MP_FORKSERVER_PRELOAD=kinerja.preload; \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
 	$(UV) run airflow api-server --host 127.0.0.1 --port $(AIRFLOW_PORT) & \
 	$(UV) run airflow scheduler --skip-serve-logs & \

@@ -92,7 +92,7 @@ def _stage_timer(stages: dict[str, float]) -> Iterator[None]:
     """Time the stages of CollectRun.process by wrapping the functions it calls."""
     import kinerja.intake.collect as collect
 
-    names = ("judge", "record_submission", "render_xlsx", "render_html", "archive", "next_version")
+    names = ("inspect", "validate_judgements", "record_submission", "render_xlsx", "render_html", "archive")
     saved = {n: getattr(collect, n) for n in names if hasattr(collect, n)}
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -143,7 +143,7 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
     t = time.perf_counter()
     todo, _ = run.scan()
     with _stage_timer(stages):
-        outcomes = [run.process(f) for f in todo]
+        outcomes = run.process_files(todo)
     t_files = time.perf_counter() - t
     t = time.perf_counter()
     run.build_docs()
@@ -159,13 +159,14 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
         f"  files: {n / t_files:.1f} files/s, {1000 * t_files / n:.0f} ms per file; "
         f"peak RSS {peak_rss_mb():.0f} MB; {summarise(outcomes)}"
     )
-    judged = stages["judge"]
+    judged = stages["inspect"]
     print(
         "  per file: "
         + ", ".join(
             f"{label} {1000 * stages[key] / n:.0f} ms"
             for label, key in (
-                ("read+check+GX", "judge"),
+                ("read+checks", "inspect"),
+                ("Great Expectations (batched)", "validate_judgements"),
                 ("load (one transaction)", "record_submission"),
                 ("feedback xlsx", "render_xlsx"),
                 ("feedback html", "render_html"),

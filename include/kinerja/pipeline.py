@@ -68,7 +68,8 @@ def batch_label(batch: list[dict[str, Any]]) -> str:
 
 
 def process_batch(run: CollectRun, batch: list[dict[str, Any]]) -> list[FileOutcome]:
-    outcomes = [run.process(DriveFile(**f)) for f in batch]
+    """Every file of the batch (Great Expectations once per suite and chunk), then Data Docs."""
+    outcomes = run.process_files([DriveFile(**f) for f in batch])
     run.build_docs()
     return outcomes
 

@@ -1,0 +1,253 @@
+"""The limit: how close collecting a year comes to only reading its workbooks.
+
+    uv run python bench/limit.py [--small-pd 5] [--docs-results 10000]
+
+In one run, on the Medan sample year and on synthetic kota (`kinerja sample --kota 1`):
+
+1. the floor: a fresh interpreter that only parses every sheet of every workbook with
+   python-calamine (the parse per file, and the process's wall time);
+2. `kinerja collect` cold on the same files into a throwaway PostgreSQL: a fresh process, so the
+   Great Expectations import, migrations, every file and Data Docs included (target <= 10 s);
+3. the marginal cost per file: `kinerja collect` cold on a small and a large synthetic year,
+   (T_large - T_small) / (N_large - N_small), which cancels what a run pays once; its ratio to
+   the floor per file (target <= 10);
+4. where a file's time goes in a warm process (reading and checks, Great Expectations batched,
+   feedback, load + archive + the rest), beside Great Expectations one call per file and sheet;
+5. Data Docs: refreshing the site after one batch with a fresh site, then with a site already
+   holding N earlier results (default 10,000, a January with a run every 10 minutes), with the
+   index limited to the newest results (ours) and without the limit (GX's default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from common import header, load, throwaway_pg
+from deadline_burst import _stage_timer
+
+FLOOR = r"""
+import sys, time
+t0 = time.perf_counter()
+from python_calamine import CalamineWorkbook
+t1 = time.perf_counter()
+for path in sys.argv[1:]:
+    wb = CalamineWorkbook.from_path(path)
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+print(t1 - t0, time.perf_counter() - t1)
+"""
+
+
+def _run(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall seconds of a fresh process."""
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, **(env or {})})
+    return time.perf_counter() - t
+
+
+def floor(paths: list[Path]) -> tuple[float, float]:
+    """(process wall, parse seconds) of a fresh interpreter parsing every sheet of `paths`."""
+    t = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", FLOOR, *map(str, paths)], check=True, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - t
+    return wall, float(out.stdout.split()[1])
+
+
+def collect_cold(
+    source: Path, work: Path, url: str, city: str | None = None, reference: Path | None = None
+) -> float:
+    """`kinerja collect` in a fresh process, with a fresh data folder (Data Docs on)."""
+    data = Path(tempfile.mkdtemp(prefix="data-", dir=work))
+    env = {"KINERJA_DATA_DIR": str(data), "KINERJA_SETTLE_SECONDS": "0"}
+    if reference:
+        env["KINERJA_REFERENCE_DIR"] = str(reference)
+    cmd = [sys.executable, "-m", "kinerja.cli", *(["--city", city] if city else []), "collect"]
+    cmd += ["--year", "2025", "--source", str(source), "--warehouse", url, "--archive", str(data / "archive")]
+    return _run(cmd, env)
+
+
+def synthetic(work: Path, name: str, pd_per_kota: int | None) -> tuple[Path, Path, int]:
+    """One synthetic kota: (its drive, its reference folder, number of files)."""
+    out = work / name
+    cmd = [sys.executable, "-m", "kinerja.cli", "sample", "--year", "2025", "--out", str(out), "--seed", "1"]
+    cmd += ["--kota", "1", *(["--pd-per-kota", str(pd_per_kota)] if pd_per_kota else [])]
+    _run(cmd)
+    drive = out / "sintetis-001"
+    return drive, out / "reference", sum(1 for _ in drive.rglob("*.xlsx"))
+
+
+def stages(paths: list[Path], drive: Path, work: Path, url: str) -> None:
+    """Where a file's time goes in a warm process, and GX batched vs one call per sheet."""
+    from kinerja.catalog import load_catalog
+    from kinerja.intake.collect import CollectRun, inspect, validate_judgements
+    from kinerja.intake.validation import Validator
+    from kinerja.sources import LocalDrive
+    from kinerja.warehouse.db import engine_for, migrate
+    from kinerja.warehouse.load import sync_reference
+
+    catalog = load_catalog("medan")
+    validator = Validator(docs_root=None)
+
+    def judgements() -> list:  # type: ignore[type-arg]
+        return [
+            inspect(p.read_bytes(), catalog.pd(p.parent.name), p.parent.name, 2025, catalog) for p in paths
+        ]
+
+    validate_judgements(judgements()[:4], validator)  # warm: suites, GX's caches
+    js = judgements()
+    t = time.perf_counter()
+    validate_judgements(js, validator, alone=True)
+    t_alone = time.perf_counter() - t
+    js = judgements()
+    t = time.perf_counter()
+    validate_judgements(js, validator)
+    t_batch = time.perf_counter() - t
+    n = len(paths)
+    print(
+        f"Great Expectations on {n} files, warm: one call per file and sheet {t_alone:.2f} s "
+        f"({1000 * t_alone / n:.0f} ms per file), batched {t_batch:.2f} s ({1000 * t_batch / n:.1f} ms "
+        f"per file): {t_alone / t_batch:.0f}x"
+    )
+    engine = engine_for(url)
+    migrate(engine)
+    sync_reference(engine, catalog)
+    run = CollectRun(
+        2025, LocalDrive(drive), engine, catalog, work / "archive-warm", 0, validator=lambda: validator
+    )
+    todo, _ = run.scan()
+    spent: dict[str, float] = defaultdict(float)
+    t = time.perf_counter()
+    with _stage_timer(spent):
+        run.process_files(todo)
+    total = time.perf_counter() - t
+    engine.dispose()
+    parts = {
+        "read+checks": spent["inspect"],
+        "GX": spent["validate_judgements"],
+        "feedback": spent["render_xlsx"] + spent["render_html"],
+        "load": spent["record_submission"],
+        "archive": spent["archive"],
+    }
+    rest = total - sum(parts.values())
+    print(
+        f"warm process, {len(todo)} files into PostgreSQL: {1000 * total / len(todo):.1f} ms per file = "
+        + ", ".join(f"{k} {1000 * v / len(todo):.1f}" for k, v in parts.items())
+        + f", rest (drive, manifest, transaction) {1000 * rest / len(todo):.1f}"
+    )
+
+
+def data_docs(paths: list[Path], work: Path, results: int) -> None:
+    """One batch's Data Docs refresh: fresh site vs a site holding `results` earlier results."""
+    import kinerja.intake.validation as validation
+    from kinerja.catalog import load_catalog
+    from kinerja.intake.collect import inspect, validate_judgements
+
+    catalog = load_catalog("medan")
+    root = work / "gx"
+    batch = paths[:20]
+
+    def refresh(limit: int) -> float:
+        saved, validation.INDEX_RESULTS = validation.INDEX_RESULTS, limit
+        try:
+            validator = validation.Validator(
+                docs_root=root
+            )  # a new process: its first refresh builds the index
+        finally:
+            validation.INDEX_RESULTS = saved
+        js = [
+            inspect(p.read_bytes(), catalog.pd(p.parent.name), p.parent.name, 2025, catalog, label=p.stem)
+            for p in batch
+        ]
+        validate_judgements(js, validator)
+        t = time.perf_counter()
+        validator.build_docs()
+        return time.perf_counter() - t
+
+    fresh = refresh(validation.INDEX_RESULTS)
+    kept = sorted((root / "uncommitted" / "validations").rglob("*.json"))
+    pages = root / "uncommitted" / "data_docs" / "local_site" / "validations"
+    for n in range(results):  # earlier runs' results and their pages, as a January leaves them
+        source = kept[n % len(kept)]
+        rel = source.relative_to(root / "uncommitted" / "validations")
+        suite, run_name = rel.parts[0], f"earlier-{n:05d}"
+        target = root / "uncommitted" / "validations" / suite / run_name / Path(*rel.parts[2:])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        page = pages / rel.with_suffix(".html")
+        if page.exists():
+            html = pages / suite / run_name / Path(*rel.parts[2:]).with_suffix(".html")
+            html.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, html)
+    full = refresh(validation.INDEX_RESULTS)
+    unlimited = refresh(0)
+    print(
+        f"Data Docs refresh after a batch of {len(batch)} files: fresh site {fresh:.2f} s; site with "
+        f"{results:,} earlier results {full:.2f} s (index lists the newest {validation.INDEX_RESULTS}; "
+        f"{full / fresh:.1f}x fresh); GX default index of every result {unlimited:.2f} s "
+        f"({unlimited / full:.0f}x ours)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small-pd", type=int, default=5, help="agencies in the small synthetic kota")
+    parser.add_argument("--docs-results", type=int, default=10_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kinerja-limit-"))
+    os.environ["KINERJA_DATA_DIR"] = str(work / "data")
+    header()
+    drive = work / "medan"
+    _run(
+        [sys.executable, "-m", "kinerja.cli", "sample", "--year", "2025", "--out", str(drive), "--seed", "1"]
+    )
+    paths = sorted(drive.rglob("*.xlsx"))
+    n = len(paths)
+
+    wall, parse = floor(paths)
+    floor_ms = 1000 * parse / n
+    print(
+        f"floor: a fresh process parsing all sheets of {n} workbooks with python-calamine: "
+        f"{wall:.2f} s wall, parse {parse:.2f} s = {floor_ms:.2f} ms per file"
+    )
+
+    with throwaway_pg() as url:
+        cold = collect_cold(drive, work, url)
+    print(
+        f"kinerja collect cold, Medan sample year ({n} files) into PostgreSQL, import + Data Docs "
+        f"included: {cold:.1f} s (target <= 10 s); load average now {load()}"
+    )
+
+    small, small_ref, n_small = synthetic(work, "small", args.small_pd)
+    large, large_ref, n_large = synthetic(work, "large", None)
+    with throwaway_pg() as url:
+        t_small = collect_cold(small, work, url, "sintetis-001", small_ref)
+    with throwaway_pg() as url:
+        t_large = collect_cold(large, work, url, "sintetis-001", large_ref)
+    marginal_ms = 1000 * (t_large - t_small) / (n_large - n_small)
+    print(
+        f"kinerja collect cold, synthetic kota: {n_small} files {t_small:.1f} s, {n_large} files "
+        f"{t_large:.1f} s: marginal {marginal_ms:.1f} ms per file"
+    )
+    print(
+        f"ratio marginal / floor per file: {marginal_ms:.1f} / {floor_ms:.2f} ms = "
+        f"{marginal_ms / floor_ms:.1f} (target <= 10)"
+    )
+
+    with throwaway_pg() as url:
+        stages(paths, drive, work, url)
+    data_docs(paths, work, args.docs_results)
+    print(f"# load average at the end {load()}; work folder {work}")
+
+
+if __name__ == "__main__":
+    main()
