@@ -223,7 +223,8 @@ class Validator:
         starts = [0]
         for n in sizes:
             starts.append(starts[-1] + n)
-        whole = _for_validation(sheet, pd.concat([item.frame for item in items]))  # cell by cell: as alone
+        filled = [item.frame for item in items if len(item.frame)] or [items[0].frame]
+        whole = _for_validation(sheet, pd.concat(filled))  # converted cell by cell: as alone
         owner = [k for k, n in enumerate(sizes) for _ in range(n)]
         whole[FILE] = pd.array(owner, dtype="float64")
         params = {p: items[0].parameters[p] for p in plan.grouped if p in items[0].parameters}
@@ -268,7 +269,7 @@ class Validator:
                 out[(k, int(res.expectation_config.meta[ORIGIN]))] = None  # a finding without a row
             if not res.success and not (res.result or {}).get("unexpected_index_list"):
                 return None
-        self._keep_batch_for_docs(suite_name, items, result)
+        self._keep_batch_for_docs(f"{suite_name}_jumlah_baris", items, result)
         return out
 
     def _one_alone(self, suite_name: str, sheet: Sheet, item: ToValidate, at: int) -> dict[int, list[Issue]]:
