@@ -40,7 +40,7 @@ from kinerja.warehouse.load import SubmissionRecord, lock_file, manifest, record
 
 log = logging.getLogger(__name__)
 
-CHUNK_FILES = 64
+CHUNK_FILES = 256
 CHUNK_BYTES = 64 * 1024 * 1024
 """A chunk of files validated together: enough to amortise Great Expectations' fixed cost per
 call, few enough bytes to hold at once (each file's bytes wait for its archive and load)."""
