@@ -15,7 +15,8 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from kinerja.catalog import Catalog, load_catalog
 from kinerja.intake.collect import Judgement, inspect, validate_judgements
@@ -94,6 +95,7 @@ def _bad_inputs(catalog: Catalog) -> list[File]:
     return files
 
 
+@pytest.mark.timeout(1800)  # the reference validates ~300 sheets one call each (~1 min on a quiet machine)
 def test_a_sample_year_and_every_bad_input_in_one_batch() -> None:
     catalog = _catalog()
     out = Path(tempfile.mkdtemp(prefix="kinerja-parity-"))
@@ -113,10 +115,11 @@ def test_a_sample_year_and_every_bad_input_in_one_batch() -> None:
 mixed = st.one_of(byte_mutations(), xml_mutations(), cell_mutations())
 
 
-@fuzz_settings(12)
-@given(cases=st.lists(mixed, min_size=2, max_size=6), noise=st.lists(random_files, max_size=1))
+@pytest.mark.timeout(1800)
+@settings(fuzz_settings(10), deadline=None)  # the time limit is the fuzz tests' business
+@given(cases=st.lists(mixed, min_size=2, max_size=5), noise=st.lists(random_files, max_size=1))
 def test_fuzzed_files_in_one_batch(cases: list, noise: list[bytes]) -> None:  # type: ignore[type-arg]
     files: list[File] = [(repr(c), c.kode_pd, c.data) for c in cases]
     files += [("random bytes", "DINKES", data) for data in noise]
-    files += [(f"seed {'-'.join(k)}", k[0], data) for k, data in list(_seeds().items())[:2]]
+    files += [(f"seed {'-'.join(k)}", k[0], data) for k, data in list(_seeds().items())[:1]]
     assert_parity(files)
