@@ -31,8 +31,10 @@ from kinerja.intake.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
 MAX_ISSUES_PER_RULE = 200
-INDEX_RESULTS = 500
-"""The Data Docs index lists the newest results only (older pages stay on the site)."""
+SITE_RESULTS = 200
+"""Results kept on the Data Docs site (one per suite and batch); older ones move to `arsip/`."""
+INDEX_RESULTS = 50
+"""The Data Docs index lists the newest results only (it reads each one it lists)."""
 INDEX_EVERY_S = 300.0
 """How stale the Data Docs index may get in a long-lived process (result pages are immediate)."""
 
@@ -320,20 +322,59 @@ class Validator:
         self._new_results.append(key)
 
     def build_docs(self) -> Path | None:
-        """Rebuild the operators' Data Docs site; returns its index page."""
+        """Refresh the operators' Data Docs site with this process's new results; returns its
+        index page."""
         if not self._docs_root:
             return None
-        # Render only the pages of this process's new results, not the whole history: the site
-        # grows all January. The index lists every result in the store, so its cost grows with
-        # the site: a long-lived process rebuilds it at most every INDEX_EVERY_S seconds (a task
-        # process, which handles one batch, always builds it).
+        # Great Expectations lists every result of the site on each refresh (pages and index
+        # alike), so a refresh costs what the site holds: the site keeps the newest SITE_RESULTS
+        # and older ones move to `arsip/`, which GX never lists. Only this process's new pages
+        # are rendered; the index (the newest INDEX_RESULTS) at most every INDEX_EVERY_S seconds
+        # in a long-lived process (a task process, which handles one batch, always builds it).
         if self._new_results:
+            self._retire_old_results()
             now = time.monotonic()
             index = self._index_built_at is None or now - self._index_built_at >= INDEX_EVERY_S
             self._context.build_data_docs(resource_identifiers=self._new_results, build_index=index)
             self._index_built_at = now if index else self._index_built_at
             self._new_results = []
-        return self._docs_root / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        return self._site / "index.html"
+
+    @property
+    def _site(self) -> Path:
+        assert self._docs_root
+        return self._docs_root / "uncommitted" / "data_docs" / "local_site"
+
+    def _retire_old_results(self) -> None:
+        """Move all but the newest SITE_RESULTS results (and their pages) to `arsip/`. Other
+        processes may retire the same files at the same time: a file already gone is skipped."""
+        assert self._docs_root
+        store = self._docs_root / "uncommitted" / "validations"
+        aged: list[tuple[float, Path]] = []
+        for result in store.glob("*/*/*/*.json"):  # suite / run name / run time / batch
+            try:
+                aged.append((result.stat().st_mtime, result))
+            except FileNotFoundError:
+                continue
+        aged.sort(reverse=True)
+        archive = self._docs_root / "arsip"
+        for _, result in aged[SITE_RESULTS:]:
+            rel = result.relative_to(store)
+            page = self._site / "validations" / rel.with_suffix(".html")
+            for source, target in (
+                (result, archive / "validations" / rel),
+                (page, archive / "halaman" / rel),
+            ):
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(source, target.with_suffix(source.suffix))
+                except FileNotFoundError:
+                    pass
+                for empty in (source.parent, source.parent.parent):  # run time, run name folders
+                    try:
+                        empty.rmdir()
+                    except OSError:
+                        break
 
 
 FILE = "__berkas"
