@@ -149,6 +149,13 @@ def record_review(
     with engine.begin() as conn:  # idempotent: a retried task replaces its own row
         conn.execute(delete(report_review).where(report_review.c.run_id == run_id))
         conn.execute(insert(report_review).values(**row))
+    if decision == "disetujui":  # what is now published: its rows' agency files (kinerja lineage)
+        from pathlib import Path
+
+        from kinerja.lineage import record_sources
+        from kinerja.satudata.package import FOLDER
+
+        record_sources(engine, Path(staging) / FOLDER, run_id)
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kinerja.catalog.loader import Catalog
+from kinerja.lineage import trace_export
 from kinerja.publish.bundle import write_pd_bundle
 from kinerja.reports.charts import city_charts
 from kinerja.reports.marts import YearReport, build_marts, city_tables
@@ -181,6 +182,7 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
     written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
     summary["pd_bundles"] = len(report.pd)
