@@ -199,11 +199,16 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
     assert f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} %" in text
     assert f"{format_id(report.lppd.skor, 4)}" in text and (report.lppd.status or "") in text
     assert "Standar Pelayanan Minimal (SPM)" in text and "Lampiran" in text
+    # The headline report, not 100 pages of detail: those are sheets of the appendix workbook.
+    assert len(reader.pages) <= 25, len(reader.pages)
+    detail = [t for t in city_tables(report) if t.detail]
+    assert detail and all(f"{t.name}: {t.title}" in text.replace("\n", " ") for t in detail)
+    assert load_workbook(out / "lampiran.xlsx", read_only=True).sheetnames == [t.name for t in detail]
     assert "poin persentase" in text
     assert "Rekomendasi DPRD" in text
     assert "<script>alert(" in text.replace("\n", ""), "agency markup is printed as text"
     images = sum(len(p.images) for p in reader.pages)
-    assert images == 3, "SPM per bidang, year over year, timeliness per PD"
+    assert images == 5, "SPM per bidang, lowest/highest JPD and IKK, year over year, timeliness per PD"
     titles = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
     assert titles[:2] == ["Ringkasan", "Standar Pelayanan Minimal (SPM)"]
 
@@ -211,7 +216,7 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
 def test_html_report_has_charts_figures_and_escapes(built: tuple[dict[str, Any], Path, YearReport]) -> None:
     _, out, report = built
     html = (out / "laporan.html").read_text()
-    assert html.count('src="data:image/png;base64,') == 3
+    assert html.count('src="data:image/png;base64,') == 5
     assert f"{format_id(report.spm.daerah)} %" in html
     assert "naik" in html or "turun" in html
     assert "poin persentase" in html
@@ -287,6 +292,7 @@ def test_report_command_on_a_collected_year(
     assert summary["tahun"] == 2025 and summary["tahun_sebelumnya"] is None
     assert summary["spm"]["daerah"] is not None and summary["lppd"]["skor"] is not None
     assert {"city.xlsx", "laporan.html", "laporan.pdf", "pd/DINKES/index.html"} <= set(summary["files"])
+    assert {"lampiran.xlsx", "draf-lkpj.docx", "draf-lppd.docx", "draf-spm.docx"} <= set(summary["files"])
     assert main(["report", "--year", "2025", "--warehouse", url, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Capaian SPM Kota Medan 2025:" in text and "LKPJ: capaian output" in text and "LPPD: skor" in text
