@@ -26,6 +26,7 @@ from kinerja.reports.build import build_outputs
 from kinerja.reports.marts import YearReport, build_marts, city_tables
 from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
+from kinerja.reports.render_pdf import in_appendix
 from kinerja.sample import SampleShares, fill_rows, generate_year
 from kinerja.schema.excel import prefilled_rows
 from kinerja.schema.model import TEMPLATES
@@ -201,7 +202,7 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
     assert "Standar Pelayanan Minimal (SPM)" in text and "Lampiran" in text
     # The headline report, not 100 pages of detail: those are sheets of the appendix workbook.
     assert len(reader.pages) <= 25, len(reader.pages)
-    detail = [t for t in city_tables(report) if t.detail]
+    detail = [t for t in city_tables(report) if in_appendix(t)]
     assert detail and all(f"{t.name}: {t.title}" in text.replace("\n", " ") for t in detail)
     assert load_workbook(out / "lampiran.xlsx", read_only=True).sheetnames == [t.name for t in detail]
     assert "poin persentase" in text

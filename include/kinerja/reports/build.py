@@ -33,7 +33,7 @@ from kinerja.reports.docx import write_drafts
 from kinerja.reports.marts import YearReport, build_marts, city_tables
 from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
-from kinerja.reports.render_pdf import render_pdf
+from kinerja.reports.render_pdf import in_appendix, render_pdf
 from kinerja.reports.render_xlsx import write_workbook
 from kinerja.satudata.package import FOLDER as SATU_DATA_FOLDER
 from kinerja.satudata.package import export_year
@@ -156,7 +156,7 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     heading = f"{catalog.nama} · tahun pelaporan {tahun} · dibuat {dibuat}"
     written = [
         write_workbook(tables, heading, out_dir / "city.xlsx"),
-        write_workbook([t for t in tables if t.detail], heading, out_dir / APPENDIX),
+        write_workbook([t for t in tables if in_appendix(t)], heading, out_dir / APPENDIX),
     ]
     html = page(
         title,
@@ -181,7 +181,14 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
         )
     )
     written += write_drafts(
-        catalog.city, tables, charts, out_dir, tahun=tahun, kota=catalog.nama, cover_lines=lines, dibuat=dibuat
+        catalog.city,
+        tables,
+        charts,
+        out_dir,
+        tahun=tahun,
+        kota=catalog.nama,
+        cover_lines=lines,
+        dibuat=dibuat,
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)

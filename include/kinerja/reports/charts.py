@@ -98,7 +98,9 @@ def _hbars(
     for band in bands:  # the category limits, so the eye reads which band each bar reaches
         if 0 < band.min <= limit:
             ax.axvline(band.min, color=JINGGA, linewidth=0.8, linestyle="--", zorder=0)
-            ax.text(band.min, n - 0.45, band.nama, rotation=90, fontsize=6, color="#8a5a00", va="top", ha="right")
+            ax.text(
+                band.min, n - 0.45, band.nama, rotation=90, fontsize=6, color="#8a5a00", va="top", ha="right"
+            )
     ax.set_yticks(range(n), wrapped, fontsize=8)
     ax.set_xlim(0, max(limit, top * 1.18))
     _pct_axis(ax)
@@ -218,10 +220,8 @@ def spm_ends_chart(r: YearReport, n: int = 5) -> Chart | None:
 
 
 def ikk_ends_chart(r: YearReport, n: int = 5) -> Chart | None:
-    ends = _ends(
-        [(f"{x.kode_ikk} {x.nama}", x.capaian) for x in r.lppd.kota if x.satuan == "%" and x.capaian is not None],
-        n,
-    )
+    pct = [x for x in r.lppd.kota if x.satuan == "%" and x.capaian is not None]
+    ends = _ends([(f"{x.kode_ikk} {x.nama}", x.capaian) for x in pct if x.capaian is not None], n)
     if not ends:
         return None
     title = f"IKK (satuan %) dengan capaian terendah dan tertinggi, {r.tahun}"

@@ -17,6 +17,7 @@ Here a kota's template is any Word document: only its styles, headers and footer
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -100,13 +101,15 @@ def load_kerangka(city: str, table_names: Sequence[str], base: Path | None = Non
             )
             for name in bab.tabel:
                 if name not in table_names:
+                    known = ", ".join(table_names)
                     raise ValueError(
-                        f"{CONFIG_FILE}: {where}: tabel '{name}' tidak dikenal; pilihan: {', '.join(table_names)}"
+                        f"{CONFIG_FILE}: {where}: tabel '{name}' tidak dikenal; pilihan: {known}"
                     )
             for key in bab.grafik:
                 if key not in CHART_KEYS:
+                    known = ", ".join(CHART_KEYS)
                     raise ValueError(
-                        f"{CONFIG_FILE}: {where}: grafik '{key}' tidak dikenal; pilihan: {', '.join(CHART_KEYS)}"
+                        f"{CONFIG_FILE}: {where}: grafik '{key}' tidak dikenal; pilihan: {known}"
                     )
             chapters.append(bab)
         if len(chapters) > len(ROMAWI):
@@ -235,10 +238,8 @@ def _repeat_header(row: Any) -> None:
 
 def _table(doc: DocxDocument, table: Table) -> None:
     grid = doc.add_table(rows=1, cols=len(table.cols))
-    try:
+    with contextlib.suppress(KeyError):  # a template without it: Word's default table look
         grid.style = doc.styles["Table Grid"]
-    except KeyError:  # a template without it: Word's default table look
-        pass
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     # The style id set on the XML directly: python-docx's `paragraph.style = ...` looks the
     # style up anew each time, seconds per large table.
@@ -284,7 +285,9 @@ def _cover(doc: DocxDocument, judul: str, kota: str, lines: Sequence[str], dibua
         f"{PENANDA} diisi tim ahli."
     )
     for line in lines:
-        doc.add_paragraph(line, style="List Bullet" if "List Bullet" in {s.name for s in doc.styles} else None)
+        doc.add_paragraph(
+            line, style="List Bullet" if "List Bullet" in {s.name for s in doc.styles} else None
+        )
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     toc_title = doc.add_paragraph()
     toc_title.add_run("Daftar Isi").bold = True
@@ -319,12 +322,15 @@ def render_draft(
     by_name = {t.name: t for t in tables}
     by_key = {c.key: c for c in charts}
     section = doc.sections[-1]
-    text_width = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU → cm
+    margins = (section.left_margin or 0) + (section.right_margin or 0)
+    text_width = ((section.page_width or Cm(21)) - margins) / 360000  # EMU → cm
     judul = kerangka.judul.format(tahun=tahun, kota=kota)
     _cover(doc, judul, kota, cover_lines, dibuat)
     n_tabel = n_gambar = 0
     for i, bab in enumerate(kerangka.bab, start=1):
-        doc.add_paragraph(f"BAB {ROMAWI[i - 1]}  {bab.judul.format(tahun=tahun, kota=kota).upper()}", "Heading 1")
+        doc.add_paragraph(
+            f"BAB {ROMAWI[i - 1]}  {bab.judul.format(tahun=tahun, kota=kota).upper()}", "Heading 1"
+        )
         for j, narasi in enumerate(bab.narasi, start=1):
             doc.add_paragraph(f"{i}.{j}  {narasi}", "Heading 2")
             _placeholder(doc, narasi)
@@ -360,6 +366,7 @@ def write_drafts(
 ) -> list[Path]:
     """The three drafts (draf-lkpj.docx, draf-lppd.docx, draf-spm.docx) in `out_dir`."""
     kerangka = load_kerangka(city, [t.name for t in tables], base)
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for kode in DOKUMEN:
         doc = render_draft(

@@ -50,6 +50,13 @@ CHAR_PT = 4.2
 SHORT = 16
 """Text columns this narrow (codes, units, statuses) are sized to their content, like numbers."""
 """Points per unit of a column's width (its xlsx width in characters) at the table font size."""
+LONG_TABLES = frozenset(("LPPD PD", "LKPJ Program Outcome", "Pengumpulan PD", "Perbandingan Tahunan"))
+"""Main tables of 50+ rows whose story a chart or a shorter table already tells: appendix too."""
+
+
+def in_appendix(table: Table) -> bool:
+    """Whether a table goes to the appendix workbook rather than into the PDF."""
+    return table.detail or table.name in LONG_TABLES
 
 
 @functools.cache
@@ -184,7 +191,7 @@ def render_pdf(
     footer: str = "",
     appendix_file: str = "lampiran.xlsx",
 ) -> Path:
-    """`tables` marked `detail` are listed on the last page as sheets of `appendix_file`."""
+    """Tables `in_appendix` are listed on the last page as sheets of `appendix_file`."""
     styles = _styles()
     width, height = PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN - 0.6 * cm
     story: list[Flowable] = [
@@ -197,7 +204,7 @@ def render_pdf(
         PageBreak(),
     ]
     for section in SECTIONS:
-        main = [t for t in tables if t.section == section and not t.detail]
+        main = [t for t in tables if t.section == section and not in_appendix(t)]
         figs = [c for c in charts if c.section == section]
         if not main and not figs:
             continue
@@ -210,7 +217,7 @@ def render_pdf(
             body += _table(t, width)
         # The heading stays on the page of what follows it.
         story += [KeepTogether([_p(section, "h1"), body[0]]), *body[1:]]
-    appendix = [t for t in tables if t.detail]
+    appendix = [t for t in tables if in_appendix(t)]
     if appendix:
         story += [
             PageBreak(),
