@@ -156,7 +156,7 @@ def _facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
         ("Laporan", ctx.laporan or "tidak dikenali"),
         ("Tahun pelaporan", str(ctx.tahun)),
         ("Versi berkas", str(ctx.version)),
-        ("Diterima", received + (f" — TERLAMBAT (batas {ctx.batas})" if ctx.terlambat else "")),
+        ("Masuk", received + (f" — TERLAMBAT (batas {ctx.batas})" if ctx.terlambat else "")),
     ]
 
 
