@@ -140,7 +140,9 @@ def collect_submissions() -> None:
         from common.connections import warehouse_url
         from kinerja.pipeline import summary_lines
 
-        flat = [o for batch in results for o in batch]
+        # One slice request; iterating the lazy sequence asks for one item past the end and the
+        # client logs that 404 as an error ("XCom not found") in a successful run.
+        flat = [o for batch in results[:] for o in batch]
         changed = sorted({f"{o['pd']}/{o['report']}" for o in flat if o["status"] == "loaded"})
         for line in summary_lines(tahun, warehouse_url()):
             print(line)
