@@ -106,7 +106,7 @@ def test_satu_data_portal_connection(
 def test_satu_data_portal_has_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIRFLOW_CONN_SATU_DATA_CKAN", raising=False)
     with pytest.raises(
-        ValueError, match="'satu_data_ckan' belum dibuat.*airflow connections add satu_data_ckan"
+        ValueError, match=r"'satu_data_ckan' belum dibuat.*airflow connections add satu_data_ckan"
     ):
         ckan_portal()
 
