@@ -15,6 +15,7 @@ way the decision, reviewer and reason are recorded in the warehouse.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from airflow.sdk import Param, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SUBMISSIONS
@@ -40,14 +41,19 @@ def compile_reports() -> None:
     def build_reports() -> dict:  # type: ignore[type-arg]
         """Compute the marts and render every output into staging."""
         from common.connections import warehouse_read_url
+        from common.lineage import report_lineage
+        from kinerja.lineage import build_datasets
         from kinerja.pipeline import build_year_reports
+        from kinerja.satudata.package import FOLDER
 
         context = get_current_context()
         tahun = context["params"].get("tahun")
         if not tahun:
             events = [e for evs in context["triggering_asset_events"].values() for e in evs]
             tahun = max(int(e.extra["tahun"]) for e in events if "tahun" in e.extra)
-        return build_year_reports(int(tahun), context["run_id"], warehouse_read_url())
+        built = build_year_reports(int(tahun), context["run_id"], warehouse_read_url())
+        report_lineage(build_datasets(warehouse_read_url(), Path(built["staging"]) / FOLDER))
+        return built
 
     built = build_reports()
 
@@ -67,9 +73,12 @@ def compile_reports() -> None:
     @task(outlets=[REPORTS_APPROVED])
     def publish_reports(build: dict) -> str:  # type: ignore[type-arg]
         """Approved: replace the year's published outputs and tell the Satu Data sync."""
+        from common.lineage import report_lineage
+        from kinerja.lineage import publish_datasets
         from kinerja.pipeline import publish_year_reports
 
         published = publish_year_reports(build["tahun"], build["staging"])
+        report_lineage(publish_datasets(Path(build["staging"]), Path(published)))
         get_current_context()["outlet_events"][REPORTS_APPROVED].extra = {
             "tahun": build["tahun"],
             "published": published,

@@ -15,6 +15,7 @@ the `satu-data/` folder of the published reports, checked again for personal dat
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from airflow.sdk import Param, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SATU_DATA
@@ -40,6 +41,8 @@ def sync_satu_data() -> None:
     def publish_to_portal() -> dict:  # type: ignore[type-arg]
         """Plan against the portal's content hashes, then create / update what changed."""
         from common.connections import ckan_portal
+        from common.lineage import report_lineage
+        from kinerja.lineage import sync_datasets
         from kinerja.pipeline import sync_satu_data as sync
 
         context = get_current_context()
@@ -56,6 +59,8 @@ def sync_satu_data() -> None:
         ]
         for r in results:
             print(f"Satu Data {r['tahun']}: {r['jumlah']}")
+            if not r["dry_run"]:
+                report_lineage(sync_datasets(Path(r["folder"]), r["portal"]))
         context["outlet_events"][SATU_DATA].extra = {"tahun": years, "jumlah": [r["jumlah"] for r in results]}
         return {"hasil": [{"tahun": r["tahun"], "jumlah": r["jumlah"]} for r in results]}
 
