@@ -22,6 +22,7 @@ kesalahan lain dicoba ulang 2 kali. Setelah diperbaiki, *Clear* task yang gagal.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from airflow.sdk import Param, PartitionedAssetTimetable, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SUBMISSIONS
@@ -60,9 +61,12 @@ def compile_reports() -> None:
         """Compute the marts and render every output into staging."""
         from common.connections import warehouse_read_url
         from common.failures import setup_errors_fail_at_once
+        from common.lineage import report_lineage
         from common.runs import event_years
         from kinerja.config import SetupError
+        from kinerja.lineage import build_datasets
         from kinerja.pipeline import build_year_reports
+        from kinerja.satudata.package import FOLDER
 
         context = get_current_context()
         years = event_years(context)
@@ -72,7 +76,9 @@ def compile_reports() -> None:
                     f"run ini untuk tahun {years or 'yang tidak diketahui'}: satu run menyusun satu "
                     "tahun; jalankan manual dengan parameter tahun"
                 )
-        return build_year_reports(years[0], context["run_id"], warehouse_read_url())
+        built = build_year_reports(years[0], context["run_id"], warehouse_read_url())
+        report_lineage(build_datasets(warehouse_read_url(), Path(built["staging"]) / FOLDER))
+        return built
 
     built = build_reports()
 
@@ -97,10 +103,13 @@ def compile_reports() -> None:
     def publish_reports(build: dict) -> str:  # type: ignore[type-arg]
         """Approved: replace the year's published outputs and tell the Satu Data sync."""
         from common.connections import warehouse_url
+        from common.lineage import report_lineage
         from common.runs import partition_key
+        from kinerja.lineage import publish_datasets
         from kinerja.pipeline import publish_year_reports
 
         published = publish_year_reports(build["tahun"], build["staging"], warehouse_url())
+        report_lineage(publish_datasets(Path(build["staging"]), Path(published)))
         event = get_current_context()["outlet_events"][REPORTS_APPROVED]
         event.extra = {"tahun": build["tahun"], "published": published}
         event.add_partitions(partition_key(build["tahun"]))  # also for a manual run of a year

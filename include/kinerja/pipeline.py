@@ -262,4 +262,4 @@ def sync_satu_data(
         raise ValueError(f"{source} berisi data tahun {found}, bukan {tahun}")
     ckan = portal_client(portal_url, api_token) if portal_url else None
     result = sync_year(ckan, source, dry_run=dry_run)
-    return result.to_json()
+    return {**result.to_json(), "folder": str(source)}
