@@ -11,9 +11,8 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError, sha256_file
+from kinerja.reports.keputusan import SETUJUI, TOLAK
 from kinerja.reports.review import (
-    SETUJUI,
-    TOLAK,
     answer_link,
     find_review,
     render_review_page,
