@@ -11,7 +11,7 @@ from typing import Any
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings
 from kinerja.intake.collect import CollectRun, FileOutcome
-from kinerja.reports.review import DECISIONS, DISETUJUI, MENUNGGU
+from kinerja.reports.keputusan import DECISIONS, DISETUJUI, MENUNGGU
 from kinerja.sources.base import DriveFile
 from kinerja.sources.connections import DriveSpec
 from kinerja.sources.url import PASSWORD_ENV, drive_from_url
