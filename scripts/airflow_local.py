@@ -21,6 +21,7 @@ checks it), printed here.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -32,7 +33,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stdout, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ sys.path.insert(0, str(PROJECT / "dags"))  # `common`, as in Airflow's own proce
 CHAIN = ("collect_submissions", "compile_reports", "sync_satu_data")
 ARCHIVE_CONN_ID = "kinerja_arsip"
 HOST = "127.0.0.1"
+AWAITING_REVIEW = ("awaiting_input", "deferred")
+"""A review task waiting for the tim ahli (Airflow 3.3 parks HITL tasks in `awaiting_input`)."""
 SETUP_ERROR = "Kesalahan konfigurasi (tidak dicoba ulang): "
 """How `common.failures` starts the message of a configuration error."""
 
@@ -52,7 +55,13 @@ def airflow_cli(*argv: str) -> None:
     from airflow.cli.cli_parser import get_parser
 
     args = get_parser().parse_args(list(argv))
-    args.func(args)
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed):  # its tables are noise here; shown when it fails
+            args.func(args)
+    except BaseException:
+        print(printed.getvalue(), end="")
+        raise
 
 
 def chain() -> list[str]:
@@ -275,7 +284,7 @@ def review_of(tahun: int, since: datetime, timeout: float) -> tuple[str, str] | 
             }
             review = states.get("review_reports", "None")
             if (
-                review in ("deferred", "success", "failed", "skipped", "upstream_failed")
+                review in (*AWAITING_REVIEW, "success", "failed", "skipped", "upstream_failed")
                 or run.state == "failed"
             ):
                 return str(run.run_id), review if run.state != "failed" else "failed"
@@ -325,7 +334,7 @@ def backfill_year(tahun: int, conn_id: str, timeout: float) -> bool:
         return False
     review_run, review_state = review
     staging = staging_dir(Settings.from_env().reports_dir, tahun, review_run)
-    if review_state == "deferred":
+    if review_state in AWAITING_REVIEW:
         print(
             f"Laporan {tahun} tersusun di {staging} dan MENUNGGU PERSETUJUAN tim ahli: Airflow UI "
             f"(make airflow) → Browse → Required Actions, run compile_reports {review_run}."
@@ -370,7 +379,12 @@ def _nothing() -> Iterator[None]:
     yield
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # so the servers started here are stopped on the way out
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
