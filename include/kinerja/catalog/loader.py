@@ -122,6 +122,16 @@ class Kalender:
 class Band:
     nama: str
     min: float
+    sumber: str = ""
+
+
+@dataclass(frozen=True)
+class ContohCek:
+    """A published value and the category (or status) the bands must give it (scoring.yaml)."""
+
+    nilai: float
+    hasil: str
+    sumber: str
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,7 @@ class Scoring:
     kategori_spm: tuple[Band, ...]
     eppd: tuple[tuple[int, tuple[Band, ...], str], ...]
     eppd_skor: EppdSkor | None = None
+    kategori_cek: tuple[ContohCek, ...] = ()
 
     def kategori(self, nilai: float) -> str:
         for band in self.kategori_spm:
@@ -276,11 +287,13 @@ class Catalog:
 
 def _load_scoring(raw: dict[str, Any]) -> Scoring:
     spm = raw["spm"]
-    return Scoring(
+    scoring = Scoring(
         bobot_penerima=float(spm["bobot"]["penerima"]),
         bobot_mutu=float(spm["bobot"]["mutu"]),
         batas_atas_indeks=float(spm.get("batas_atas_indeks", 100)),
-        kategori_spm=tuple(Band(b["nama"], float(b["min"])) for b in spm["kategori"]),
+        kategori_spm=tuple(
+            Band(b["nama"], float(b["min"]), str(b.get("sumber", ""))) for b in spm["kategori"]
+        ),
         eppd=tuple(
             (
                 int(r["berlaku_dari_tahun"]),
@@ -290,7 +303,25 @@ def _load_scoring(raw: dict[str, Any]) -> Scoring:
             for r in raw["eppd"]
         ),
         eppd_skor=_load_eppd_skor(raw.get("eppd_skor")),
+        kategori_cek=tuple(
+            ContohCek(float(c["nilai"]), str(c["kategori"]), str(c.get("sumber", "")))
+            for c in spm.get("contoh_cek", [])
+        ),
     )
+    # Bands that contradict a published fact are a configuration error, not a report detail.
+    salah = [
+        f"SPM {c.nilai} -> {scoring.kategori(c.nilai)}, seharusnya {c.hasil} ({c.sumber})"
+        for c in scoring.kategori_cek
+        if scoring.kategori(c.nilai) != c.hasil
+    ]
+    for r in raw["eppd"]:
+        for c in r.get("contoh_cek", []):
+            got = scoring.status_eppd(int(r["berlaku_dari_tahun"]), float(c["skor"]))[0]
+            if got != c["status"]:
+                salah.append(f"EPPD {c['skor']} -> {got}, seharusnya {c['status']} ({c.get('sumber', '')})")
+    if salah:
+        raise ValueError("scoring.yaml bertentangan dengan contoh_cek: " + "; ".join(salah))
+    return scoring
 
 
 def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:

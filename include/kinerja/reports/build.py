@@ -66,6 +66,7 @@ def headline(r: YearReport) -> dict[str, Any]:
             "daerah": _s(r.spm.daerah),
             "kategori": r.spm.kategori,
             "bidang": {b.kode: _s(b.nilai) for b in r.spm.bidang},
+            "kategori_bidang": {b.kode: b.kategori for b in r.spm.bidang},
         },
         "lppd": {
             "skor": _s(r.lppd.skor),

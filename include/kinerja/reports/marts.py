@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.catalog.loader import Catalog, PerangkatDaerah, Scoring
 from kinerja.reports.lkpj import JENIS, NAMA_TINGKAT, TINGKAT, LkpjResult, LkpjSummary, lkpj_for_year
 from kinerja.reports.lppd import LppdResult, lppd_for_year
 from kinerja.reports.numbers import exact, format_id, round_half_up
@@ -108,6 +108,8 @@ class SpmReport:
     penerima: list[SpmPenerimaRow]
     rumus: str
     """The configured formula of nilai(JPD), for notes."""
+    pita_kategori: str = ""
+    """The configured category bands in words, e.g. 'Tuntas Utama ≥ 90', for notes."""
 
 
 # --- timeliness ------------------------------------------------------------------------------
@@ -226,7 +228,28 @@ def _spm_report(engine: Engine, catalog: Catalog, tahun: int) -> SpmReport:
     batas = format_id(Decimal(str(sc.batas_atas_indeks)), 0)
     rumus = f"{bobot_p} × capaian penerima (dibatasi {batas}) + {bobot_m} × capaian mutu (dibatasi {batas})"
 
-    return SpmReport(result, result.daerah, result.kategori, bidang, jpd, mutu, penerima, rumus)
+    return SpmReport(
+        result, result.daerah, result.kategori, bidang, jpd, mutu, penerima, rumus, pita_kategori(sc)
+    )
+
+
+def pita_kategori(scoring: Scoring) -> str:
+    """'Tuntas Paripurna = 100; Tuntas Utama ≥ 90; …; Belum Tuntas < 60' from the configured bands."""
+    bands = scoring.kategori_spm
+    top = format_id(Decimal(str(scoring.batas_atas_indeks)), 0)
+
+    def angka(v: float) -> str:
+        return format_id(Decimal(str(v)), 0 if v == int(v) else 2)
+
+    words = []
+    for i, b in enumerate(bands):
+        if i == len(bands) - 1 and i > 0:
+            words.append(f"{b.nama} < {angka(bands[i - 1].min)}")
+        elif b.min >= scoring.batas_atas_indeks:
+            words.append(f"{b.nama} = {top}")
+        else:
+            words.append(f"{b.nama} ≥ {angka(b.min)}")
+    return "; ".join(words)
 
 
 def _pengumpulan(rows: Sequence[ReportStatus], kode: str, nama: str) -> PengumpulanPd:
@@ -523,8 +546,8 @@ def _spm_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 SEC_SPM,
                 cols,
                 rows,
-                note=f"Nilai JPD = {r.spm.rumus}; bidang = rata-rata JPD; daerah = rata-rata bidang "
-                "(bobot dan kategori: konfigurasi scoring.yaml).",
+                note=f"Nilai JPD = {r.spm.rumus}; bidang = rata-rata JPD; daerah = rata-rata bidang. "
+                f"Kategori: {r.spm.pita_kategori} (bobot dan kategori: konfigurasi scoring.yaml).",
             )
         )
     out.append(
