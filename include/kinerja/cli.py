@@ -210,6 +210,19 @@ def cmd_template(args: argparse.Namespace) -> int:
     if pd is None:
         print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
         return 2
+    if not pd.aktif_pada_tahun(args.year):
+        print(f"{pd.nama} ({pd.kode_pd}) tidak aktif pada tahun {args.year}.", file=sys.stderr)
+        return 2
+    wajib = catalog.laporan_wajib(pd)
+    if args.report not in wajib:
+        # The collection would reject the file anyway: say so before anyone fills it in.
+        print(
+            f"{pd.nama} ({pd.kode_pd}) tidak wajib menyerahkan laporan {args.report}: "
+            f"{catalog.alasan_tidak_wajib(args.report)}. "
+            f"Laporan yang wajib: {', '.join(wajib) or 'tidak ada'}.",
+            file=sys.stderr,
+        )
+        return 2
     write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year), Path(args.out))
     print(args.out)
     return 0

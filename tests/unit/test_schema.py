@@ -86,3 +86,26 @@ def test_an_unknown_expectation_type_stops_validation(tmp_path: Path) -> None:
     (tmp_path / "lppd_ikk.json").write_text(json.dumps(suite))
     with pytest.raises(SuiteDriftError):
         Validator(folder=tmp_path).suite("lppd_ikk")
+
+
+def test_template_command_refuses_a_report_the_pd_need_not_hand_in(
+    catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kinerja.cli import main
+
+    bapenda = catalog.pd("BAPENDA")
+    assert bapenda is not None and "SPM" not in catalog.laporan_wajib(bapenda)
+    out = tmp_path / "bapenda-spm.xlsx"
+    assert main(["template", "--report", "SPM", "--pd", "BAPENDA", "--year", "2025", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "tidak wajib menyerahkan laporan SPM" in err and "jenis pelayanan dasar" in err
+    assert f"Laporan yang wajib: {', '.join(catalog.laporan_wajib(bapenda))}." in err
+    assert not out.exists(), "no workbook the collection would reject anyway"
+    # A merged agency's template for a year after it ended is refused too.
+    ended = next(pd for pd in catalog.perangkat_daerah if pd.berlaku_sampai and pd.berlaku_sampai.year < 2025)
+    args = ["template", "--report", "LKPJ", "--pd", ended.kode_pd, "--year", "2025", "--out", str(out)]
+    assert main(args) == 2
+    assert "tidak aktif pada tahun 2025" in capsys.readouterr().err and not out.exists()
+    # What the PD does owe is written.
+    assert main(["template", "--report", "LPPD", "--pd", "BAPENDA", "--year", "2025", "--out", str(out)]) == 0
+    assert load_workbook(out)["Info"]["B5"].value == "LPPD"

@@ -257,6 +257,15 @@ class Catalog:
             wajib.append("LKPJ")
         return wajib
 
+    @staticmethod
+    def alasan_tidak_wajib(laporan: str) -> str:
+        """Why an agency owes no report `laporan`, in the words of `laporan_wajib`."""
+        return {
+            "SPM": "PD ini tidak bertanggung jawab atas satu pun jenis pelayanan dasar (JPD) SPM",
+            "LPPD": "PD ini tidak bertanggung jawab atas satu pun IKK LPPD",
+            "LKPJ": "PD ini tidak memegang program, kegiatan atau sub-kegiatan dalam nomenklatur",
+        }.get(laporan, f"laporan {laporan} bukan tugas PD ini")
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.zona_waktu)
