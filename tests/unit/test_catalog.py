@@ -131,3 +131,14 @@ def test_bands_that_contradict_a_published_case_do_not_load(tmp_path: Path) -> N
     scoring.write_text(text)
     with pytest.raises(ValueError, match=r"contoh_cek.*83\.84 -> Tuntas Utama, seharusnya Tuntas Madya"):
         load_catalog("medan", root)
+
+
+def test_education_spm_cites_the_standards_in_force() -> None:
+    import yaml
+
+    raw = yaml.safe_load((REFERENCE_DIR / "spm.yaml").read_text(encoding="utf-8"))
+    pendidikan = next(b for b in raw["bidang"] if b["kode"] == "pendidikan")
+    for text in [raw["sumber"], *(j["sumber"] for j in pendidikan["jpd"])]:
+        assert "Permendikbudristek 32/2022" in text and "311/M/2022" in text, text
+        # The 2018 regulation is named only as the one replaced.
+        assert "Permendikbud 32/2018" not in text.replace("menggantikan Permendikbud 32/2018", "")
