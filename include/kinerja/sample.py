@@ -35,6 +35,8 @@ DEFECTS = (
     "bukan_excel",
     "baris_ganda",
     "versi_lama",
+    "arah_ditulis_bebas",
+    "pembilang_negatif_bukan_pertumbuhan",
 )
 
 
@@ -58,8 +60,13 @@ class SampleFile:
 
 
 def fill_rows(
-    tpl: Template, rows: dict[str, list[Row]], rng: random.Random, tahun: int
+    tpl: Template,
+    rows: dict[str, list[Row]],
+    rng: random.Random,
+    tahun: int,
+    catalog: Catalog | None = None,
 ) -> dict[str, list[Row]]:
+    """Plausible values for the prefilled rows; with `catalog`, growth IKKs sometimes decline."""
     out: dict[str, list[Row]] = {name: [] for name in rows}
     if tpl.code == "SPM":
         for r in rows["Penerima"]:
@@ -70,19 +77,36 @@ def fill_rows(
             target = rng.randint(5, 300)
             out["Mutu"].append({**r, "target": target, "realisasi": round(target * rng.uniform(0.3, 1.05))})
     elif tpl.code == "LPPD":
+        growth = {i.kode_ikk for i in catalog.ikk if i.pembilang_negatif} if catalog else set()
         for r in rows["IKK"]:
             penyebut = rng.randint(20, 5000)
-            out["IKK"].append(
-                {
-                    **r,
-                    "pembilang": round(penyebut * rng.uniform(0.45, 1.0)),
-                    "penyebut": penyebut,
-                    "penjelasan": None,
-                }
-            )
+            if r["kode_ikk"] in growth:
+                # N − (N−1): visitors fell as often as they rose.
+                pembilang = round(penyebut * rng.uniform(-0.15, 0.2))
+            else:
+                pembilang = round(penyebut * rng.uniform(0.45, 1.0))
+            out["IKK"].append({**r, "pembilang": pembilang, "penyebut": penyebut, "penjelasan": None})
     elif tpl.code == "LKPJ":
         for r in rows["Kinerja"]:
             pagu = rng.randint(2, 400) * 25_000_000
+            uraian = str(r["uraian"]).lower()[:80].strip()
+            budget = {"pagu": pagu, "realisasi_anggaran": round(pagu * rng.uniform(0.55, 0.99))}
+            if rng.random() < 0.1:
+                # A negative indicator (lower is better): complaints, cases; now and then none at all.
+                target = rng.randint(5, 60)
+                realisasi = 0 if rng.random() < 0.15 else round(target * rng.uniform(0.7, 1.3))
+                out["Kinerja"].append(
+                    {
+                        **r,
+                        "indikator": f"Jumlah pengaduan atas layanan {uraian}",
+                        "arah": "negatif",
+                        "satuan": "kasus",
+                        "target": target,
+                        "realisasi": realisasi,
+                        **budget,
+                    }
+                )
+                continue
             target = rng.choice([100, rng.randint(1, 50) * 10])
             out["Kinerja"].append(
                 {
@@ -92,12 +116,12 @@ def fill_rows(
                         if r["jenis_indikator"] == "outcome"
                         else "Jumlah dokumen/layanan "
                     )
-                    + str(r["uraian"]).lower()[:80].strip(),
+                    + uraian,
+                    "arah": "positif",
                     "satuan": "%" if target == 100 else "unit",
                     "target": target,
                     "realisasi": round(target * rng.uniform(0.6, 1.02), 2),
-                    "pagu": pagu,
-                    "realisasi_anggaran": round(pagu * rng.uniform(0.55, 0.99)),
+                    **budget,
                 }
             )
         for n in range(1, rng.randint(1, 3) + 1):
@@ -145,6 +169,17 @@ def _defect(
         data.append(dict(target_row))
     elif name == "versi_lama":
         info["versi_template"] = "2023.1"
+    elif name == "pembilang_negatif_bukan_pertumbuhan" and numeric:
+        # A decline typed as a negative number on an IKK that is a count, not a growth (other
+        # templates: a negative amount).
+        growth = {i.kode_ikk for i in catalog.ikk if i.pembilang_negatif}
+        plain = [r for r in data if r.get("kode_ikk") not in growth] or [target_row]
+        key = "pembilang" if "pembilang" in plain[0] else numeric[-1]
+        plain[0][key] = -abs(int(plain[0][key] or 0) + 3)
+    elif name == "arah_ditulis_bebas" and data:
+        # Typed over the dropdown: "turun" / "naik" instead of negatif / positif.
+        key = "arah" if "arah" in target_row else next(iter(target_row))
+        target_row[key] = "turun" if key == "arah" else "99.99.99"
     elif name == "kolom_diganti":
 
         def rename(wb: Workbook) -> None:
@@ -204,7 +239,7 @@ def generate_year(
                 continue
             late = rng.random() < shares.late
             when = _received(rng, tahun, late)
-            rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), rng, tahun)
+            rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), rng, tahun, catalog)
             contact = {
                 "nama_kontak": f"Petugas {pd.singkatan}",
                 "jabatan_kontak": "Analis",

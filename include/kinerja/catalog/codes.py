@@ -18,6 +18,7 @@ def code_sets(catalog: Catalog, pd: PerangkatDaerah) -> dict[str, list[str]]:
     sets["kode_mutu"] = [m.kode for j in jpd for m in j.mutu]
     sets["kode_kecamatan"] = [w.kode for w in catalog.kecamatan]
     sets["kode_ikk"] = [i.kode_ikk for i in catalog.ikk_milik(pd)]
+    sets["kode_ikk_pertumbuhan"] = [i.kode_ikk for i in catalog.ikk_milik(pd) if i.pembilang_negatif]
     sets["kode_nomenklatur"] = [n.kode for n in catalog.nomenklatur_milik(pd)]
     return sets
 
@@ -30,6 +31,7 @@ def code_labels(catalog: Catalog, pd: PerangkatDaerah) -> dict[str, dict[str, st
         "kode_mutu": {m.kode: m.nama for j in jpd for m in j.mutu},
         "kode_kecamatan": {w.kode: w.nama for w in catalog.kecamatan},
         "kode_ikk": {i.kode_ikk: i.nama for i in catalog.ikk_milik(pd)},
+        "kode_ikk_pertumbuhan": {i.kode_ikk: i.nama for i in catalog.ikk_milik(pd) if i.pembilang_negatif},
         "kode_nomenklatur": {n.kode: n.nama for n in catalog.nomenklatur_milik(pd)},
         **{name: {v: v for v in values} for name, values in STATIC_CODES.items()},
     }

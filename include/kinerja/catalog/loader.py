@@ -96,6 +96,16 @@ class Ikk:
     penyebut: str
     satuan: str
     kode_pd: str
+    arah: str = "positif"
+    """positif: higher is better; negatif: lower is better (a waiting time, a case rate)."""
+    jenis_ikk: str = "hasil"
+    """keluaran | hasil | fungsi_penunjang: the EPPD's types of IKK, each weighted (scoring.yaml)."""
+    pembilang_negatif: bool = False
+    """A growth IKK (N − (N−1)): its numerator may be below 0, and only such an IKK's may."""
+
+
+ARAH = ("positif", "negatif")
+JENIS_IKK = ("keluaran", "hasil", "fungsi_penunjang")
 
 
 @dataclass(frozen=True)
@@ -139,11 +149,34 @@ class EppdSkor:
     """How an IKK's capaian (%) maps to an EPPD-style score (scoring.yaml `eppd_skor`)."""
 
     titik: tuple[tuple[float, float], ...]
-    """(capaian %, skor) points, ascending; linear in between, capped at both ends."""
+    """(capaian %, skor) points, ascending; linear in between and beyond the last point, 0 below
+    the first. The score is never capped at 4: EPPD scores above 4 exist."""
     satuan_dinilai: tuple[str, ...]
     tanpa_data: str
     """A required IKK nobody reported: 'abaikan' (left out of the mean) or 'nol' (scored 0)."""
     sumber: str
+    capaian_maks: float | None = None
+    """Capaian above this is scored as this (one 300 % IKK must not carry a whole urusan)."""
+    bobot: EppdBobot | None = None
+
+
+@dataclass(frozen=True)
+class EppdBobot:
+    """Weights of the EPPD-style score (scoring.yaml `eppd_bobot`), each [I] until confirmed."""
+
+    jenis_ikk: dict[str, float]
+    bidang_urusan: dict[str, float]
+    """Per urusan name as in lppd_ikk.csv; an urusan not listed weighs `bidang_urusan_lain`."""
+    ikk: dict[str, float]
+    """Per kode_ikk, overriding its type's weight."""
+    bidang_urusan_lain: float = 1.0
+    sumber: str = ""
+
+    def ikk_bobot(self, ikk: Ikk) -> float:
+        return self.ikk.get(ikk.kode_ikk, self.jenis_ikk.get(ikk.jenis_ikk, 1.0))
+
+    def urusan_bobot(self, urusan: str) -> float:
+        return self.bidang_urusan.get(urusan, self.bidang_urusan_lain)
 
 
 @dataclass(frozen=True)
@@ -311,7 +344,7 @@ def _load_scoring(raw: dict[str, Any]) -> Scoring:
             )
             for r in raw["eppd"]
         ),
-        eppd_skor=_load_eppd_skor(raw.get("eppd_skor")),
+        eppd_skor=_load_eppd_skor(raw.get("eppd_skor"), raw.get("eppd_bobot")),
         kategori_cek=tuple(
             ContohCek(float(c["nilai"]), str(c["kategori"]), str(c.get("sumber", "")))
             for c in spm.get("contoh_cek", [])
@@ -333,7 +366,28 @@ def _load_scoring(raw: dict[str, Any]) -> Scoring:
     return scoring
 
 
-def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:
+def _weights(raw: dict[str, Any] | None) -> dict[str, float]:
+    """{name: {bobot, sumber}} or {name: number} → {name: weight}."""
+    return {str(k): float(v["bobot"] if isinstance(v, dict) else v) for k, v in (raw or {}).items()}
+
+
+def _load_eppd_bobot(raw: dict[str, Any] | None) -> EppdBobot | None:
+    if not raw:
+        return None
+    bobot = EppdBobot(
+        jenis_ikk=_weights(raw.get("jenis_ikk")),
+        bidang_urusan=_weights(raw.get("bidang_urusan")),
+        ikk=_weights(raw.get("ikk")),
+        bidang_urusan_lain=float(raw.get("bidang_urusan_lain", 1)),
+        sumber=str(raw.get("sumber", "")).strip(),
+    )
+    every = [*bobot.jenis_ikk.values(), *bobot.bidang_urusan.values(), *bobot.ikk.values()]
+    if any(w < 0 for w in every) or bobot.bidang_urusan_lain < 0:
+        raise ValueError("scoring.yaml eppd_bobot: bobot tidak boleh negatif")
+    return bobot
+
+
+def _load_eppd_skor(raw: dict[str, Any] | None, bobot: dict[str, Any] | None = None) -> EppdSkor | None:
     if not raw:
         return None
     titik = tuple(sorted((float(t["capaian"]), float(t["skor"])) for t in raw["titik"]))
@@ -345,6 +399,8 @@ def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:
         satuan_dinilai=tuple(str(v) for v in raw["satuan_dinilai"]),
         tanpa_data=tanpa_data,
         sumber=str(raw.get("sumber", "")).strip(),
+        capaian_maks=float(raw["capaian_maks"]) if raw.get("capaian_maks") is not None else None,
+        bobot=_load_eppd_bobot(bobot),
     )
 
 
@@ -400,9 +456,18 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for b in spm_raw["bidang"]
     )
     ikk = tuple(
-        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__})
+        Ikk(
+            **{k: r[k] for k in Ikk.__dataclass_fields__ if k in r and k != "pembilang_negatif"},
+            pembilang_negatif=r.get("pembilang_negatif", "") == "ya",
+        )
         for r in _csv(catalogue_file(city, "lppd_ikk.csv", base))
     )
+    salah = [i.kode_ikk for i in ikk if i.arah not in ARAH or i.jenis_ikk not in JENIS_IKK]
+    if salah:
+        raise ValueError(
+            "lppd_ikk.csv: arah harus positif|negatif dan jenis_ikk keluaran|hasil|fungsi_penunjang "
+            f"({', '.join(salah)})"
+        )
     nomenklatur = tuple(
         Nomenklatur(**{k: r[k] for k in Nomenklatur.__dataclass_fields__})
         for r in _csv(catalogue_file(city, "lkpj_nomenklatur.csv", base))

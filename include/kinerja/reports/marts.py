@@ -310,9 +310,17 @@ def _with_previous(now: YearReport, before: YearReport) -> YearReport:
 
 
 def _pair(
-    label: str, satuan: str, a: YearReport, b: YearReport, va: Any, vb: Any, kode: str = ""
+    label: str,
+    satuan: str,
+    a: YearReport,
+    b: YearReport,
+    va: Any,
+    vb: Any,
+    kode: str = "",
+    arah: str | None = "positif",
 ) -> Perubahan:
-    return Perubahan(label, satuan, a.tahun, b.tahun, va, vb, kode)
+    """Two years of one figure; `arah` says whether a rise is good news (achievements: yes)."""
+    return Perubahan(label, satuan, a.tahun, b.tahun, va, vb, kode, arah)
 
 
 def _lkpj_changes(
@@ -353,7 +361,7 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
         out.append(
             _pair(f"Capaian SPM bidang {r.nama}", PERSEN, a, b, before_bidang.get(r.kode), r.nilai, r.kode)
         )
-    out.append(_pair("Skor LPPD gaya EPPD (0–4)", SKOR, a, b, a.lppd.skor, b.lppd.skor, "LPPD"))
+    out.append(_pair("Skor LPPD gaya EPPD (perkiraan)", SKOR, a, b, a.lppd.skor, b.lppd.skor, "LPPD"))
     before_ikk = {x.kode_ikk: x.capaian for x in a.lppd.kota}
     for x in b.lppd.kota:
         out.append(
@@ -365,6 +373,7 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
                 before_ikk.get(x.kode_ikk),
                 x.capaian,
                 x.kode_ikk,
+                x.arah,
             )
         )
     out += _lkpj_changes(a.lkpj.kota, b.lkpj.kota, a, b)
@@ -404,14 +413,22 @@ def _perubahan_pd(a: YearReport, b: YearReport, kode_pd: str) -> list[Perubahan]
     if lppd_b is not None:
         out.append(
             _pair(
-                "Skor LPPD gaya EPPD (0–4)", SKOR, a, b, lppd_a.skor if lppd_a else None, lppd_b.skor, "LPPD"
+                "Skor LPPD gaya EPPD (perkiraan)",
+                SKOR,
+                a,
+                b,
+                lppd_a.skor if lppd_a else None,
+                lppd_b.skor,
+                "LPPD",
             )
         )
     before_ikk = {x.kode_ikk: x.capaian for x in a.lppd.pd if x.kode_pd == kode_pd}
     for x in b.lppd.pd:
         if x.kode_pd == kode_pd:
             label = f"IKK {x.kode_ikk} {x.nama}"
-            out.append(_pair(label, x.satuan, a, b, before_ikk.get(x.kode_ikk), x.capaian, x.kode_ikk))
+            out.append(
+                _pair(label, x.satuan, a, b, before_ikk.get(x.kode_ikk), x.capaian, x.kode_ikk, x.arah)
+            )
     lkpj_a = next((s for s in a.lkpj.per_pd if s.kode == kode_pd), None)
     lkpj_b = next((s for s in b.lkpj.per_pd if s.kode == kode_pd), None)
     if lkpj_b is not None:
@@ -480,7 +497,7 @@ def _ringkasan_rows(r: YearReport) -> list[tuple[Any, ...]]:
     lppd_note = f"{r.lppd.status or '-'}; perkiraan dari capaian IKK, bukan skor resmi Kemendagri"
     return [
         ("Capaian SPM daerah", r.spm.daerah, "%", r.spm.kategori or "belum ada data SPM"),
-        ("Skor LPPD gaya EPPD", r.lppd.skor, "skor 0–4", lppd_note),
+        ("Skor LPPD gaya EPPD (perkiraan)", r.lppd.skor, "skor", lppd_note),
         ("IKK LPPD berdata", Decimal(r.lppd.n_berdata), "IKK", f"dari {r.lppd.n_ikk} IKK"),
         ("LKPJ: capaian rata-rata indikator output", k.capaian_output, "%", f"{k.n_output} indikator"),
         ("LKPJ: capaian rata-rata indikator outcome", k.capaian_outcome, "%", f"{k.n_outcome} indikator"),
@@ -679,7 +696,8 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     ("sumber", "Sumber", "text", 90),
                 ),
                 [(b.nama, round_half_up(exact(b.min), 2), lp.sumber_status) for b in lp.bands],
-                note="Skor per IKK: " + lp.sumber_skor,
+                note="Skor gaya EPPD: perkiraan dari capaian IKK, bukan skor resmi Kemendagri; "
+                "tidak dibatasi di 4. Skor per IKK: " + lp.sumber_skor + " Bobot: " + lp.sumber_bobot,
             )
         )
         out.append(
@@ -692,7 +710,7 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     ("jumlah_ikk", "Jumlah IKK", "int"),
                     ("ikk_berdata", "IKK Berdata", "int"),
                     ("rata_capaian", "Rata-rata Capaian (IKK %)", "pct"),
-                    ("skor", "Skor (0–4)", "dec"),
+                    ("skor", "Skor gaya EPPD", "dec"),
                     ("status", "Status", "text", 14),
                 ),
                 [
@@ -708,10 +726,12 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
             ("ikk", "Indikator Kinerja Kunci", "text", 44),
             ("rumus", "Rumus", "text", 20),
             ("satuan", "Satuan", "text", 8),
+            ("arah", "Arah", "text", 9),
+            ("jenis_ikk", "Jenis IKK", "text", 14),
             ("pembilang", "Pembilang", "dec", 14),
             ("penyebut", "Penyebut", "dec", 14),
             ("capaian", f"Capaian {r.tahun}", "dec"),
-            ("skor", "Skor (0–4)", "dec"),
+            ("skor", "Skor gaya EPPD", "dec"),
             ("pd_pelapor", "PD Pelapor", "int"),
             ("pd_wajib", "PD Wajib", "int"),
         )
@@ -730,6 +750,8 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                         x.nama,
                         x.rumus,
                         x.satuan,
+                        x.arah,
+                        x.jenis_ikk.replace("_", " "),
                         x.pembilang,
                         x.penyebut,
                         x.capaian,
@@ -755,7 +777,7 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     ("jumlah_ikk", "Jumlah IKK", "int"),
                     ("ikk_berdata", "IKK Berdata", "int"),
                     ("rata_capaian", "Rata-rata Capaian (IKK %)", "pct"),
-                    ("skor", "Skor (0–4)", "dec"),
+                    ("skor", "Skor gaya EPPD", "dec"),
                     ("status", "Status", "text", 14),
                 ),
                 [
@@ -780,7 +802,7 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 ("pembilang", "Pembilang", "dec", 14),
                 ("penyebut", "Penyebut", "dec", 14),
                 ("capaian", "Capaian", "dec"),
-                ("skor", "Skor (0–4)", "dec"),
+                ("skor", "Skor gaya EPPD", "dec"),
                 ("penjelasan", "Penjelasan", "text", 30),
                 ("data_dukung", "Data Dukung", "text", 30),
             ),
@@ -880,10 +902,12 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
         ("kode", "Kode", "text", 18),
         ("uraian", "Uraian", "text", 40),
         ("indikator", "Indikator", "text", 40),
+        ("arah", "Arah", "text", 9),
         ("satuan", "Satuan", "text", 8),
         ("target", "Target", "dec"),
         ("realisasi", "Realisasi", "dec"),
         ("capaian", "Capaian", "pct"),
+        ("catatan_capaian", "Catatan Capaian", "text", 30),
         ("pagu", "Pagu (Rp)", "rp"),
         ("realisasi_anggaran", "Realisasi Anggaran (Rp)", "rp"),
         ("serapan", "Serapan", "pct"),
@@ -899,10 +923,12 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     x.kode,
                     x.uraian,
                     x.indikator,
+                    x.arah,
                     x.satuan,
                     x.target,
                     x.realisasi,
                     x.capaian,
+                    x.catatan,
                     x.pagu,
                     x.realisasi_anggaran,
                     x.serapan,
@@ -922,6 +948,8 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                         SEC_LKPJ,
                         detail_cols,
                         rows,
+                        note="Capaian = realisasi / target × 100; indikator berarah negatif (makin rendah "
+                        "makin baik) = target / realisasi × 100.",
                         detail=kode_pd is None and tingkat != "program",
                     )
                 )
@@ -1111,7 +1139,7 @@ def pd_ringkasan(r: YearReport, kode_pd: str) -> list[tuple[Any, ...]]:
     g = next((g for g in r.lppd.per_pd if g.kode == kode_pd), None)
     if g is not None:
         rows.append(("LPPD: IKK berdata", Decimal(g.n_berdata), "IKK", f"dari {g.n_ikk} IKK"))
-        rows.append(("LPPD: skor gaya EPPD", g.skor, "skor 0–4", g.status or ""))
+        rows.append(("LPPD: skor gaya EPPD (perkiraan)", g.skor, "skor", g.status or ""))
     s = next((s for s in r.lkpj.per_pd if s.kode == kode_pd), None)
     if s is not None:
         rows += [

@@ -14,6 +14,7 @@ STATIC_CODES: dict[str, tuple[str, ...]] = {
     "jenis_mutu": ("barang_jasa", "sdm"),
     "jenis_indikator": ("output", "outcome"),
     "status_tindak_lanjut": ("selesai", "proses", "belum"),
+    "arah": ("positif", "negatif"),
 }
 
 
@@ -49,6 +50,18 @@ class PairRule:
 
 
 @dataclass(frozen=True)
+class NegativeOnlyFor:
+    """`column` may be below 0 only on rows whose `key` is in the code set `codes` (e.g. a growth
+    IKK's numerator N − (N−1)); elsewhere a negative value is an error."""
+
+    column: str
+    key: str
+    codes: str
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     table: str
@@ -56,6 +69,7 @@ class Sheet:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[PairRule, ...] = ()
+    negative_only_for: tuple[NegativeOnlyFor, ...] = ()
     min_rows: int = 1
 
     @property
@@ -191,6 +205,8 @@ LPPD = Template(
     instructions=(
         "Isi pembilang dan penyebut setiap IKK; capaian dihitung oleh sistem.",
         "Penyebut harus lebih dari 0. Cantumkan tautan data dukung bila ada.",
+        "Pembilang IKK pertumbuhan (tahun N dikurangi tahun N-1) boleh negatif bila terjadi penurunan; "
+        "pembilang IKK lain tidak boleh negatif.",
         "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
     ),
     sheets=(
@@ -202,10 +218,24 @@ LPPD = Template(
             columns=(
                 Column("kode_ikk", "Kode IKK", codes="kode_ikk", width=16),
                 Column("nama_ikk", "Indikator", required=False, stored=False, width=50),
-                _amount("pembilang", "Pembilang"),
+                Column(
+                    "pembilang",
+                    "Pembilang",
+                    kind="number",
+                    help="0 atau lebih; negatif hanya untuk IKK pertumbuhan (N − (N−1)) pada lembar Kode",
+                ),
                 Column("penyebut", "Penyebut", kind="number", min_value=0, min_exclusive=True),
                 Column("penjelasan", "Penjelasan", required=False, max_length=1000, width=30),
                 Column("data_dukung", "Data Dukung (tautan)", required=False, max_length=500, width=30),
+            ),
+            negative_only_for=(
+                NegativeOnlyFor(
+                    "pembilang",
+                    "kode_ikk",
+                    "kode_ikk_pertumbuhan",
+                    "Pembilang negatif hanya boleh untuk IKK pertumbuhan (tahun N dikurangi tahun N-1).",
+                    "Periksa angka ini; untuk IKK lain pembilang adalah jumlah, 0 atau lebih.",
+                ),
             ),
         ),
     ),
@@ -214,10 +244,13 @@ LPPD = Template(
 LKPJ = Template(
     code="LKPJ",
     title="Kinerja Program dan Kegiatan (LKPJ)",
-    version="2025.1",
+    version="2025.2",
     instructions=(
         "Lembar Kinerja: satu baris per indikator program, kegiatan atau sub-kegiatan.",
         "Pisahkan indikator output dan outcome pada kolom Jenis Indikator.",
+        "Kolom Arah: 'positif' bila makin tinggi makin baik; 'negatif' bila makin rendah makin baik "
+        "(misalnya angka kemiskinan, jumlah kasus, waktu tunggu). Capaian indikator negatif dihitung "
+        "target / realisasi × 100.",
         "Pagu dan realisasi anggaran dalam Rupiah, sesuai DPA/SIPD.",
         "Lembar Tindak Lanjut: tindak lanjut rekomendasi DPRD atas LKPJ tahun lalu.",
     ),
@@ -238,6 +271,13 @@ LKPJ = Template(
                 ),
                 Column("jenis_indikator", "Jenis Indikator", codes="jenis_indikator", width=14),
                 Column("indikator", "Indikator", max_length=500, width=40),
+                Column(
+                    "arah",
+                    "Arah (positif/negatif)",
+                    codes="arah",
+                    width=12,
+                    help="positif: makin tinggi makin baik; negatif: makin rendah makin baik",
+                ),
                 Column("satuan", "Satuan", max_length=50, width=12),
                 _amount("target", "Target"),
                 _amount("realisasi", "Realisasi"),

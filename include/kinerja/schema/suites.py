@@ -135,6 +135,22 @@ def build_suite(tpl: Template, sheet: Sheet) -> dict[str, Any]:
                 column=sheet.column(rule.right).header,
             )
         )
+    for neg in sheet.negative_only_for:
+        # Rows with a value below 0 must belong to the allowed codes (per agency: $PARAMETER).
+        expectations.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                {
+                    "column": neg.key,
+                    "value_set": {"$PARAMETER": neg.codes},
+                    "row_condition": f"{neg.column} < 0",
+                    "condition_parser": "pandas",
+                },
+                neg.message,
+                neg.fix,
+                column=sheet.column(neg.column).header,
+            )
+        )
     return {
         "name": suite_name(tpl, sheet),
         "expectations": expectations,
