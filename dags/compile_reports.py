@@ -2,11 +2,13 @@
 ### Compile reports
 
 Builds the year's SPM, LPPD and LKPJ outputs (city workbook, PDF and HTML report, a website
-bundle per PD) into a staging folder, then waits for the **tim ahli**: the reviewer answers
-under *Browse → Required Actions* (or `PATCH .../hitlDetails`) with *Approve* or *Reject* and a
-reason. Approved outputs replace the year's published folder and the `kinerja_reports_approved`
-asset tells the Satu Data sync; a rejection leaves what was published before untouched. Either
-way the decision, reviewer and reason are recorded in the warehouse.
+bundle per PD, the three .docx drafts) into a staging folder, then waits for the **tim ahli**:
+the approval request links to the review page (`/kinerja/tinjauan`), where the staged files
+open in the browser; the reviewer answers under *Browse → Required Actions* (or
+`PATCH .../hitlDetails`) with *Setujui* or *Tolak* (a reason is required to reject). The
+checksums of the staged files are recorded with the decision; approved outputs replace the
+year's published folder only if they are those files, and the `kinerja_reports_approved` asset
+tells the Satu Data sync; a rejection leaves what was published before untouched.
 
 * **Triggered** by `kinerja_submissions` asset events (the year is in the event's `extra`);
   a manual run may set `tahun`.
@@ -54,22 +56,27 @@ def compile_reports() -> None:
     review = RecordedApprovalOperator(
         task_id="review_reports",
         subject="Persetujuan laporan kinerja tahun {{ ti.xcom_pull(task_ids='build_reports')['tahun'] }}",
+        tahun="{{ ti.xcom_pull(task_ids='build_reports')['tahun'] }}",
+        staging="{{ ti.xcom_pull(task_ids='build_reports')['staging'] }}",
         body=(
-            "Tim ahli: periksa keluaran di folder staging "
-            "`{{ ti.xcom_pull(task_ids='build_reports')['staging'] }}`.\n\n"
-            "{{ ti.xcom_pull(task_ids='build_reports')['summary'].get('ringkasan', '') }}\n\n"
-            "Setujui untuk menerbitkan; tolak dengan alasan bila ada yang harus diperbaiki."
+            "**Setujui** untuk menerbitkan. **Tolak** bila ada yang harus diperbaiki, dengan alasan "
+            "(tanpa alasan, permintaan ini dibuka lagi)."
         ),
-        params={"alasan": Param("", type="string", description="Alasan keputusan (wajib bila ditolak)")},
+        params={
+            "alasan": Param(
+                None, type=["null", "string"], title="Alasan", description="Wajib diisi bila menolak"
+            )
+        },
         retries=1,  # an infrastructure failure asks the reviewer again
     )
 
     @task(outlets=[REPORTS_APPROVED])
     def publish_reports(build: dict) -> str:  # type: ignore[type-arg]
         """Approved: replace the year's published outputs and tell the Satu Data sync."""
+        from common.connections import warehouse_url
         from kinerja.pipeline import publish_year_reports
 
-        published = publish_year_reports(build["tahun"], build["staging"])
+        published = publish_year_reports(build["tahun"], build["staging"], warehouse_url())
         get_current_context()["outlet_events"][REPORTS_APPROVED].extra = {
             "tahun": build["tahun"],
             "published": published,
