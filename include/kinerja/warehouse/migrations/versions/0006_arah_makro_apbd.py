@@ -1,7 +1,7 @@
 """indicator direction on LKPJ rows
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-29 19:00:00.000000
 
 `fact_lkpj_kinerja.arah` (positif | negatif): the LKPJ template's new column. Rows loaded before
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
