@@ -7,7 +7,7 @@ kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
 kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
-kinerja template --report SPM --pd KODE --year Y --out FILE
+kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD --pd KODE --year Y --out FILE
 kinerja suites  [--write]
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.config import PROJECT_ROOT, Settings
+from kinerja.schema.model import LAPORAN
 
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
@@ -374,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_lineage)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
-    p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)
+    p.add_argument("--report", choices=list(LAPORAN), required=True)
     p.add_argument("--pd", required=True)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)

@@ -40,6 +40,13 @@ DEFECTS = (
 )
 
 
+# Mistakes only a particular template allows, cycled with the common ones for that template.
+DEFECTS_TEMPLATE: dict[str, tuple[str, ...]] = {
+    "MAKRO": ("gini_dalam_persen", "tautan_bukan_alamat"),
+    "APBD": ("baris_jumlah_ditambah",),
+}
+
+
 @dataclass(frozen=True)
 class SampleShares:
     late: float = 0.08
@@ -86,6 +93,44 @@ def fill_rows(
             else:
                 pembilang = round(penyebut * rng.uniform(0.45, 1.0))
             out["IKK"].append({**r, "pembilang": pembilang, "penyebut": penyebut, "penjelasan": None})
+    elif tpl.code == "MAKRO":
+        # Around Medan's published levels, drifting by year; BPS figures for year N - 1 when N's are
+        # not out by the deadline (PDRB).
+        base = {
+            "MAKRO-IPM": (81.2, 0.45, 2),
+            "MAKRO-MISKIN": (8.3, -0.2, 2),
+            "MAKRO-TPT": (8.4, -0.3, 2),
+            "MAKRO-PE": (4.8, 0.1, 2),
+            "MAKRO-PDRBKAP": (95.0, 5.5, 2),
+            "MAKRO-GINI": (0.39, -0.004, 3),
+        }
+        for r in rows["Makro"]:
+            level, trend, places = base.get(r["kode_indikator"], (50.0, 0.0, 2))
+            tahun_data = tahun - 1 if r["kode_indikator"] == "MAKRO-PDRBKAP" else tahun
+            nilai = level + trend * (tahun_data - 2021) + rng.uniform(-abs(trend), abs(trend)) / 2
+            out["Makro"].append(
+                {
+                    **r,
+                    "nilai": round(nilai, places),
+                    "tahun_data": tahun_data,
+                    "sumber": f"BPS Kota Medan, {r['nama_indikator']} {tahun_data}",
+                    "tautan": "https://medankota.bps.go.id/id/pressrelease",
+                }
+            )
+    elif tpl.code == "APBD":
+        anggaran = {
+            "4.1": 2.6e12,
+            "4.2": 3.9e12,
+            "4.3": 0.25e12,
+            "5.1": 5.4e12,
+            "5.2": 1.6e12,
+            "5.3": 0.05e12,
+        }
+        anggaran |= {"5.4": 0.02e12, "6.1": 0.45e12, "6.2": 0.03e12}
+        for r in rows["APBD"]:
+            a = round(anggaran.get(r["kode_akun"], 1e11) * rng.uniform(0.95, 1.05), -6)
+            share = rng.uniform(0.86, 1.03) if r["kode_akun"].startswith("4") else rng.uniform(0.78, 0.96)
+            out["APBD"].append({**r, "anggaran": a, "realisasi": round(a * share)})
     elif tpl.code == "LKPJ":
         for r in rows["Kinerja"]:
             pagu = rng.randint(2, 400) * 25_000_000
@@ -176,6 +221,23 @@ def _defect(
         plain = [r for r in data if r.get("kode_ikk") not in growth] or [target_row]
         key = "pembilang" if "pembilang" in plain[0] else numeric[-1]
         plain[0][key] = -abs(int(plain[0][key] or 0) + 3)
+    elif name == "gini_dalam_persen":
+        for r in data:
+            if r.get("kode_indikator") == "MAKRO-GINI":
+                r["nilai"] = round(float(r["nilai"]) * 100, 1)  # 0,38 typed as 38
+    elif name == "tautan_bukan_alamat" and data:
+        target_row["tautan"] = "lihat website BPS"
+    elif name == "baris_jumlah_ditambah" and data:
+        # A total row as in the printed APBD: its code is not an account group.
+        income = [r for r in data if str(r.get("kode_akun", "")).startswith("4")]
+        data.append(
+            {
+                "kode_akun": "4",
+                "uraian": "JUMLAH PENDAPATAN",
+                "anggaran": sum(r["anggaran"] for r in income),
+                "realisasi": sum(r["realisasi"] for r in income),
+            }
+        )
     elif name == "arah_ditulis_bebas" and data:
         # Typed over the dropdown: "turun" / "naik" instead of negatif / positif.
         key = "arah" if "arah" in target_row else next(iter(target_row))
@@ -250,7 +312,8 @@ def generate_year(
             path = out / str(tahun) / pd.kode_pd / name
             rel = path.relative_to(out).as_posix()
             if rng.random() < shares.defective:
-                defect = DEFECTS[defect_cycle % len(DEFECTS)]
+                pool = DEFECTS + DEFECTS_TEMPLATE.get(laporan, ())
+                defect = pool[defect_cycle % len(pool)]
                 defect_cycle += 1
                 info = dict(contact)
                 broken = {k: [dict(r) for r in v] for k, v in rows.items()}
@@ -280,7 +343,15 @@ def as_dicts(files: list[SampleFile]) -> list[dict[str, str]]:
 
 
 # --- a synthetic national year ----------------------------------------------------------------
-SHARED_CATALOGUES = ("spm.yaml", "lppd_ikk.csv", "lkpj_nomenklatur.csv", "calendar.yaml", "scoring.yaml")
+SHARED_CATALOGUES = (
+    "spm.yaml",
+    "lppd_ikk.csv",
+    "lkpj_nomenklatur.csv",
+    "calendar.yaml",
+    "scoring.yaml",
+    "makro.yaml",
+    "apbd.yaml",
+)
 PD_COLUMNS = (
     "kode_pd",
     "nama",

@@ -39,9 +39,9 @@ def test_template_round_trips_through_the_reader(code: str, catalog: Catalog, tm
     import random
 
     tpl = TEMPLATES[code]
-    pd = catalog.pd("DINKES")
-    assert pd is not None
-    rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), random.Random(7), 2025)
+    pd = next(p for p in catalog.pd_aktif(2025) if code in catalog.laporan_wajib(p))
+    rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), random.Random(7), 2025, catalog)
+    assert all(rows[s.name] for s in tpl.sheets if s.min_rows), "every sheet that must be filled is"
     path = tmp_path / f"{code}.xlsx"
     build_workbook(tpl, catalog, pd, 2025, rows, {"nama_kontak": "A"}).save(path)
 
@@ -49,7 +49,7 @@ def test_template_round_trips_through_the_reader(code: str, catalog: Catalog, tm
     assert not hasattr(wb, "severity"), wb
     info = read_info(wb)  # type: ignore[arg-type]
     assert isinstance(info, dict)
-    assert (info["kode_pd"], info["tahun"], info["laporan"]) == ("DINKES", 2025, code)
+    assert (info["kode_pd"], info["tahun"], info["laporan"]) == (pd.kode_pd, 2025, code)
     parsed = read_sheets(wb, tpl)  # type: ignore[arg-type]
     assert parsed.issues == []
     for sheet in tpl.sheets:

@@ -118,6 +118,31 @@ class Nomenklatur:
 
 
 @dataclass(frozen=True)
+class MakroIndikator:
+    """A BPS macro indicator Bappeda hands in (makro.yaml)."""
+
+    kode: str
+    nama: str
+    satuan: str
+    arah: str
+    min: float | None
+    maks: float | None
+
+
+@dataclass(frozen=True)
+class AkunApbd:
+    """A main group of APBD accounts BPKAD hands in (apbd.yaml)."""
+
+    kode: str
+    nama: str
+    jenis: str
+    """pendapatan | belanja | penerimaan_pembiayaan | pengeluaran_pembiayaan"""
+
+
+JENIS_AKUN = ("pendapatan", "belanja", "penerimaan_pembiayaan", "pengeluaran_pembiayaan")
+
+
+@dataclass(frozen=True)
 class Kalender:
     tahun: int
     batas_pengumpulan: date
@@ -238,6 +263,14 @@ class Catalog:
     kalender: dict[int, Kalender]
     scoring: Scoring
     zona_waktu: str = "Asia/Jakarta"
+    makro: tuple[MakroIndikator, ...] = ()
+    pd_makro: str = ""
+    """The PD that hands in the macro indicators (Bappeda)."""
+    apbd: tuple[AkunApbd, ...] = ()
+    pd_apbd: str = ""
+    """The PD that hands in the APBD totals (BPKAD)."""
+    toleransi_pagu_persen: float = 0.0
+    """Programme budgets vs APBD belanja: a difference above this share (%) is a warning."""
     _pd_index: dict[str, PerangkatDaerah] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -288,6 +321,10 @@ class Catalog:
             wajib.append("LPPD")
         if self.nomenklatur_milik(pd):
             wajib.append("LKPJ")
+        if self.makro and pd.kode_pd == self.pd_makro:
+            wajib.append("MAKRO")
+        if self.apbd and pd.kode_pd == self.pd_apbd:
+            wajib.append("APBD")
         return wajib
 
     @staticmethod
@@ -297,6 +334,8 @@ class Catalog:
             "SPM": "PD ini tidak bertanggung jawab atas satu pun jenis pelayanan dasar (JPD) SPM",
             "LPPD": "PD ini tidak bertanggung jawab atas satu pun IKK LPPD",
             "LKPJ": "PD ini tidak memegang program, kegiatan atau sub-kegiatan dalam nomenklatur",
+            "MAKRO": "indikator makro (angka BPS) diisi oleh PD yang ditunjuk di makro.yaml",
+            "APBD": "ringkasan APBD diisi oleh PD yang ditunjuk di apbd.yaml",
         }.get(laporan, f"laporan {laporan} bukan tugas PD ini")
 
     @property
@@ -483,6 +522,27 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
             klinik_selesai=_date(k.get("klinik_selesai")),
             rakor=_date(k.get("rakor")),
         )
+    # Optional catalogues: a kota without them simply owes no MAKRO / APBD report.
+    makro_path, apbd_path = catalogue_file(city, "makro.yaml", base), catalogue_file(city, "apbd.yaml", base)
+    makro_raw = (_yaml(makro_path) if makro_path.exists() else None) or {}
+    makro = tuple(
+        MakroIndikator(
+            kode=str(m["kode"]),
+            nama=str(m["nama"]),
+            satuan=str(m.get("satuan", "")),
+            arah=str(m.get("arah", "positif")),
+            min=float(m["min"]) if m.get("min") is not None else None,
+            maks=float(m["maks"]) if m.get("maks") is not None else None,
+        )
+        for m in makro_raw.get("indikator", [])
+    )
+    apbd_raw = (_yaml(apbd_path) if apbd_path.exists() else None) or {}
+    apbd = tuple(AkunApbd(str(a["kode"]), str(a["nama"]), str(a["jenis"])) for a in apbd_raw.get("akun", []))
+    salah = [m.kode for m in makro if m.arah not in ARAH] + [
+        a.kode for a in apbd if a.jenis not in JENIS_AKUN
+    ]
+    if salah:
+        raise ValueError(f"makro.yaml / apbd.yaml: arah atau jenis tidak dikenal ({', '.join(salah)})")
     return Catalog(
         city=city,
         kode_wilayah=str(city_meta["kode_wilayah"]),
@@ -495,4 +555,9 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         kalender=kalender,
         scoring=_load_scoring(_yaml(catalogue_file(city, "scoring.yaml", base))),
         zona_waktu=str(city_meta.get("zona_waktu", "Asia/Jakarta")),
+        makro=makro,
+        pd_makro=str(makro_raw.get("kode_pd", "")),
+        apbd=apbd,
+        pd_apbd=str(apbd_raw.get("kode_pd", "")),
+        toleransi_pagu_persen=float(apbd_raw.get("toleransi_pagu_persen", 0)),
     )

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select
 from kinerja.catalog.loader import Catalog, PerangkatDaerah, Scoring
 from kinerja.reports.lkpj import JENIS, NAMA_TINGKAT, TINGKAT, LkpjResult, LkpjSummary, lkpj_for_year
 from kinerja.reports.lppd import LppdResult, lppd_for_year
+from kinerja.reports.makro import ApbdResult, MakroRow, apbd_for_year, makro_for_year
 from kinerja.reports.numbers import exact, format_id, round_half_up
 from kinerja.reports.spm import SpmResult, compute_spm
 from kinerja.reports.status import (
@@ -144,6 +145,8 @@ class YearReport:
     pengumpulan_kota: PengumpulanPd
     pd: list[PerangkatDaerah]
     """Active PDs with at least one report to hand in: one website bundle each."""
+    makro: list[MakroRow] = field(default_factory=list)
+    apbd: ApbdResult | None = None
     sebelumnya: YearReport | None = None
     perubahan: list[Perubahan] = field(default_factory=list)
     perubahan_pd: dict[str, list[Perubahan]] = field(default_factory=dict)
@@ -272,6 +275,7 @@ def has_year(engine: Engine, tahun: int) -> bool:
 
 def _core(engine: Engine, catalog: Catalog, tahun: int) -> YearReport:
     status = collection_status(engine, catalog, tahun)
+    lkpj = lkpj_for_year(engine, catalog, tahun)
     by_pd: dict[str, list[ReportStatus]] = {}
     for r in status:
         by_pd.setdefault(r.kode_pd, []).append(r)
@@ -283,11 +287,13 @@ def _core(engine: Engine, catalog: Catalog, tahun: int) -> YearReport:
         batas_pengumpulan=catalog.kalender_tahun(tahun).batas_pengumpulan,
         spm=_spm_report(engine, catalog, tahun),
         lppd=lppd_for_year(engine, catalog, tahun),
-        lkpj=lkpj_for_year(engine, catalog, tahun),
+        lkpj=lkpj,
         pengumpulan=status,
         pengumpulan_pd=[_pengumpulan(v, k, v[0].nama_pd) for k, v in by_pd.items()],
         pengumpulan_kota=_pengumpulan(status, "", catalog.nama),
         pd=[p for p in catalog.pd_aktif(tahun) if catalog.laporan_wajib(p)],
+        makro=makro_for_year(engine, catalog, tahun),
+        apbd=apbd_for_year(engine, catalog, tahun, lkpj.kota.pagu),
         _tz=catalog.tz,
     )
 
@@ -377,6 +383,7 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
             )
         )
     out += _lkpj_changes(a.lkpj.kota, b.lkpj.kota, a, b)
+    out += _makro_changes(a, b)
     out.append(
         _pair(
             "Rekomendasi DPRD selesai ditindaklanjuti",
@@ -399,6 +406,25 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
             "tepat_waktu",
         )
     )
+    return out
+
+
+def _makro_changes(a: YearReport, b: YearReport) -> list[Perubahan]:
+    """Macro indicators in their own direction (a poverty rate that falls is good news), and the
+    share of the APBD's belanja realised."""
+    before = {m.kode: m.nilai for m in a.makro}
+    out = [
+        _pair(m.nama, m.satuan, a, b, before.get(m.kode), m.nilai, m.kode, m.arah)
+        for m in b.makro
+        if m.nilai is not None or before.get(m.kode) is not None
+    ]
+
+    def belanja(r: YearReport) -> Decimal | None:
+        row = next((x for x in (r.apbd.rows if r.apbd else []) if x.kode == "BELANJA"), None)
+        return row.persen if row else None
+
+    if b.apbd and b.apbd.ada_data:
+        out.append(_pair("APBD: realisasi belanja", PERSEN, a, b, belanja(a), belanja(b), "apbd_belanja"))
     return out
 
 
@@ -503,7 +529,12 @@ def _ringkasan_rows(r: YearReport) -> list[tuple[Any, ...]]:
         ("LKPJ: capaian rata-rata indikator outcome", k.capaian_outcome, "%", f"{k.n_outcome} indikator"),
         ("LKPJ: pagu program", k.pagu, "Rp", f"{k.n_program} program"),
         ("LKPJ: realisasi anggaran program", k.realisasi_anggaran, "Rp", ""),
-        ("LKPJ: serapan anggaran program", k.serapan, "%", ""),
+        (
+            "LKPJ: serapan anggaran program",
+            k.serapan,
+            "%",
+            r.apbd.peringatan if r.apbd and r.apbd.peringatan else "",
+        ),
         (
             "Rekomendasi DPRD selesai ditindaklanjuti",
             tl.persen_selesai,
@@ -1112,6 +1143,76 @@ def _yoy_table(r: YearReport, items: Sequence[Perubahan]) -> list[Table]:
     ]
 
 
+MAKRO_COLS = (
+    ("kode", "Kode", "text", 14),
+    ("indikator", "Indikator", "text", 44),
+    ("satuan", "Satuan", "text", 12),
+    ("arah", "Arah", "text", 9),
+)
+
+
+def _makro_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
+    """Macro indicators (Bappeda) and the APBD totals (BPKAD): in the city report and in the bundle
+    of the PD that handed them in."""
+    out = []
+    pd_makro = next((p.kode_pd for p in r.pd if "MAKRO" in _wajib(r, p.kode_pd)), None)
+    if r.makro and (kode_pd is None or kode_pd == pd_makro):
+        prev = {m.kode: m for m in r.sebelumnya.makro} if r.sebelumnya else {}
+        cols = _cols(
+            *MAKRO_COLS, ("nilai", f"Nilai {r.tahun}", "dec"), ("tahun_data", "Tahun Data", "text", 10)
+        )
+        if r.sebelumnya:
+            cols += _cols(("nilai_sebelumnya", f"Nilai {r.sebelumnya.tahun}", "dec"))
+        cols += _cols(("sumber", "Sumber (BPS)", "text", 40), ("tautan", "Tautan", "text", 40))
+        rows = []
+        for m in r.makro:
+            row: tuple[Any, ...] = (m.kode, m.nama, m.satuan, m.arah, m.nilai, str(m.tahun_data or ""))
+            if r.sebelumnya:
+                row += (prev[m.kode].nilai if m.kode in prev else None,)
+            rows.append((*row, m.sumber, m.tautan))
+        out.append(
+            Table(
+                "Indikator Makro",
+                f"Indikator makro daerah {r.kota} (angka BPS, diisi Bappeda)",
+                SEC_LKPJ,
+                cols,
+                rows,
+                note="Arah negatif: makin rendah makin baik (kemiskinan, pengangguran, Gini). "
+                "Perubahan dan artinya: tabel Perbandingan Tahunan.",
+            )
+        )
+    apbd = r.apbd
+    pd_apbd = next((p.kode_pd for p in r.pd if "APBD" in _wajib(r, p.kode_pd)), None)
+    # Always in the city report (empty cells until BPKAD hands in): the drafts name the table.
+    if apbd and apbd.rows and (kode_pd is None or (kode_pd == pd_apbd and apbd.ada_data)):
+        note = (
+            "Jumlah dan SILPA dihitung dari kelompok akun (SILPA = pendapatan − belanja + pembiayaan netto)."
+        )
+        if apbd.peringatan and kode_pd is None:
+            note += " PERINGATAN: " + apbd.peringatan
+        out.append(
+            Table(
+                "APBD",
+                f"Anggaran dan realisasi APBD {r.kota} tahun {r.tahun}",
+                SEC_LKPJ,
+                _cols(
+                    ("kode", "Kode", "text", 12),
+                    ("uraian", "Uraian", "text", 44),
+                    ("anggaran", "Anggaran (Rp)", "rp"),
+                    ("realisasi", "Realisasi (Rp)", "rp"),
+                    ("persen", "Realisasi", "pct"),
+                ),
+                [(x.kode, x.uraian, x.anggaran, x.realisasi, x.persen) for x in apbd.rows],
+                note=note,
+            )
+        )
+    return out
+
+
+def _wajib(r: YearReport, kode_pd: str) -> list[str]:
+    return [s.laporan for s in r.pengumpulan if s.kode_pd == kode_pd]
+
+
 def city_tables(r: YearReport) -> list[Table]:
     """Every table of the kota's report, in reading order."""
     return [
@@ -1125,6 +1226,7 @@ def city_tables(r: YearReport) -> list[Table]:
         *_spm_tables(r, None),
         *_lppd_tables(r, None),
         *_lkpj_tables(r, None),
+        *_makro_tables(r, None),
         *_tl_tables(r, None),
         *_kumpul_tables(r, None),
         *_yoy_table(r, r.perubahan),
@@ -1175,6 +1277,7 @@ def pd_tables(r: YearReport, kode_pd: str) -> list[Table]:
         *_spm_tables(r, kode_pd),
         *_lppd_tables(r, kode_pd),
         *_lkpj_tables(r, kode_pd),
+        *_makro_tables(r, kode_pd),
         *_tl_tables(r, kode_pd),
         *_kumpul_tables(r, kode_pd),
         *_yoy_table(r, r.perubahan_pd.get(kode_pd, [])),

@@ -57,6 +57,12 @@ def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict
                 )
     elif tpl.code == "LPPD":
         rows["IKK"] = [{"kode_ikk": i.kode_ikk, "nama_ikk": i.nama} for i in catalog.ikk_milik(pd)]
+    elif tpl.code == "MAKRO":
+        rows["Makro"] = [
+            {"kode_indikator": m.kode, "nama_indikator": m.nama, "satuan": m.satuan} for m in catalog.makro
+        ]
+    elif tpl.code == "APBD":
+        rows["APBD"] = [{"kode_akun": a.kode, "uraian": a.nama} for a in catalog.apbd]
     elif tpl.code == "LKPJ":
         rows["Kinerja"] = [
             {

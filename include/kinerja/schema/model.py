@@ -32,6 +32,8 @@ class Column:
     min_exclusive: bool = False
     max_value: float | None = None
     max_length: int | None = None
+    pattern: str | None = None
+    """A regular expression every filled value must match (e.g. a web address)."""
     stored: bool = True
     """False for helper columns (names next to codes) that are not loaded."""
     help: str = ""
@@ -50,11 +52,13 @@ class PairRule:
 
 
 @dataclass(frozen=True)
-class NegativeOnlyFor:
-    """`column` may be below 0 only on rows whose `key` is in the code set `codes` (e.g. a growth
-    IKK's numerator N − (N−1)); elsewhere a negative value is an error."""
+class OnlyFor:
+    """Rows where `column` `condition` (e.g. '< 0') are allowed only when their `key` is in the
+    code set `codes`, filled per agency (e.g. a growth IKK's numerator N − (N−1) may be below 0,
+    no other's may)."""
 
     column: str
+    condition: str
     key: str
     codes: str
     message: str
@@ -69,7 +73,7 @@ class Sheet:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[PairRule, ...] = ()
-    negative_only_for: tuple[NegativeOnlyFor, ...] = ()
+    only_for: tuple[OnlyFor, ...] = ()
     min_rows: int = 1
 
     @property
@@ -228,9 +232,10 @@ LPPD = Template(
                 Column("penjelasan", "Penjelasan", required=False, max_length=1000, width=30),
                 Column("data_dukung", "Data Dukung (tautan)", required=False, max_length=500, width=30),
             ),
-            negative_only_for=(
-                NegativeOnlyFor(
+            only_for=(
+                OnlyFor(
                     "pembilang",
+                    "< 0",
                     "kode_ikk",
                     "kode_ikk_pertumbuhan",
                     "Pembilang negatif hanya boleh untuk IKK pertumbuhan (tahun N dikurangi tahun N-1).",
@@ -327,7 +332,102 @@ LKPJ = Template(
     ),
 )
 
-TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ)}
+MAKRO = Template(
+    code="MAKRO",
+    title="Indikator Makro Daerah (angka BPS)",
+    version="2025.1",
+    instructions=(
+        "Diisi Bappeda: satu baris per indikator makro, dengan angka resmi BPS.",
+        "Nilai: angka seperti dalam publikasi BPS (persen tanpa tanda %, IPM 0-100, Gini 0-1, PDRB per "
+        "kapita dalam juta rupiah). Pertumbuhan ekonomi boleh negatif.",
+        "Tahun data: tahun yang diukur angka itu (bisa tahun sebelumnya bila angka terbaru belum terbit).",
+        "Sumber: nama publikasi BPS (misalnya 'BPS Kota Medan, Berita Resmi Statistik IPM 2025'); "
+        "tautan: alamat web publikasi itu (https://...).",
+    ),
+    sheets=(
+        Sheet(
+            name="Makro",
+            table="fact_makro_indikator",
+            title="Indikator makro daerah: nilai, tahun data dan sumber BPS",
+            key=("kode_indikator",),
+            columns=(
+                Column("kode_indikator", "Kode Indikator", codes="kode_makro", width=16),
+                Column("nama_indikator", "Indikator", required=False, stored=False, width=45),
+                Column("satuan", "Satuan", required=False, stored=False, width=12),
+                Column("nilai", "Nilai", kind="number", help="Angka BPS; pertumbuhan ekonomi boleh negatif"),
+                Column("tahun_data", "Tahun Data", kind="integer", min_value=2000, max_value=2100, width=10),
+                Column("sumber", "Sumber (publikasi BPS)", max_length=300, width=40),
+                Column(
+                    "tautan",
+                    "Tautan Sumber",
+                    max_length=500,
+                    pattern=r"^https?://\S+$",
+                    width=40,
+                    help="Alamat web publikasi BPS, diawali https://",
+                ),
+                Column("keterangan", "Keterangan", required=False, max_length=500, width=30),
+            ),
+            only_for=(
+                OnlyFor(
+                    "nilai",
+                    "< 0",
+                    "kode_indikator",
+                    "kode_makro_boleh_negatif",
+                    "Nilai negatif hanya mungkin untuk pertumbuhan ekonomi.",
+                    "Periksa angka dan tandanya pada publikasi BPS.",
+                ),
+                OnlyFor(
+                    "nilai",
+                    "> 1",
+                    "kode_indikator",
+                    "kode_makro_di_atas_1",
+                    "Rasio Gini selalu antara 0 dan 1.",
+                    "Tulis rasio Gini sebagai pecahan, misalnya 0,38 (bukan 38).",
+                ),
+                OnlyFor(
+                    "nilai",
+                    "> 100",
+                    "kode_indikator",
+                    "kode_makro_di_atas_100",
+                    "Nilai di atas 100 tidak mungkin untuk indikator ini (persen atau indeks 0-100).",
+                    "Periksa angka; persen ditulis tanpa tanda %, misalnya 8,07.",
+                ),
+            ),
+        ),
+    ),
+)
+
+APBD = Template(
+    code="APBD",
+    title="Ringkasan APBD: Anggaran dan Realisasi",
+    version="2025.1",
+    instructions=(
+        "Diisi BPKAD: satu baris per kelompok akun APBD (pendapatan, belanja, pembiayaan).",
+        "Anggaran = APBD perubahan (bila ada), realisasi = laporan realisasi anggaran akhir tahun, "
+        "dalam Rupiah.",
+        "SILPA dan jumlah per kelompok dihitung oleh sistem; jangan menambah baris jumlah.",
+        "Ketik angka sebagai angka (misalnya 1234567890), bukan teks; jangan pakai titik ribuan.",
+    ),
+    sheets=(
+        Sheet(
+            name="APBD",
+            table="fact_apbd_akun",
+            title="Anggaran dan realisasi APBD per kelompok akun",
+            key=("kode_akun",),
+            columns=(
+                Column("kode_akun", "Kode Akun", codes="kode_akun_apbd", width=12),
+                Column("uraian", "Uraian", required=False, stored=False, width=45),
+                _amount("anggaran", "Anggaran (Rp)", width=20),
+                _amount("realisasi", "Realisasi (Rp)", width=20),
+                Column("keterangan", "Keterangan", required=False, max_length=500, width=30),
+            ),
+        ),
+    ),
+)
+
+TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ, MAKRO, APBD)}
+LAPORAN: tuple[str, ...] = tuple(TEMPLATES)
+"""Every report a PD may owe, in the order boards and tables show them."""
 
 
 def template(code: str) -> Template:

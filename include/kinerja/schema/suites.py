@@ -72,6 +72,18 @@ def _column_expectations(col: Column) -> list[dict[str, Any]]:
                 column=col.header,
             )
         )
+    if col.pattern:
+        out.append(
+            _expectation(
+                "expect_column_values_to_match_regex",
+                {"column": col.name, "regex": col.pattern},
+                f"Isian '{col.header}' tidak berbentuk yang diminta.",
+                "Salin alamat web lengkapnya, diawali https://."
+                if "http" in col.pattern
+                else "Periksa isian ini.",
+                column=col.header,
+            )
+        )
     if col.max_length:
         out.append(
             _expectation(
@@ -135,20 +147,20 @@ def build_suite(tpl: Template, sheet: Sheet) -> dict[str, Any]:
                 column=sheet.column(rule.right).header,
             )
         )
-    for neg in sheet.negative_only_for:
-        # Rows with a value below 0 must belong to the allowed codes (per agency: $PARAMETER).
+    for only in sheet.only_for:
+        # Rows meeting the condition must belong to the allowed codes (per agency: $PARAMETER).
         expectations.append(
             _expectation(
                 "expect_column_values_to_be_in_set",
                 {
-                    "column": neg.key,
-                    "value_set": {"$PARAMETER": neg.codes},
-                    "row_condition": f"{neg.column} < 0",
+                    "column": only.key,
+                    "value_set": {"$PARAMETER": only.codes},
+                    "row_condition": f"{only.column} {only.condition}",
                     "condition_parser": "pandas",
                 },
-                neg.message,
-                neg.fix,
-                column=sheet.column(neg.column).header,
+                only.message,
+                only.fix,
+                column=sheet.column(only.column).header,
             )
         )
     return {
