@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.schema.excel import Row, build_workbook, prefilled_rows
-from kinerja.schema.model import TEMPLATES, Template
+from kinerja.schema.model import TAHAP_SPM, TEMPLATES, Template
 
 WIB = ZoneInfo("Asia/Jakarta")
 DEFECTS = (
@@ -42,6 +42,7 @@ DEFECTS = (
 
 # Mistakes only a particular template allows, cycled with the common ones for that template.
 DEFECTS_TEMPLATE: dict[str, tuple[str, ...]] = {
+    "SPM": ("tahap_ditulis_bebas",),
     "MAKRO": ("gini_dalam_persen", "tautan_bukan_alamat"),
     "APBD": ("baris_jumlah_ditambah",),
 }
@@ -83,6 +84,26 @@ def fill_rows(
         for r in rows["Mutu"]:
             target = rng.randint(5, 300)
             out["Mutu"].append({**r, "target": target, "realisasi": round(target * rng.uniform(0.3, 1.05))})
+        for r in rows.get("Penerapan", []):
+            alokasi = rng.randint(4, 400) * 50_000_000
+            # Stages are done in order: a later stage never ahead of an earlier one.
+            done = rng.choice([4, 4, 3, 2])
+            stages = {
+                f"tahap_{name}": "selesai" if i < done else ("proses" if i == done else "belum")
+                for i, (name, _) in enumerate(TAHAP_SPM)
+            }
+            short = done < 4
+            out["Penerapan"].append(
+                {
+                    **r,
+                    "alokasi_anggaran": alokasi,
+                    "realisasi_anggaran": round(alokasi * rng.uniform(0.6, 0.98)),
+                    **stages,
+                    "permasalahan": "Data sasaran belum lengkap dari kelurahan" if short else None,
+                    "solusi": "Pemutakhiran data bersama kecamatan" if short else None,
+                    "rencana_aksi": f"Pemutakhiran data sasaran triwulan I {tahun + 1}" if short else None,
+                }
+            )
     elif tpl.code == "LPPD":
         growth = {i.kode_ikk for i in catalog.ikk if i.pembilang_negatif} if catalog else set()
         for r in rows["IKK"]:
@@ -221,6 +242,8 @@ def _defect(
         plain = [r for r in data if r.get("kode_ikk") not in growth] or [target_row]
         key = "pembilang" if "pembilang" in plain[0] else numeric[-1]
         plain[0][key] = -abs(int(plain[0][key] or 0) + 3)
+    elif name == "tahap_ditulis_bebas" and rows.get("Penerapan"):
+        rows["Penerapan"][0]["tahap_pelaksanaan"] = "sudah"  # typed over the dropdown
     elif name == "gini_dalam_persen":
         for r in data:
             if r.get("kode_indikator") == "MAKRO-GINI":

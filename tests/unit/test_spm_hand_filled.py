@@ -60,6 +60,23 @@ def _fill(
         row[4].value, row[5].value = target, realisasi
         kode_jpd = next(k for k in owner if kode.startswith(f"{k}."))
         mutu.setdefault(kode_jpd, []).append((target, realisasi))
+    ws = wb["Penerapan"]
+    header = [c.value for c in ws[1]]
+    for i, row in enumerate(ws.iter_rows(min_row=2, max_col=len(header)), start=seed):
+        if not row[0].value:
+            break
+        values = {
+            "Alokasi Anggaran (Rp)": 150_000_000 + i * 1_000_000,
+            "Realisasi Anggaran (Rp)": 120_000_000 + i * 1_000_000,
+            "Tahap: Pengumpulan Data": "selesai",
+            "Tahap: Penghitungan Kebutuhan": "selesai",
+            "Tahap: Penyusunan Rencana": "selesai" if i % 3 else "proses",
+            "Tahap: Pelaksanaan": "proses" if i % 3 else "belum",
+            "Permasalahan": None if i % 3 else "Data sasaran belum lengkap",
+            "Rencana Aksi": None if i % 3 else "Pendataan ulang bersama kecamatan",
+        }
+        for name, value in values.items():
+            row[header.index(name)].value = value
     wb.save(path)
     return penerima, mutu
 
@@ -122,6 +139,14 @@ def test_hand_filled_spm_workbooks_give_the_brief_formula_and_category(
     for kode, value in bidang.items():
         assert Decimal(summary["spm"]["bidang"][kode]) == _round(value), kode
         assert summary["spm"]["kategori_bidang"][kode] == kategori_kemendagri(_round(value)), kode
+    # The Penerapan sheet as typed, in the city workbook: budget gap and stages per JPD.
+    ws = load_workbook(tmp_path / "out" / "city.xlsx")["SPM Penerapan"]
+    head = [c.value for c in ws[4]]
+    table = [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert {r["Kode JPD"] for r in table} == set(penerima)
+    for r in table:
+        assert r["Alokasi (Rp)"] - r["Realisasi (Rp)"] == r["Selisih (Rp)"] == 30_000_000
+        assert r["Pengumpulan Data"] == "selesai" and r["Pelaksanaan"] in ("proses", "belum")
     line = next(s for s in summary["ringkasan"].splitlines() if s.startswith("Capaian SPM"))
     angka = str(expected).replace(".", ",")
     assert line == f"Capaian SPM Kota Medan {TAHUN}: {angka} % ({kategori_kemendagri(expected)})"

@@ -29,7 +29,7 @@ from kinerja.reports.lkpj import JENIS, NAMA_TINGKAT, TINGKAT, LkpjResult, LkpjS
 from kinerja.reports.lppd import LppdResult, lppd_for_year
 from kinerja.reports.makro import ApbdResult, MakroRow, apbd_for_year, makro_for_year
 from kinerja.reports.numbers import exact, format_id, round_half_up
-from kinerja.reports.spm import SpmResult, compute_spm
+from kinerja.reports.spm import Penerapan, SpmResult, compute_spm, penerapan_for_year
 from kinerja.reports.status import (
     BELUM_MASUK,
     DITOLAK,
@@ -40,6 +40,7 @@ from kinerja.reports.status import (
     spm_inputs,
 )
 from kinerja.reports.yoy import PERSEN, SKOR, Perubahan
+from kinerja.schema.model import TAHAP_SPM
 from kinerja.warehouse.models import submission_current
 
 LAPORAN = ("SPM", "LPPD", "LKPJ")
@@ -110,6 +111,8 @@ class SpmReport:
     rumus: str
     """The configured formula of nilai(JPD), for notes."""
     pita_kategori: str = ""
+    penerapan: list[Penerapan] = field(default_factory=list)
+    """Budget, stages, problems and action plan per JPD (the Penerapan sheet)."""
     """The configured category bands in words, e.g. 'Tuntas Utama ≥ 90', for notes."""
 
 
@@ -231,8 +234,19 @@ def _spm_report(engine: Engine, catalog: Catalog, tahun: int) -> SpmReport:
     batas = format_id(Decimal(str(sc.batas_atas_indeks)), 0)
     rumus = f"{bobot_p} × capaian penerima (dibatasi {batas}) + {bobot_m} × capaian mutu (dibatasi {batas})"
 
+    order = {j.kode_jpd: n for n, j in enumerate(catalog.jpd)}
+    penerapan = sorted(penerapan_for_year(engine, tahun), key=lambda p: order.get(p.kode_jpd, len(order)))
     return SpmReport(
-        result, result.daerah, result.kategori, bidang, jpd, mutu, penerima, rumus, pita_kategori(sc)
+        result,
+        result.daerah,
+        result.kategori,
+        bidang,
+        jpd,
+        mutu,
+        penerima,
+        rumus,
+        pita_kategori(sc),
+        penerapan,
     )
 
 
@@ -709,6 +723,44 @@ def _spm_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
             detail=True,
         )
     )
+    out.append(
+        Table(
+            "SPM Penerapan",
+            "Penerapan SPM per JPD: anggaran, tahapan, permasalahan dan rencana aksi",
+            SEC_SPM,
+            _cols(
+                ("kode_jpd", "Kode JPD", "text", 16),
+                ("jpd", "JPD", "text", 30),
+                ("kode_pd", "PD", "text", 12),
+                ("alokasi", "Alokasi (Rp)", "rp"),
+                ("realisasi", "Realisasi (Rp)", "rp"),
+                ("selisih", "Selisih (Rp)", "rp"),
+                ("serapan", "Realisasi", "pct"),
+                *((f"tahap_{name}", label, "text", 12) for name, label in TAHAP_SPM),
+                ("permasalahan", "Permasalahan", "text", 30),
+                ("solusi", "Solusi", "text", 30),
+                ("rencana_aksi", "Rencana Aksi", "text", 30),
+            ),
+            [
+                (
+                    p.kode_jpd,
+                    jpd_names.get(p.kode_jpd, ""),
+                    p.kode_pd,
+                    p.alokasi,
+                    p.realisasi,
+                    p.alokasi - p.realisasi,
+                    p.serapan,
+                    *(p.tahap[name] for name, _ in TAHAP_SPM),
+                    p.permasalahan,
+                    p.solusi,
+                    p.rencana_aksi,
+                )
+                for p in r.spm.penerapan
+                if mine(p)
+            ],
+            note="Tahapan penerapan SPM (Permendagri 59/2021): selesai, proses atau belum, seperti e-SPM.",
+        )
+    )
     return out
 
 
@@ -971,7 +1023,9 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 and x.jenis_indikator == jenis
                 and (kode_pd is None or x.kode_pd == kode_pd)
             ]
-            if rows:
+            # The city report always has every detail table (the drafts of dokumen.yaml name them),
+            # empty when nobody handed in such rows; a PD's bundle only the ones it has rows for.
+            if rows or kode_pd is None:
                 out.append(
                     Table(
                         f"LKPJ {NAMA_TINGKAT[tingkat]} {jenis.capitalize()}",

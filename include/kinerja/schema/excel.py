@@ -46,6 +46,7 @@ def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict
                         "nama_wilayah": w.nama,
                     }
                 )
+            rows["Penerapan"].append({"kode_jpd": j.kode_jpd, "nama_jpd": j.nama})
             for m in j.mutu:
                 rows["Mutu"].append(
                     {

@@ -15,6 +15,7 @@ STATIC_CODES: dict[str, tuple[str, ...]] = {
     "jenis_indikator": ("output", "outcome"),
     "status_tindak_lanjut": ("selesai", "proses", "belum"),
     "arah": ("positif", "negatif"),
+    "status_tahap": ("selesai", "proses", "belum"),
 }
 
 
@@ -121,6 +122,15 @@ INFO_FIELDS: tuple[InfoField, ...] = (
 )
 
 
+TAHAP_SPM: tuple[tuple[str, str], ...] = (
+    ("pengumpulan_data", "Pengumpulan Data"),
+    ("penghitungan_kebutuhan", "Penghitungan Kebutuhan"),
+    ("penyusunan_rencana", "Penyusunan Rencana"),
+    ("pelaksanaan", "Pelaksanaan"),
+)
+"""The four stages of applying the SPM (Permendagri 59/2021; e-SPM reports them per JPD)."""
+
+
 def _count(name: str, header: str, **kw: Any) -> Column:
     """A head count: a whole number, zero or more."""
     return Column(name, header, kind="integer", min_value=0, **kw)
@@ -134,11 +144,14 @@ def _amount(name: str, header: str, **kw: Any) -> Column:
 SPM = Template(
     code="SPM",
     title="Capaian Standar Pelayanan Minimal (SPM)",
-    version="2025.1",
+    version="2025.2",
     instructions=(
         "Isi satu baris per Jenis Pelayanan Dasar (JPD) dan kecamatan pada lembar Penerima.",
         "Harus dilayani = jumlah warga yang berhak; terlayani = yang dilayani sesuai standar.",
         "Isi lembar Mutu dengan target dan realisasi setiap indikator mutu barang/jasa dan SDM.",
+        "Lembar Penerapan: per JPD alokasi dan realisasi anggaran (Rp), status empat tahap penerapan "
+        "(pengumpulan data, penghitungan kebutuhan, penyusunan rencana, pelaksanaan: selesai/proses/belum), "
+        "permasalahan, solusi dan rencana aksi, seperti pada laporan e-SPM.",
         "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
     ),
     sheets=(
@@ -197,6 +210,34 @@ SPM = Template(
                     help="Kebutuhan; harus lebih dari 0",
                 ),
                 _amount("realisasi", "Realisasi"),
+            ),
+        ),
+        Sheet(
+            name="Penerapan",
+            table="fact_spm_penerapan",
+            title="Penerapan SPM per JPD: anggaran, tahapan, permasalahan dan rencana aksi",
+            key=("kode_jpd",),
+            columns=(
+                Column("kode_jpd", "Kode JPD", codes="kode_jpd", width=18),
+                Column("nama_jpd", "Jenis Pelayanan Dasar", required=False, stored=False, width=40),
+                _amount("alokasi_anggaran", "Alokasi Anggaran (Rp)", width=18),
+                _amount("realisasi_anggaran", "Realisasi Anggaran (Rp)", width=18),
+                *(
+                    Column(f"tahap_{name}", f"Tahap: {label}", codes="status_tahap", width=14)
+                    for name, label in TAHAP_SPM
+                ),
+                Column("permasalahan", "Permasalahan", required=False, max_length=1000, width=30),
+                Column("solusi", "Solusi", required=False, max_length=1000, width=30),
+                Column("rencana_aksi", "Rencana Aksi", required=False, max_length=1000, width=30),
+            ),
+            rules=(
+                PairRule(
+                    "alokasi_anggaran",
+                    "realisasi_anggaran",
+                    "warning",
+                    "Realisasi anggaran SPM melebihi alokasi.",
+                    "Periksa kembali kedua angka sesuai DPA dan SP2D.",
+                ),
             ),
         ),
     ),

@@ -6,8 +6,9 @@ Create Date: 2026-11-29 19:00:00.000000
 
 `fact_lkpj_kinerja.arah` (positif | negatif): the LKPJ template's new column. Rows loaded before
 it existed were all computed as positive indicators, so they get 'positif'.
-`fact_makro_indikator` and `fact_apbd_akun`: the facts of the MAKRO and APBD templates (one table per
-template sheet, as `models._fact_table` derives them). On PostgreSQL the roles of 0005 get their
+`fact_spm_penerapan` (the SPM template's new sheet: budget, the four stages, problems and action
+plan per JPD), `fact_makro_indikator` and `fact_apbd_akun` (the MAKRO and APBD templates): one
+table per template sheet, as `models._fact_table` derives them. On PostgreSQL the roles of 0005 get their
 rights on the new tables through its default privileges.
 """
 
@@ -53,6 +54,20 @@ def upgrade() -> None:
         sa.Column("keterangan", sa.Text(), nullable=True),
     )
     _fact(
+        "fact_spm_penerapan",
+        "kode_jpd",
+        sa.Column("kode_jpd", sa.String(length=60), nullable=False),
+        sa.Column("alokasi_anggaran", sa.Float(), nullable=False),
+        sa.Column("realisasi_anggaran", sa.Float(), nullable=False),
+        *(
+            sa.Column(f"tahap_{t}", sa.String(length=60), nullable=False)
+            for t in ("pengumpulan_data", "penghitungan_kebutuhan", "penyusunan_rencana", "pelaksanaan")
+        ),
+        sa.Column("permasalahan", sa.Text(), nullable=True),
+        sa.Column("solusi", sa.Text(), nullable=True),
+        sa.Column("rencana_aksi", sa.Text(), nullable=True),
+    )
+    _fact(
         "fact_apbd_akun",
         "kode_akun",
         sa.Column("kode_akun", sa.String(length=60), nullable=False),
@@ -63,7 +78,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("fact_apbd_akun", "fact_makro_indikator"):
+    for name in ("fact_apbd_akun", "fact_spm_penerapan", "fact_makro_indikator"):
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.drop_index(batch_op.f(f"ix_{name}_submission_id"))
         op.drop_table(name)
