@@ -21,10 +21,10 @@ from kinerja.catalog.loader import Catalog
 from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
+from kinerja.schema.model import LAPORAN
 from kinerja.sources.base import UnsafePathError, safe_relative
 from kinerja.warehouse.models import submission
 
-LAPORAN = ("SPM", "LPPD", "LKPJ")
 TAK_DIKENALI = "masuk, tak dikenali"
 """Shown instead of `belum masuk` when the agency's folder holds files that are no template at all
 (a CSV or PDF named .xlsx, no Info sheet): something did come in, and it got feedback."""
