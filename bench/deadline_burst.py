@@ -93,7 +93,7 @@ def _stage_timer(stages: dict[str, float], clock: Callable[[], float] = time.per
     time.process_time for CPU seconds)."""
     import kinerja.intake.collect as collect
 
-    names = ("inspect", "validate_judgements", "record_submission", "render_xlsx", "render_html", "archive")
+    names = ("inspect", "validate_judgements", "record_submission", "write_feedback", "archive")
     saved = {n: getattr(collect, n) for n in names if hasattr(collect, n)}
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -169,8 +169,7 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
                 ("read+checks", "inspect"),
                 ("Great Expectations (batched)", "validate_judgements"),
                 ("load (one transaction)", "record_submission"),
-                ("feedback xlsx", "render_xlsx"),
-                ("feedback html", "render_html"),
+                ("feedback (xlsx, html, marked-up copy)", "write_feedback"),
                 ("archive", "archive"),
             )
             if key in stages

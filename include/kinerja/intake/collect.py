@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
-from kinerja.catalog.codes import code_sets
+from kinerja.catalog.codes import code_labels, code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
-from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
+from kinerja.intake.feedback import FeedbackContext, write_feedback
 from kinerja.intake.issues import Issue, error, shown
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
+from kinerja.intake.suggest import with_suggestions
 from kinerja.intake.validation import SuiteDriftError, ToValidate, Validator, shared_validator
 from kinerja.schema.model import TEMPLATES, Sheet, Template
 from kinerja.schema.suites import suite_name
@@ -92,6 +93,8 @@ class Judgement:
     frames: dict[str, pd.DataFrame] | None = None
     to_validate: dict[str, ToValidate] = field(default_factory=dict)
     """Sheet name -> what Great Expectations has yet to judge (emptied by `validate_judgements`)."""
+    suggest: Callable[[list[Issue]], list[Issue]] | None = None
+    """Adds suggestions to the fixes once every finding is in (holds the open workbook till then)."""
 
 
 def is_late(received_at: datetime, deadline_day: date, tz: ZoneInfo) -> bool:
@@ -171,7 +174,19 @@ def inspect(
         for sheet in tpl.sheets
         if (frame := parsed.sheets.get(sheet.name)) is not None
     }
-    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets, to_validate)
+    labels = partial(code_labels, catalog, owner)
+    suggest = partial(_with_suggestions, workbook=wb, tpl=tpl, codes=parameters, labels=labels)
+    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets, to_validate, suggest)
+
+
+def _with_suggestions(
+    issues: list[Issue],
+    workbook: Any,
+    tpl: Template,
+    codes: dict[str, list[str]],
+    labels: Callable[[], dict[str, dict[str, str]]],
+) -> list[Issue]:
+    return with_suggestions(issues, workbook, tpl, codes, labels())
 
 
 def validate_judgements(judgements: Sequence[Judgement], validator: Validator, alone: bool = False) -> None:
@@ -200,7 +215,9 @@ def validate_judgements(judgements: Sequence[Judgement], validator: Validator, a
     for n, j in enumerate(judgements):
         for sheet in j.template.sheets if j.template else ():
             j.issues.extend(found.get((n, sheet.name), []))
-        j.to_validate = {}
+        if j.suggest and j.issues:  # shown, never applied
+            j.issues = j.suggest(j.issues)
+        j.to_validate, j.suggest = {}, None
 
 
 def _validated(judgement: Judgement, validator: Validator) -> Judgement:
@@ -405,10 +422,8 @@ class CollectRun:
                     zona=self.catalog.tz,
                     zona_label=self.catalog.tz_label,
                 )
-                # Feedback first: if writing it fails, nothing is recorded and the retry redoes both.
-                xlsx_path, feedback = feedback_paths(f.path)
-                self.drive.write_bytes(xlsx_path, render_xlsx(ctx, judgement.issues))
-                self.drive.write_bytes(feedback, render_html(ctx, judgement.issues))
+                # Feedback first: if writing it fails, nothing is recorded and the retry redoes it.
+                feedback = write_feedback(self.drive, ctx, data, judgement.issues).html
             record = SubmissionRecord(
                 drive=self.drive.name,
                 path=f.path,

@@ -424,7 +424,8 @@ class _Plan:
       keys, are still ignored);
     * table row counts are checked on a frame of one row per file;
     * other `$PARAMETER`s split the batch into groups of files with the same values;
-    * anything else (`mostly`, row conditions, unknown types) runs per file, alone.
+    * row conditions (`row_condition`) filter rows by their own values: kept on row-wise ones;
+    * anything else (`mostly`, conditional keys or counts, unknown types) runs per file, alone.
     """
 
     def __init__(self, expectations: list[dict[str, Any]]) -> None:
@@ -439,7 +440,7 @@ class _Plan:
         for at, exp in enumerate(expectations):
             type_, kwargs = exp["type"], dict(exp["kwargs"])
             meta = {**(exp.get("meta") or {}), ORIGIN: at}
-            if kwargs.get("mostly", 1) != 1 or kwargs.get("row_condition"):
+            if kwargs.get("mostly", 1) != 1:  # a share of each file's rows: per file
                 self.alone.append(at)
                 continue
             codes = _parameter(kwargs.get("value_set"))
@@ -454,8 +455,10 @@ class _Plan:
                 self.rows.append({"type": type_, "kwargs": kwargs, "meta": meta})
                 continue
             grouped.update(p for p in map(_parameter, kwargs.values()) if p)
-            if type_ in ROW_WISE:
+            if type_ in ROW_WISE:  # a row condition, too, looks at each row by itself
                 self.rows.append({"type": type_, "kwargs": kwargs, "meta": meta})
+            elif kwargs.get("row_condition"):
+                self.alone.append(at)  # keys or counts over a filtered part of each file
             elif type_ == "expect_column_values_to_be_unique":
                 column = kwargs.pop("column")
                 kwargs.update(column_list=[FILE, column], ignore_row_if="any_value_is_missing")
