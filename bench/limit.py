@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -195,20 +194,28 @@ def data_docs(paths: list[Path], work: Path, results: int) -> None:
     fresh = refresh(*ours)
     store = root / "uncommitted" / "validations"
     pages = root / "uncommitted" / "data_docs" / "local_site" / "validations"
-    kept = sorted(store.rglob("*.json"))
+    # The fresh site's results and pages, kept in memory: refreshes move old ones to arsip/.
+    kept = [
+        (
+            rel,
+            (store / rel).read_bytes(),
+            page.read_bytes() if (page := pages / rel.with_suffix(".html")).exists() else None,
+        )
+        for rel in sorted(p.relative_to(store) for p in store.rglob("*.json"))
+    ]
     made = 0
 
     def earlier(upto: int) -> None:
         """Earlier runs' results and their pages, as a January leaves them."""
         nonlocal made
         for n in range(made, upto):
-            rel = kept[n % len(kept)].relative_to(store)
+            rel, result, page = kept[n % len(kept)]
             moved = Path(rel.parts[0], f"earlier-{n:05d}", *rel.parts[2:])
-            for base, suffix in ((store, ".json"), (pages, ".html")):
-                source = base / rel.with_suffix(suffix)
-                if source.exists():
-                    (base / moved).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(source, (base / moved).with_suffix(suffix))
+            (store / moved).parent.mkdir(parents=True, exist_ok=True)
+            (store / moved).write_bytes(result)
+            if page is not None:
+                (pages / moved).parent.mkdir(parents=True, exist_ok=True)
+                (pages / moved).with_suffix(".html").write_bytes(page)
         made = upto
 
     steady: dict[int, float] = {}
