@@ -148,7 +148,7 @@ def stages(paths: list[Path], drive: Path, work: Path, url: str) -> None:
     parts = {
         "read+checks": spent["inspect"],
         "GX": spent["validate_judgements"],
-        "feedback": spent["render_xlsx"] + spent["render_html"],
+        "feedback (xlsx, html, marked-up copy)": spent["write_feedback"],
         "load": spent["record_submission"],
         "archive": spent["archive"],
     }
