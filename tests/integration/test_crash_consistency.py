@@ -113,7 +113,7 @@ def baseline(
     from kinerja.warehouse.db import engine_for
 
     base = tmp_path_factory.mktemp("clean")
-    files = generate_year(catalog, 2025, base / "pristine", seed=5, only=AGENCIES, shares=SHARES)
+    files = generate_year(catalog, 2025, base / "pristine", seed=20, only=AGENCIES, shares=SHARES)
     kinds = {f.kind.split(":")[0] for f in files}
     assert {"late", "defect", "corrected"} <= kinds, kinds
     copy_drive(base / "pristine", base / "drive")
