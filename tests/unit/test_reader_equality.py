@@ -15,7 +15,7 @@ from kinerja.sample import SampleShares, generate_year
 from kinerja.schema import TEMPLATES
 from python_calamine import CalamineWorkbook
 
-SMALL_SET = ("DINKES", "DISDIKBUD", "BAPPEDA", "KEC-MEDAN-KOTA")
+SMALL_SET = ("DINKES", "DISDIKBUD", "BAPPEDA", "BPKAD", "KEC-MEDAN-KOTA")  # every template
 
 
 def _plain(value: Any) -> Any:
