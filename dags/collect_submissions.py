@@ -128,11 +128,15 @@ def collect_submissions() -> None:
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
         """Check, validate and load one batch of files."""
         from common.connections import warehouse_url
+        from common.lineage import report_lineage
+        from kinerja.lineage import collect_datasets
         from kinerja.pipeline import batch_label, compact, open_run, process_batch
 
         get_current_context()["batch_label"] = batch_label(batch)  # type: ignore[literal-required]
         run = open_run(tahun, _drive(), warehouse_url())
-        return [compact(o) for o in process_batch(run, batch)]
+        done = [compact(o) for o in process_batch(run, batch)]
+        report_lineage(collect_datasets(done, run.drive, str(run.engine.url)))
+        return done
 
     @task
     def summarize(results: list[list[dict]], tahun: int) -> dict:  # type: ignore[type-arg]

@@ -2,11 +2,14 @@
 ### Susun laporan kinerja
 
 Menyusun keluaran SPM, LPPD dan LKPJ satu tahun pelaporan (buku kerja kota, laporan PDF dan
-HTML, paket situs web per PD, data Satu Data) ke folder *staging*, lalu menunggu **tim ahli**:
-buka *Browse → Required Actions*, periksa keluarannya, pilih *Approve* atau *Reject* dan tulis
-alasannya. Disetujui: keluaran menggantikan folder terbit tahun itu dan *Sinkronkan Satu Data*
-berjalan. Ditolak: yang sudah terbit tidak berubah. Keputusan, peninjau dan alasan selalu
-dicatat di gudang data.
+HTML, tiga draf dokumen .docx, paket situs web per PD, data Satu Data) ke folder *staging*, lalu
+menunggu **tim ahli**: permintaan persetujuan memuat tautan ke halaman *Tinjauan Laporan*
+(`/kinerja/tinjauan`), tempat semua berkas staging dibuka di peramban; jawab di *Browse →
+Required Actions* dengan *Setujui* atau *Tolak* (alasan wajib bila menolak). Checksum setiap
+berkas staging dicatat bersama keputusan. Disetujui: keluaran menggantikan folder terbit tahun
+itu (hanya bila berkasnya sama dengan yang disetujui) dan *Sinkronkan Satu Data* berjalan.
+Ditolak: yang sudah terbit tidak berubah. Keputusan, peninjau dan alasan selalu dicatat di
+gudang data.
 
 **Kapan**: setiap kali *Kumpulkan data PD* memuat atau menolak berkas, **satu run per tahun
 pelaporan** (kolom *Partition key* = tahun): backfill 2021 dan 2022 menghasilkan dua susunan dan
@@ -19,6 +22,7 @@ kesalahan lain dicoba ulang 2 kali. Setelah diperbaiki, *Clear* task yang gagal.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from airflow.sdk import Param, PartitionedAssetTimetable, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SUBMISSIONS
@@ -57,9 +61,12 @@ def compile_reports() -> None:
         """Compute the marts and render every output into staging."""
         from common.connections import warehouse_read_url
         from common.failures import setup_errors_fail_at_once
+        from common.lineage import report_lineage
         from common.runs import event_years
         from kinerja.config import SetupError
+        from kinerja.lineage import build_datasets
         from kinerja.pipeline import build_year_reports
+        from kinerja.satudata.package import FOLDER
 
         context = get_current_context()
         years = event_years(context)
@@ -69,30 +76,40 @@ def compile_reports() -> None:
                     f"run ini untuk tahun {years or 'yang tidak diketahui'}: satu run menyusun satu "
                     "tahun; jalankan manual dengan parameter tahun"
                 )
-        return build_year_reports(years[0], context["run_id"], warehouse_read_url())
+        built = build_year_reports(years[0], context["run_id"], warehouse_read_url())
+        report_lineage(build_datasets(warehouse_read_url(), Path(built["staging"]) / FOLDER))
+        return built
 
     built = build_reports()
 
     review = RecordedApprovalOperator(
         task_id="review_reports",
         subject="Persetujuan laporan kinerja tahun {{ ti.xcom_pull(task_ids='build_reports')['tahun'] }}",
+        tahun="{{ ti.xcom_pull(task_ids='build_reports')['tahun'] }}",
+        staging="{{ ti.xcom_pull(task_ids='build_reports')['staging'] }}",
         body=(
-            "Tim ahli: periksa keluaran di folder staging "
-            "`{{ ti.xcom_pull(task_ids='build_reports')['staging'] }}`.\n\n"
-            "{{ ti.xcom_pull(task_ids='build_reports')['summary'].get('ringkasan', '') }}\n\n"
-            "Setujui untuk menerbitkan; tolak dengan alasan bila ada yang harus diperbaiki."
+            "**Setujui** untuk menerbitkan. **Tolak** bila ada yang harus diperbaiki, dengan alasan "
+            "(tanpa alasan, permintaan ini dibuka lagi)."
         ),
-        params={"alasan": Param("", type="string", description="Alasan keputusan (wajib bila ditolak)")},
+        params={
+            "alasan": Param(
+                None, type=["null", "string"], title="Alasan", description="Wajib diisi bila menolak"
+            )
+        },
         retries=1,  # an infrastructure failure asks the reviewer again
     )
 
     @task(outlets=[REPORTS_APPROVED])
     def publish_reports(build: dict) -> str:  # type: ignore[type-arg]
         """Approved: replace the year's published outputs and tell the Satu Data sync."""
+        from common.connections import warehouse_url
+        from common.lineage import report_lineage
         from common.runs import partition_key
+        from kinerja.lineage import publish_datasets
         from kinerja.pipeline import publish_year_reports
 
-        published = publish_year_reports(build["tahun"], build["staging"])
+        published = publish_year_reports(build["tahun"], build["staging"], warehouse_url())
+        report_lineage(publish_datasets(Path(build["staging"]), Path(published)))
         event = get_current_context()["outlet_events"][REPORTS_APPROVED]
         event.extra = {"tahun": build["tahun"], "published": published}
         event.add_partitions(partition_key(build["tahun"]))  # also for a manual run of a year

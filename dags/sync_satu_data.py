@@ -22,6 +22,7 @@ terhenti melanjutkan dari titik berhentinya.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from airflow.sdk import Param, PartitionedAssetTimetable, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SATU_DATA
@@ -50,8 +51,10 @@ def sync_satu_data() -> None:
         """Plan against the portal's content hashes, then create / update what changed."""
         from common.connections import ckan_portal
         from common.failures import setup_errors_fail_at_once
+        from common.lineage import report_lineage
         from common.runs import event_years
         from kinerja.config import SetupError
+        from kinerja.lineage import sync_datasets
         from kinerja.pipeline import sync_satu_data as sync
 
         context = get_current_context()
@@ -64,6 +67,8 @@ def sync_satu_data() -> None:
         results = [sync(t, portal.url, portal.api_token, dry_run=dry_run) for t in years]
         for r in results:
             print(f"Satu Data {r['tahun']}: {r['jumlah']}")
+            if not r["dry_run"]:
+                report_lineage(sync_datasets(Path(r["folder"]), r["portal"]))
         context["outlet_events"][SATU_DATA].extra = {"tahun": years, "jumlah": [r["jumlah"] for r in results]}
         return {"hasil": [{"tahun": r["tahun"], "jumlah": r["jumlah"]} for r in results]}
 
