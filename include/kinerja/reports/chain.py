@@ -77,8 +77,8 @@ def _task_step(run: RunState | None, task_id: str) -> str:
         return GAGAL
     if task in ("awaiting_input", "deferred"):  # the review task waits for the tim ahli
         return MENUNGGU
-    if task in RUNNING_STATES or run.state in RUNNING_STATES:
-        return BERJALAN
+    if task in RUNNING_STATES or (task == "None" and run.state == "queued"):
+        return BERJALAN  # a queued run (e.g. behind other years' reviews) counts as under way
     return BELUM
 
 
