@@ -48,6 +48,29 @@ def open_run(
     )
 
 
+def check_archive_year(run: CollectRun, source: str) -> int:
+    """Refuse a collection from an archive (a backfill) that cannot be what was meant: a year
+    outside the catalogue's calendar, or a year the archive holds no workbook for (a typo in a
+    path or a year would otherwise load nothing and look like success). `source` names the
+    archive in the message. Returns how many workbooks the archive holds for the year."""
+    from kinerja.config import SetupError
+
+    known = sorted(run.catalog.kalender)
+    if run.tahun not in run.catalog.kalender:
+        raise SetupError(
+            f"Tahun {run.tahun} di luar kalender katalog ({known[0]}–{known[-1]}): tidak ada batas "
+            "pengumpulan untuk tahun itu. Periksa tahun yang diminta, atau tambahkan tahun itu ke "
+            "calendar.yaml bila memang akan dimuat."
+        )
+    found = sum(1 for _ in run.drive.list_files(run.tahun))
+    if not found:
+        raise SetupError(
+            f"Arsip {source} ({run.drive.name}) tidak memuat tahun {run.tahun}: tidak ada berkas "
+            f"di {run.tahun}/<KODE_PD>/. Periksa tahun dan jalur arsip (connection {source})."
+        )
+    return found
+
+
 def plan_batches(files: list[DriveFile], max_batches: int) -> list[list[dict[str, Any]]]:
     """Split files into at most `max_batches` groups, keeping each agency's files together
     (and in arrival order) so its newest version is always loaded last."""
@@ -208,6 +231,13 @@ def record_review(
             conn.execute(insert(report_review).values(**row))
         else:
             conn.execute(update(report_review).where(report_review.c.id == found).values(**row))
+    if decision == "disetujui":  # what is now published: its rows' agency files (kinerja lineage)
+        from pathlib import Path
+
+        from kinerja.lineage import record_sources
+        from kinerja.satudata.package import FOLDER
+
+        record_sources(engine, Path(staging) / FOLDER, run_id)
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 
@@ -232,4 +262,4 @@ def sync_satu_data(
         raise ValueError(f"{source} berisi data tahun {found}, bukan {tahun}")
     ckan = portal_client(portal_url, api_token) if portal_url else None
     result = sync_year(ckan, source, dry_run=dry_run)
-    return result.to_json()
+    return {**result.to_json(), "folder": str(source)}

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kinerja.catalog.loader import Catalog
+from kinerja.lineage import trace_export
 from kinerja.publish.bundle import write_pd_bundle
 from kinerja.reports.charts import city_charts
 from kinerja.reports.docx import write_drafts
@@ -70,6 +71,7 @@ def headline(r: YearReport) -> dict[str, Any]:
             "daerah": _s(r.spm.daerah),
             "kategori": r.spm.kategori,
             "bidang": {b.kode: _s(b.nilai) for b in r.spm.bidang},
+            "kategori_bidang": {b.kode: b.kategori for b in r.spm.bidang},
         },
         "lppd": {
             "skor": _s(r.lppd.skor),
@@ -95,6 +97,15 @@ def headline(r: YearReport) -> dict[str, Any]:
                 "persen_selesai": _s(tl.persen_selesai),
             },
         },
+        "makro": {
+            m.kode: {"nilai": _s(m.nilai), "satuan": m.satuan, "tahun_data": m.tahun_data, "sumber": m.sumber}
+            for m in r.makro
+        },
+        "apbd": {
+            x.kode: {"anggaran": _s(x.anggaran), "realisasi": _s(x.realisasi), "persen": _s(x.persen)}
+            for x in (r.apbd.rows if r.apbd and r.apbd.ada_data else [])
+        },
+        "peringatan": [r.apbd.peringatan] if r.apbd and r.apbd.peringatan else [],
         "pengumpulan": {
             "wajib": c.wajib,
             "tepat_waktu": c.tepat_waktu,
@@ -119,6 +130,24 @@ def headline(r: YearReport) -> dict[str, Any]:
     }
 
 
+def _apbd_lines(r: YearReport) -> list[str]:
+    if r.apbd is None or not r.apbd.ada_data:
+        return []
+    row = {x.kode: x for x in r.apbd.rows}
+    belanja, silpa = row["BELANJA"], row["SILPA"]
+
+    def rp(value: Decimal | None) -> str:
+        return f"Rp {format_id(value, 0)}" if value is not None else "–"
+
+    lines = [
+        f"APBD: realisasi belanja {_pct(belanja.persen)} ({rp(belanja.realisasi)} dari "
+        f"{rp(belanja.anggaran)}); SILPA {rp(silpa.realisasi)}"
+    ]
+    if r.apbd.peringatan:
+        lines.append(f"PERINGATAN: {r.apbd.peringatan}")
+    return lines
+
+
 def ringkasan_lines(r: YearReport) -> list[str]:
     """The headline figures in Bahasa Indonesia, for the reviewer, the CLI and the PDF cover."""
     k, tl, c = r.lkpj.kota, r.lkpj.tindak_lanjut_kota, r.pengumpulan_kota
@@ -130,6 +159,7 @@ def ringkasan_lines(r: YearReport) -> list[str]:
         f"LKPJ: capaian output {_pct(k.capaian_output)}, outcome {_pct(k.capaian_outcome)}; "
         f"serapan anggaran program {_pct(k.serapan)} (Rp {format_id(k.realisasi_anggaran, 0)} dari "
         f"Rp {format_id(k.pagu, 0)})",
+        *_apbd_lines(r),
         f"Tindak lanjut rekomendasi DPRD: {tl.selesai} selesai, {tl.proses} proses, {tl.belum} belum "
         f"dari {tl.jumlah}",
         f"Pengumpulan: {c.tepat_waktu} dari {c.wajib} laporan wajib tepat waktu, {c.terlambat} terlambat, "
@@ -196,6 +226,7 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
     written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
     summary["pd_bundles"] = len(report.pd)
