@@ -92,7 +92,7 @@ def _stage_timer(stages: dict[str, float]) -> Iterator[None]:
     """Time the stages of CollectRun.process by wrapping the functions it calls."""
     import kinerja.intake.collect as collect
 
-    names = ("judge", "record_submission", "render_xlsx", "render_html", "archive", "next_version")
+    names = ("judge", "record_submission", "write_feedback", "archive", "next_version")
     saved = {n: getattr(collect, n) for n in names if hasattr(collect, n)}
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,8 +167,7 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
             for label, key in (
                 ("read+check+GX", "judge"),
                 ("load (one transaction)", "record_submission"),
-                ("feedback xlsx", "render_xlsx"),
-                ("feedback html", "render_html"),
+                ("feedback (xlsx, html, marked-up copy)", "write_feedback"),
                 ("archive", "archive"),
             )
             if key in stages

@@ -2,6 +2,7 @@
 
 kinerja sample  --year Y --out DIR [--seed N] [--kota N [--pd-per-kota K]]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
+kinerja check   FILE [--pd KODE] [--year Y] [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
@@ -132,6 +133,40 @@ def cmd_collect(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     )
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.intake.check import check_file
+    from kinerja.reports.status import format_table
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"berkas tidak ditemukan: {path}", file=sys.stderr)
+        return 2
+    try:
+        result = check_file(path, load_catalog(args.city), args.pd, args.year)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 1 if result.errors else 0
+    verdict = "DITOLAK" if result.errors else "DITERIMA"
+    print(
+        f"{path}: {verdict} ({len(result.errors)} kesalahan, {len(result.warnings)} peringatan)"
+        f" - PD {result.kode_pd or '?'}, tahun {result.tahun}, laporan {result.judgement.laporan or '?'}"
+    )
+    for note in result.notes:
+        print(f"  ({note})")
+    if result.judgement.issues:
+        rows = [
+            [i.severity, i.sheet or "-", i.row or "-", i.column or "-", i.value or "-", i.message, i.fix]
+            for i in result.judgement.issues
+        ]
+        headers = ["tingkat", "lembar", "baris", "kolom", "nilai", "masalah", "perbaikan"]
+        print("\n".join(format_table(headers, rows)))
+    return 1 if result.errors else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -287,6 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--settle", type=float, help="seconds a file must be unchanged")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("check", help="every check on one workbook, nothing loaded (exit 1 when rejected)")
+    p.add_argument("file", help="the workbook (.xlsx)")
+    p.add_argument("--pd", help="the agency whose folder it would be in (default: the file's folder)")
+    p.add_argument("--year", type=int, help="the reporting year (default: the folder above, else Info)")
+    p.add_argument("--json", action="store_true", help="one JSON object: status, errors, warnings")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("status", help="what was received, rejected and loaded; SPM achievement")
     p.add_argument("--year", type=int, required=True)

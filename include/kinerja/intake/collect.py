@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
-from kinerja.catalog.codes import code_sets
+from kinerja.catalog.codes import code_labels, code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
-from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
+from kinerja.intake.feedback import FeedbackContext, write_feedback
 from kinerja.intake.issues import Issue, error, shown
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
+from kinerja.intake.suggest import with_suggestions
 from kinerja.intake.validation import SuiteDriftError, Validator, shared_validator
 from kinerja.schema.model import TEMPLATES, Template
 from kinerja.schema.suites import suite_name
@@ -153,6 +154,8 @@ def judge(
                 label=label and f"{label}_{sheet.name}",
             )
         )
+    if issues:  # shown, never applied
+        issues = with_suggestions(issues, wb, tpl, parameters, code_labels(catalog, owner))
     return Judgement(laporan, str(versi), issues, tpl, parsed.sheets)
 
 
@@ -310,10 +313,8 @@ class CollectRun:
                     zona=self.catalog.tz,
                     zona_label=self.catalog.tz_label,
                 )
-                # Feedback first: if writing it fails, nothing is recorded and the retry redoes both.
-                xlsx_path, feedback = feedback_paths(f.path)
-                self.drive.write_bytes(xlsx_path, render_xlsx(ctx, judgement.issues))
-                self.drive.write_bytes(feedback, render_html(ctx, judgement.issues))
+                # Feedback first: if writing it fails, nothing is recorded and the retry redoes it.
+                feedback = write_feedback(self.drive, ctx, data, judgement.issues).html
             record = SubmissionRecord(
                 drive=self.drive.name,
                 path=f.path,

@@ -168,7 +168,7 @@ def status_lines(engine: Engine, catalog: Catalog, tahun: int) -> list[str]:
             cells.append(
                 "-"
                 if st is None
-                else f"{st.status} ({st.received} diterima/{st.rejected} ditolak/{st.loaded} dimuat)"
+                else f"{st.status} ({st.received} masuk/{st.rejected} ditolak/{st.loaded} dimuat)"
             )
         cells.append(str(other.get(kode, "")))
         body.append(cells)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -164,11 +165,14 @@ report_review = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("tahun", Integer, nullable=False, index=True),
     Column("run_id", String(250), nullable=False, unique=True),
-    Column("decision", String(20), nullable=False, comment="disetujui, ditolak or tanpa_keputusan"),
+    Column("decision", String(20), nullable=False, comment="menunggu, disetujui, ditolak or tanpa_keputusan"),
     Column("reviewer", String(200)),
     Column("reason", Text),
     Column("decided_at", DateTime(timezone=True)),
     Column("staging", String(1000), nullable=False),
+    Column("requested_at", DateTime(timezone=True), comment="review asked for"),
+    Column("berkas", JSON, comment="staged file (relative path) -> SHA-256"),
+    Column("ringkasan", JSON, comment="headline figures shown to the reviewer"),
 )
 
 # --- lineage: which agency files every published Satu Data row was computed from -------------
