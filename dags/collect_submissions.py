@@ -17,6 +17,11 @@ records every rejection with its reason.
   the drive named by the `drive_conn_id` param, default `kinerja_drive` (`fs` with
   `{"path": ...}`, `samba` with the share as schema, or `sftp`; without it: the local sample
   drive).
+* **Mail**: `mail_feedback` sends every processed version's feedback to the agency, with the
+  marked-up workbook attached (`kinerja.notify.file_mail`), through the SMTP connection in
+  `smtp_conn_id` (default `kinerja_smtp`, else `smtp_default`; none: nothing is mailed). Once per
+  version (the `notification_sent` ledger); a mail server that is down never fails the run: what
+  was not sent goes with the next run. Backfill runs mail nothing.
 * **Retries**: infrastructure errors are retried; bad data never raises, it is rejected.
 * **Emits** the `kinerja_submissions` asset with the year and what changed in `extra`.
 """
@@ -28,7 +33,7 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from common.assets import SUBMISSIONS
-from common.params import tahun_param
+from common.params import smtp_param, tahun_param
 from common.runs import TZ
 
 WAREHOUSE_POOL = "kinerja_warehouse"
@@ -66,6 +71,7 @@ def _drive():  # type: ignore[no-untyped-def]
             type="string",
             description="Koneksi drive (mis. arsip tahun lampau untuk backfill)",
         ),
+        "smtp_conn_id": smtp_param(),
     },
 )
 def collect_submissions() -> None:
@@ -118,10 +124,24 @@ def collect_submissions() -> None:
         get_current_context()["outlet_events"][SUBMISSIONS].extra = extra
         return extra
 
+    @task(trigger_rule="all_done")
+    def mail_feedback(tahun: int) -> dict:  # type: ignore[type-arg]
+        """Mail each processed version's feedback to its agency, once; never fails the run."""
+        from airflow.sdk.exceptions import AirflowSkipException
+        from common.connections import warehouse_url
+        from common.mail import send_file_feedback, smtp_conn_id
+        from common.runs import is_backfill
+
+        context = get_current_context()
+        if is_backfill(context):
+            raise AirflowSkipException("backfill: umpan balik tahun lampau tidak dikirim lewat e-mail")
+        return send_file_feedback(tahun, smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url())
+
     tahun = prepare_warehouse()
     batches = scan_drive(tahun)
     results = process_batch.partial(tahun=tahun).expand(batch=batches)
     summarize(results, tahun)
+    results >> mail_feedback(tahun)
 
 
 collect_submissions()
