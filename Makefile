@@ -13,7 +13,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := WARNING
 export GX_ANALYTICS_ENABLED := False
 export KINERJA_DRIVE_DIR ?= $(CURDIR)/data/drive
 
-.PHONY: uv install install-test demo test lint bench airflow-db airflow clean
+.PHONY: uv install install-test demo test lint bench airflow-db airflow backfill clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -34,11 +34,13 @@ airflow-db: install
 # Airflow against the embedded SQLite warehouse, then print what happened.
 demo: airflow-db
 	$(UV) run kinerja sample --year $(YEAR) --out $(KINERJA_DRIVE_DIR) --seed $(SEED)
-	$(UV) run airflow dags test collect_submissions --conf '{"tahun": $(YEAR)}' \
+	@echo "Menjalankan DAG collect_submissions (airflow dags test, tahun $(YEAR); log: $(AIRFLOW_HOME)/demo-dag-test.log) ..."
+	@$(UV) run airflow dags test collect_submissions --conf '{"tahun": $(YEAR)}' \
 	  > $(AIRFLOW_HOME)/demo-dag-test.log 2>&1 \
-	  || { tail -50 $(AIRFLOW_HOME)/demo-dag-test.log; exit 1; }
-	@grep -E "state=|DagRun Finished" $(AIRFLOW_HOME)/demo-dag-test.log | tail -3 || true
+	  || { tail -50 $(AIRFLOW_HOME)/demo-dag-test.log; \
+	       echo "DAG run collect_submissions GAGAL (log lengkap: $(AIRFLOW_HOME)/demo-dag-test.log)"; exit 1; }
 	$(UV) run kinerja status --year $(YEAR)
+	@echo "DAG run collect_submissions BERHASIL (tahun $(YEAR); log: $(AIRFLOW_HOME)/demo-dag-test.log)"
 
 test: install-test
 	$(UV) run pytest
@@ -68,6 +70,7 @@ AIRFLOW_PARALLELISM ?= 2
 airflow: airflow-db
 	@test -d $(KINERJA_DRIVE_DIR)/$(YEAR) \
 	  || $(UV) run kinerja sample --year $(YEAR) --out $(KINERJA_DRIVE_DIR) --seed $(SEED)
+	@$(UV) run python scripts/airflow_local.py chain
 	@echo "Airflow UI: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password:" \
 	  "printed below on the first start, then in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	@export AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(AIRFLOW_PORT) AIRFLOW__API__WORKERS=1 \
@@ -80,6 +83,16 @@ airflow: airflow-db
 	$(UV) run airflow dag-processor & \
 	$(UV) run airflow triggerer --skip-serve-logs & \
 	wait -n
+
+# Past years from an archive laid out like the drive (<ARSIP>/<tahun>/<KODE_PD>/<file>.xlsx), with
+# Airflow's own backfill: `make backfill TAHUN=2022 ARSIP=/path` (several years: TAHUN="2021 2022").
+# Uses the running scheduler of `make airflow`, else starts one of its own; ends with each year's
+# status and where its report build waits for review (README: Backfilling past years).
+TAHUN ?=
+ARSIP ?=
+backfill: airflow-db
+	@test -n "$(TAHUN)" || { echo "make backfill TAHUN=2022 [ARSIP=/jalur/arsip]: TAHUN wajib diisi"; exit 2; }
+	@$(UV) run python scripts/airflow_local.py backfill --tahun $(TAHUN) $(if $(ARSIP),--arsip "$(ARSIP)")
 
 clean:
 	rm -rf data .airflow .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,7 @@ kinerja check   FILE [--pd KODE] [--year Y] [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
+kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
 kinerja template --report SPM --pd KODE --year Y --out FILE
 kinerja suites  [--write]
 """
@@ -260,6 +261,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lineage(args: argparse.Namespace) -> int:
+    from kinerja.lineage import lineage, lineage_lines
+
+    try:
+        result = lineage(_read_warehouse(args.warehouse), args.dataset, args.year)
+    except LookupError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(lineage_lines(result)))
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.schema import TEMPLATES
@@ -361,6 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the plan (create / update / unchanged) only")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("lineage", help="which agency files a published Satu Data dataset came from")
+    p.add_argument("--dataset", required=True, help="published (CKAN) dataset name")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--warehouse")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lineage)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
     p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)

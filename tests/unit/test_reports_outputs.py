@@ -26,6 +26,7 @@ from kinerja.reports.build import build_outputs
 from kinerja.reports.marts import YearReport, build_marts, city_tables
 from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
+from kinerja.reports.render_pdf import in_appendix, render_pdf
 from kinerja.sample import SampleShares, fill_rows, generate_year
 from kinerja.schema.excel import prefilled_rows
 from kinerja.schema.model import TEMPLATES
@@ -191,7 +192,7 @@ def test_city_workbook_has_a_sheet_per_table_formatted_for_print(
     assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
 
 
-def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport]) -> None:
+def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport], tmp_path: Path) -> None:
     _, out, report = built
     reader = pypdf.PdfReader(out / "laporan.pdf")
     text = "\n".join(p.extract_text() for p in reader.pages)
@@ -199,11 +200,20 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
     assert f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} %" in text
     assert f"{format_id(report.lppd.skor, 4)}" in text and (report.lppd.status or "") in text
     assert "Standar Pelayanan Minimal (SPM)" in text and "Lampiran" in text
+    # The headline report, not 100 pages of detail: those are sheets of the appendix workbook.
+    assert len(reader.pages) <= 25, len(reader.pages)
+    detail = [t for t in city_tables(report) if in_appendix(t)]
+    assert detail and all(f"{t.name}: {t.title}" in text.replace("\n", " ") for t in detail)
+    assert load_workbook(out / "lampiran.xlsx", read_only=True).sheetnames == [t.name for t in detail]
     assert "poin persentase" in text
     assert "Rekomendasi DPRD" in text
-    assert "<script>alert(" in text.replace("\n", ""), "agency markup is printed as text"
+    # Agency markup is printed as text (the table carrying it is in the appendix: print it alone).
+    hostile = next(t for t in city_tables(report) if t.name == "LKPJ Program Outcome")
+    alone = render_pdf("Uji", "", [replace(hostile, name="Uji")], [], tmp_path / "uji.pdf")
+    alone_text = "".join(p.extract_text() for p in pypdf.PdfReader(alone).pages).replace("\n", "")
+    assert "<script>alert(" in alone_text
     images = sum(len(p.images) for p in reader.pages)
-    assert images == 3, "SPM per bidang, year over year, timeliness per PD"
+    assert images == 5, "SPM per bidang, lowest/highest JPD and IKK, year over year, timeliness per PD"
     titles = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
     assert titles[:2] == ["Ringkasan", "Standar Pelayanan Minimal (SPM)"]
 
@@ -211,7 +221,7 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
 def test_html_report_has_charts_figures_and_escapes(built: tuple[dict[str, Any], Path, YearReport]) -> None:
     _, out, report = built
     html = (out / "laporan.html").read_text()
-    assert html.count('src="data:image/png;base64,') == 3
+    assert html.count('src="data:image/png;base64,') == 5
     assert f"{format_id(report.spm.daerah)} %" in html
     assert "naik" in html or "turun" in html
     assert "poin persentase" in html
@@ -287,6 +297,7 @@ def test_report_command_on_a_collected_year(
     assert summary["tahun"] == 2025 and summary["tahun_sebelumnya"] is None
     assert summary["spm"]["daerah"] is not None and summary["lppd"]["skor"] is not None
     assert {"city.xlsx", "laporan.html", "laporan.pdf", "pd/DINKES/index.html"} <= set(summary["files"])
+    assert {"lampiran.xlsx", "draf-lkpj.docx", "draf-lppd.docx", "draf-spm.docx"} <= set(summary["files"])
     assert main(["report", "--year", "2025", "--warehouse", url, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Capaian SPM Kota Medan 2025:" in text and "LKPJ: capaian output" in text and "LPPD: skor" in text

@@ -2,7 +2,9 @@
 
     <out>/city.xlsx                 every table of the kota's report, one sheet each
     <out>/laporan.html              the kota's report with charts (one self-contained file)
-    <out>/laporan.pdf               the same, for print (detail tables in the appendix)
+    <out>/laporan.pdf               the headline report for print (~20 pages, no detail tables)
+    <out>/lampiran.xlsx             the detail tables the PDF leaves out (its appendix)
+    <out>/draf-{lkpj,lppd,spm}.docx the three documents' editable drafts (reports/docx.py)
     <out>/pd/<KODE_PD>/...          one website bundle per PD (publish/bundle.py)
     <out>/satu-data/...             tidy tables + datapackage.json + data.json (satudata/package.py)
     <out>/ringkasan.json            the headline figures returned here
@@ -25,17 +27,20 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kinerja.catalog.loader import Catalog
+from kinerja.lineage import trace_export
 from kinerja.publish.bundle import write_pd_bundle
 from kinerja.reports.charts import city_charts
+from kinerja.reports.docx import write_drafts
 from kinerja.reports.marts import YearReport, build_marts, city_tables
 from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
-from kinerja.reports.render_pdf import render_pdf
+from kinerja.reports.render_pdf import in_appendix, render_pdf
 from kinerja.reports.render_xlsx import write_workbook
 from kinerja.satudata.package import FOLDER as SATU_DATA_FOLDER
 from kinerja.satudata.package import export_year
 from kinerja.satudata.spec import load_spec
 
+APPENDIX = "lampiran.xlsx"
 HEADLINE_KODE = (
     "SPM",
     "LPPD",
@@ -145,14 +150,14 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     report = build_marts(engine, catalog, tahun)
     dibuat = datetime.now(catalog.tz).strftime("%d-%m-%Y %H:%M ") + catalog.tz_label
     tables = city_tables(report)
-    charts = city_charts(report)
+    charts = city_charts(report, catalog.scoring.kategori_spm)
     title = f"Laporan Kinerja {catalog.nama} Tahun {tahun}"
     subtitle = f"SPM, LPPD dan LKPJ · tahun pelaporan {tahun} · kode wilayah {catalog.kode_wilayah}"
     lines = ringkasan_lines(report)
+    heading = f"{catalog.nama} · tahun pelaporan {tahun} · dibuat {dibuat}"
     written = [
-        write_workbook(
-            tables, f"{catalog.nama} · tahun pelaporan {tahun} · dibuat {dibuat}", out_dir / "city.xlsx"
-        )
+        write_workbook(tables, heading, out_dir / "city.xlsx"),
+        write_workbook([t for t in tables if in_appendix(t)], heading, out_dir / APPENDIX),
     ]
     html = page(
         title,
@@ -173,7 +178,18 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
             out_dir / "laporan.pdf",
             cover_lines=[*lines, "", f"Dibuat {dibuat}."],
             footer=f"{title} · dibuat {dibuat}",
+            appendix_file=APPENDIX,
         )
+    )
+    written += write_drafts(
+        catalog.city,
+        tables,
+        charts,
+        out_dir,
+        tahun=tahun,
+        kota=catalog.nama,
+        cover_lines=lines,
+        dibuat=dibuat,
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
@@ -181,6 +197,7 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
     written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
     summary["pd_bundles"] = len(report.pd)
