@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
-from kinerja.reports.review import SETUJUI, TOLAK
+from kinerja.reports.keputusan import SETUJUI, TOLAK
 
 DECISION_KEY = "keputusan"
 

@@ -3,7 +3,7 @@ aggregates → the submission version (agency file: drive, path, version, checks
 
     build (compile_reports, read-only)   trace_export(): satu-data/sumber.json beside the tables,
                                          from the facts the build itself read
-    approval (record_review)             record_sources(): the approved build's sumber.json into
+    publication (publish_year_reports)   record_sources(): the approved build's sumber.json into
                                          `satu_data_sumber`, replacing the year's earlier one
     `kinerja lineage`                    lineage(): answered from the warehouse alone
 
@@ -154,7 +154,10 @@ def trace_export(engine: Engine, catalog: Catalog, folder: Path) -> Path:
 
 
 def record_sources(engine: Engine, folder: Path, run_id: str) -> int:
-    """Store the approved build's lineage (replacing the year's earlier one); returns the links."""
+    """Store the lineage of a just published Satu Data folder (replacing the year's earlier one);
+    returns the links. Outputs with no Satu Data export at all have nothing to record."""
+    if not folder.is_dir():
+        return 0
     data = json.loads((folder / SUMBER).read_text(encoding="utf-8"))
     tahun = int(data["tahun"])
     records = [
@@ -267,3 +270,84 @@ def lineage_lines(result: dict[str, Any]) -> list[str]:
             f"→ {', '.join(f['tabel'])} ({f['baris_dataset']} baris dataset)"
         )
     return lines
+
+
+# --- OpenLineage dataset names (the DAGs hand them to the OpenLineage provider) ---------------
+# (namespace, name) pairs following the OpenLineage naming conventions: a local file is
+# ("file", absolute path), a drive share (smb://host:port, share/root/path), a warehouse table
+# ("postgres://host:port", "db.schema.table"), a CKAN dataset (portal URL, dataset name).
+Dataset = tuple[str, str]
+
+
+def file_dataset(path: Path) -> Dataset:
+    return ("file", str(Path(path).resolve()))
+
+
+def drive_dataset(drive: Any, path: str) -> Dataset:
+    """A file on a drive (sources/): its URL-like name, never with user or password."""
+    from urllib.parse import urlsplit
+
+    root = getattr(drive, "root", None)
+    if isinstance(root, Path):  # a local or mounted folder
+        return file_dataset(root / path)
+    parts = urlsplit(str(drive.name))  # smb://host:445/share[/root], sftp://host:22/root
+    return (f"{parts.scheme}://{parts.netloc}", "/".join(p for p in (parts.path.strip("/"), path) if p))
+
+
+def warehouse_dataset(url: str | None, table: str) -> Dataset:
+    """`url`: the warehouse's SQLAlchemy URL (None: the default); only host, port and database
+    make the name, so the loader's and the reader's logins name the same tables."""
+    from sqlalchemy.engine import make_url
+
+    from kinerja.config import Settings
+
+    u = make_url(url or Settings.from_env().warehouse_url)
+    if u.get_backend_name() == "postgresql":
+        return (f"postgres://{u.host or 'localhost'}:{u.port or 5432}", f"{u.database}.public.{table}")
+    return (f"{u.get_backend_name()}://{Path(u.database or '').resolve()}", f"main.{table}")
+
+
+def ckan_dataset(portal_url: str, name: str) -> Dataset:
+    return (portal_url.rstrip("/"), name)
+
+
+def collect_datasets(
+    outcomes: Iterable[dict[str, Any]], drive: Any, warehouse_url: str | None
+) -> tuple[list[Dataset], list[Dataset]]:
+    """A collection batch: the drive files it processed → the warehouse tables it wrote."""
+    from kinerja.schema.model import TEMPLATES
+
+    done = [o for o in outcomes if o["status"] in ("loaded", "rejected")]
+    tables = ["submission", "submission_issue", "submission_current"] if done else []
+    for report in sorted({o["report"] for o in done if o["status"] == "loaded" and o["report"]}):
+        tables += [s.table for s in TEMPLATES[report].sheets]
+    inputs = [drive_dataset(drive, o["path"]) for o in done]
+    return inputs, [warehouse_dataset(warehouse_url, t) for t in tables]
+
+
+def build_datasets(warehouse_url: str | None, folder: Path) -> tuple[list[Dataset], list[Dataset]]:
+    """A report build: the warehouse tables its published rows aggregate → the Satu Data files."""
+    data = json.loads((folder / SUMBER).read_text(encoding="utf-8"))
+    tables = sorted({s["tabel"] for row in data["baris"] for s in row["sumber"]})
+    outputs = [file_dataset(folder / r["path"]) for r in read_package(folder)["resources"]]
+    return [warehouse_dataset(warehouse_url, t) for t in tables], outputs
+
+
+def publish_datasets(staging: Path, published: Path) -> tuple[list[Dataset], list[Dataset]]:
+    """The approved Satu Data files, staging → published."""
+    from kinerja.satudata.package import FOLDER
+
+    paths = [r["path"] for r in read_package(published / FOLDER)["resources"]]
+    return (
+        [file_dataset(staging / FOLDER / p) for p in paths],
+        [file_dataset(published / FOLDER / p) for p in paths],
+    )
+
+
+def sync_datasets(folder: Path, portal_url: str) -> tuple[list[Dataset], list[Dataset]]:
+    """The Satu Data sync: each published file → the CKAN dataset holding its rows."""
+    resources = read_package(folder)["resources"]
+    return (
+        [file_dataset(folder / r["path"]) for r in resources],
+        [ckan_dataset(portal_url, r["name"]) for r in resources],
+    )

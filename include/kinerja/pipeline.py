@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import asdict
 from typing import Any
 
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings
 from kinerja.intake.collect import CollectRun, FileOutcome
-from kinerja.reports.review import DECISIONS, DISETUJUI, MENUNGGU
+from kinerja.reports.keputusan import DECISIONS, DISETUJUI, MENUNGGU
 from kinerja.sources.base import DriveFile
 from kinerja.sources.connections import DriveSpec
 from kinerja.sources.url import PASSWORD_ENV, drive_from_url
@@ -48,6 +50,29 @@ def open_run(
     )
 
 
+def check_archive_year(run: CollectRun, source: str) -> int:
+    """Refuse a collection from an archive (a backfill) that cannot be what was meant: a year
+    outside the catalogue's calendar, or a year the archive holds no workbook for (a typo in a
+    path or a year would otherwise load nothing and look like success). `source` names the
+    archive in the message. Returns how many workbooks the archive holds for the year."""
+    from kinerja.config import SetupError
+
+    known = sorted(run.catalog.kalender)
+    if run.tahun not in run.catalog.kalender:
+        raise SetupError(
+            f"Tahun {run.tahun} di luar kalender katalog ({known[0]}–{known[-1]}): tidak ada batas "
+            "pengumpulan untuk tahun itu. Periksa tahun yang diminta, atau tambahkan tahun itu ke "
+            "calendar.yaml bila memang akan dimuat."
+        )
+    found = sum(1 for _ in run.drive.list_files(run.tahun))
+    if not found:
+        raise SetupError(
+            f"Arsip {source} ({run.drive.name}) tidak memuat tahun {run.tahun}: tidak ada berkas "
+            f"di {run.tahun}/<KODE_PD>/. Periksa tahun dan jalur arsip (connection {source})."
+        )
+    return found
+
+
 def plan_batches(files: list[DriveFile], max_batches: int) -> list[list[dict[str, Any]]]:
     """Split files into at most `max_batches` groups, keeping each agency's files together
     (and in arrival order) so its newest version is always loaded last."""
@@ -69,7 +94,15 @@ def batch_label(batch: list[dict[str, Any]]) -> str:
 
 
 def process_batch(run: CollectRun, batch: list[dict[str, Any]]) -> list[FileOutcome]:
-    outcomes = [run.process(DriveFile(**f)) for f in batch]
+    """Every file of the batch (Great Expectations once per suite and chunk), then Data Docs."""
+    preloaded = "great_expectations" in sys.modules  # inherited from a preloading parent?
+    started = time.perf_counter()
+    run.validator()
+    print(
+        f"Great Expectations siap dalam {time.perf_counter() - started:.2f} s "
+        f"({'sudah dimuat induk proses' if preloaded else 'diimpor oleh tugas ini'})"
+    )
+    outcomes = run.process_files([DriveFile(**f) for f in batch])
     run.build_docs()
     return outcomes
 
@@ -120,20 +153,25 @@ def publish_year_reports(tahun: int, staging: str, warehouse_url: str | None = N
 
     from sqlalchemy import select
 
+    from kinerja.lineage import record_sources
     from kinerja.publish.release import NotApprovedError, publish
+    from kinerja.satudata.package import FOLDER
     from kinerja.warehouse.db import engine_for
     from kinerja.warehouse.models import report_review
 
     engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
     with engine.connect() as conn:
         row = conn.execute(
-            select(report_review.c.decision, report_review.c.berkas).where(
+            select(report_review.c.decision, report_review.c.berkas, report_review.c.run_id).where(
                 report_review.c.staging == staging, report_review.c.tahun == tahun
             )
         ).first()
     if row is None or row.decision != DISETUJUI:
         raise NotApprovedError(f"keluaran {staging} belum disetujui tim ahli; tidak diterbitkan")
-    return str(publish(Path(staging), Settings.from_env().reports_dir, tahun, row.berkas or {}))
+    published = publish(Path(staging), Settings.from_env().reports_dir, tahun, row.berkas or {})
+    # what is now published: its rows' facts and agency files, for `kinerja lineage`
+    record_sources(engine, published / FOLDER, row.run_id)
+    return str(published)
 
 
 def request_review(tahun: int, staging: str, run_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
@@ -208,13 +246,6 @@ def record_review(
             conn.execute(insert(report_review).values(**row))
         else:
             conn.execute(update(report_review).where(report_review.c.id == found).values(**row))
-    if decision == "disetujui":  # what is now published: its rows' agency files (kinerja lineage)
-        from pathlib import Path
-
-        from kinerja.lineage import record_sources
-        from kinerja.satudata.package import FOLDER
-
-        record_sources(engine, Path(staging) / FOLDER, run_id)
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 
@@ -239,4 +270,4 @@ def sync_satu_data(
         raise ValueError(f"{source} berisi data tahun {found}, bukan {tahun}")
     ckan = portal_client(portal_url, api_token) if portal_url else None
     result = sync_year(ckan, source, dry_run=dry_run)
-    return result.to_json()
+    return {**result.to_json(), "folder": str(source)}

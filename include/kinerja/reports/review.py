@@ -27,15 +27,11 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import Engine, func, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.reports.keputusan import DISETUJUI, MENUNGGU, SETUJUI, TOLAK
 from kinerja.reports.numbers import format_id
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.warehouse.models import report_review, submission
 
-SETUJUI, TOLAK = "Setujui", "Tolak"
-"""The approval request's choices (Airflow's HITL options), in Bahasa Indonesia."""
-MENUNGGU, DISETUJUI, DITOLAK_KEPUTUSAN = "menunggu", "disetujui", "ditolak"
-DECISIONS = {SETUJUI: DISETUJUI, TOLAK: DITOLAK_KEPUTUSAN, "Approve": DISETUJUI, "Reject": DITOLAK_KEPUTUSAN}
-"""Chosen option -> recorded decision (the English ones: requests made before the change)."""
 ROUTE = "tinjauan"
 DAG_ID, TASK_ID = "compile_reports", "review_reports"
 MAIN_FILES = (

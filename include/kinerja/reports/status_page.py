@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
 from kinerja.schema.model import LAPORAN
@@ -71,6 +72,8 @@ class PdRow:
     nama_pd: str
     cells: Mapping[str, Cell]
     """Only the reports this agency must hand in."""
+    mail_problems: tuple[str, ...] = ()
+    """Feedback mails that did not reach an address (malformed, refused by the server)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class StatusPage:
     """Years the selector offers, newest first."""
     strays: list[Stray] = field(default_factory=list)
     """Files in folders that are no active agency's (a mistyped folder name, a merged PD)."""
+    chain: list[Step] = field(default_factory=list)
+    """Where the year stands: collected → built → review → published → synced (`reports.chain`)."""
 
     @property
     def ringkasan(self) -> dict[str, int]:
@@ -212,18 +217,46 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
     ]
 
 
+def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
+    """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
+    from kinerja.notify.file_mail import KIND, key_for
+    from kinerja.warehouse.models import notification_sent as n
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(n.c.kode_pd, n.c.key, n.c.problem, n.c.sent_at)
+            .where(n.c.tahun == tahun, n.c.kind == KIND, n.c.problem.is_not(None))
+            .order_by(n.c.sent_at.desc(), n.c.id.desc())
+        ).all()
+        versions = select(submission.c.id, submission.c.path).where(submission.c.tahun == tahun)
+        paths = {key_for(r.id): r.path for r in conn.execute(versions)}
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        name = paths.get(r.key, r.key).rsplit("/", 1)[-1]
+        out.setdefault(r.kode_pd, []).append(f"{name}: {r.problem}")
+    return out
+
+
 def _years(engine: Engine, catalog: Catalog, tahun: int) -> list[int]:
     with engine.connect() as conn:
         seen = set(conn.execute(select(submission.c.tahun).distinct()).scalars())
     return sorted(seen | set(catalog.kalender) | {tahun}, reverse=True)
 
 
-def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None = None) -> StatusPage:
-    """Everything the page shows for `tahun`, as of `today` (default: today in the kota)."""
+def status_page(
+    engine: Engine,
+    catalog: Catalog,
+    tahun: int,
+    today: date | None = None,
+    pipeline: PipelineState | None = None,
+) -> StatusPage:
+    """Everything the page shows for `tahun`, as of `today` (default: today in the kota); with
+    `pipeline` (Airflow's side, read by the plugin) also where the year stands in the chain."""
     today = today or today_in(catalog.tz)
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     latest = _latest_versions(engine, tahun)
     unknown = _unrecognised(engine, tahun)
+    problems = _mail_problems(engine, tahun)
     names: dict[str, str] = {}
     cells: dict[str, dict[str, Cell]] = {}
     for st in collection_status(engine, catalog, tahun):
@@ -254,6 +287,11 @@ def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None
             feedback_file=last.feedback_file if last else None,
             feedback_at=last.feedback_at if last else None,
         )
+    chain: list[Step] = []
+    if pipeline is not None:
+        statuses = [c.status for by_laporan in cells.values() for c in by_laporan.values()]
+        collected = sum(1 for st in statuses if st in (VALID, TERLAMBAT))
+        chain = chain_steps(tahun, collected, len(statuses), pipeline, latest_review(engine, tahun))
     return StatusPage(
         tahun=tahun,
         nama_kota=catalog.nama,
@@ -262,9 +300,13 @@ def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None
         days_left=days_left(batas, today),
         tz=catalog.tz,
         tz_label=catalog.tz_label,
-        rows=[PdRow(kode, names[kode], by_laporan) for kode, by_laporan in cells.items()],
+        rows=[
+            PdRow(kode, names[kode], by_laporan, tuple(problems.get(kode, ())))
+            for kode, by_laporan in cells.items()
+        ],
         years=_years(engine, catalog, tahun),
         strays=_strays(engine, catalog, tahun),
+        chain=chain,
     )
 
 
@@ -353,6 +395,7 @@ td.st-terlambat { background: #fffbeb; border-left-color: #d97706; }
 .st-takdikenali { background: #ede9fe; color: #5b21b6; }
 td.st-takdikenali { background: #faf5ff; border-left-color: #7c3aed; }
 td.na { color: #9ca3af; }
+.surel-gagal { color: #991b1b; } .surel-gagal ul { margin: 2px 0 0 16px; padding: 0; }
 h2 { font-size: 16px; margin: 20px 0 6px; }
 .legend { margin-top: 16px; color: var(--muted); font-size: 12px; }
 .legend span.badge { margin-right: 4px; }
@@ -408,6 +451,13 @@ def _cell_html(cell: Cell, page: StatusPage) -> str:
     )
 
 
+def _mail_html(row: PdRow) -> str:
+    if not row.mail_problems:
+        return ""
+    items = "".join(f"<li>{_e(p)}</li>" for p in row.mail_problems[:5])
+    return f'<div class="meta surel-gagal">E-mail umpan balik tidak sampai:<ul>{items}</ul></div>'
+
+
 def _strays_html(page: StatusPage) -> str:
     """Files in folders that are no active agency's: ditolak, listed so nobody misses them."""
     if not page.strays:
@@ -433,7 +483,7 @@ def _deadline_html(page: StatusPage) -> str:
     cls = "lewat" if n < 0 else "dekat" if n <= 7 else ""
     return (
         f'<div class="deadline {cls}" id="sisa-hari" data-days-left="{n}">'
-        f"Batas pengumpulan: {_e(tanggal(page.batas))} pukul 24.00 {_e(page.tz_label)} &middot; "
+        f"Batas pengumpulan: {_e(tanggal(page.batas))} pukul 23.59 {_e(page.tz_label)} &middot; "
         f"<strong>{_e(sisa_hari_text(n))}</strong></div>"
     )
 
@@ -464,7 +514,7 @@ def render_status_page(page: StatusPage) -> str:
             )
         body.append(
             f'<tr data-pd="{_e(row.kode_pd)}"><td class="pd"><div class="nama">{_e(row.nama_pd)}</div>'
-            f'<div class="kode">{_e(row.kode_pd)}</div></td>{"".join(cells)}</tr>'
+            f'<div class="kode">{_e(row.kode_pd)}</div>{_mail_html(row)}</td>{"".join(cells)}</tr>'
         )
     if not body:
         body.append(f'<tr><td colspan="{1 + len(LAPORAN)}">Tidak ada PD aktif pada tahun ini.</td></tr>')
@@ -479,7 +529,7 @@ def render_status_page(page: StatusPage) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Status Pengumpulan {page.tahun} &middot; {_e(page.nama_kota)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{CHAIN_CSS}</style>
 </head>
 <body>
 <h1>Status Pengumpulan Data Tahun {page.tahun}</h1>
@@ -493,6 +543,7 @@ keadaan per {_e(tanggal(page.hari_ini))}</p>
 </form>
 {_deadline_html(page)}
 </div>
+{render_chain(page.tahun, page.chain)}
 <ul class="summary" aria-label="Ringkasan {total} laporan wajib">{summary}</ul>
 <table>
 <thead><tr><th>Perangkat Daerah</th>{head}</tr></thead>

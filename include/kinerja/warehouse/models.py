@@ -219,6 +219,12 @@ notification_sent = Table(
     Column("kode_pd", String(40), nullable=False, comment="the agency; empty for the operators"),
     Column("key", String(40), nullable=False, comment="e.g. H-7 for a reminder, the date of a digest"),
     Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("recipients", Text, comment="the addresses it was sent to"),
+    Column(
+        "problem",
+        Text,
+        comment="why it did not reach someone (address refused or malformed); not retried",
+    ),
     UniqueConstraint("tahun", "kind", "kode_pd", "key"),
     comment="Notifications accepted by the mail server, so a rerun never sends them twice",
 )
