@@ -1,7 +1,7 @@
 """indicator direction on LKPJ rows; macro indicators (Bappeda) and APBD totals (BPKAD)
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29 19:00:00.000000
 
 `fact_lkpj_kinerja.arah` (positif | negatif): the LKPJ template's new column. Rows loaded before
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
