@@ -7,7 +7,7 @@ kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
 kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
-kinerja template --report SPM --pd KODE --year Y --out FILE
+kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD --pd KODE --year Y --out FILE
 kinerja suites  [--write]
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.config import PROJECT_ROOT, Settings
+from kinerja.schema.model import LAPORAN
 
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
@@ -286,6 +287,19 @@ def cmd_template(args: argparse.Namespace) -> int:
     if pd is None:
         print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
         return 2
+    if not pd.aktif_pada_tahun(args.year):
+        print(f"{pd.nama} ({pd.kode_pd}) tidak aktif pada tahun {args.year}.", file=sys.stderr)
+        return 2
+    wajib = catalog.laporan_wajib(pd)
+    if args.report not in wajib:
+        # The collection would reject the file anyway: say so before anyone fills it in.
+        print(
+            f"{pd.nama} ({pd.kode_pd}) tidak wajib menyerahkan laporan {args.report}: "
+            f"{catalog.alasan_tidak_wajib(args.report)}. "
+            f"Laporan yang wajib: {', '.join(wajib) or 'tidak ada'}.",
+            file=sys.stderr,
+        )
+        return 2
     write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year), Path(args.out))
     print(args.out)
     return 0
@@ -386,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_lineage)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
-    p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)
+    p.add_argument("--report", choices=list(LAPORAN), required=True)
     p.add_argument("--pd", required=True)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)

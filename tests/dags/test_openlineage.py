@@ -79,7 +79,9 @@ def test_openlineage_graph_from_an_agency_file_to_its_ckan_dataset(
 
     assert dagbag.get_dag("collect_submissions").test(run_conf={"tahun": 2025}).state == "success"
     answered: list[dict] = []  # type: ignore[type-arg]
-    reviewer = threading.Thread(target=_answer_when_asked, args=(api_server, "Approve", "Sesuai", answered))
+    reviewer = threading.Thread(
+        target=_answer_when_asked, args=(api_server, [("Setujui", "Sesuai")], answered)
+    )
     reviewer.start()
     assert dagbag.get_dag("compile_reports").test(run_conf={"tahun": 2025}).state == "success"
     reviewer.join()

@@ -47,6 +47,15 @@ HOSTILE = {
 }
 
 
+def kategori_kemendagri(nilai: Decimal | None) -> str:
+    """The SPM category of Kemendagri's bands, written out here independently of scoring.yaml."""
+    assert nilai is not None
+    for batas, nama in ((100, "Tuntas Paripurna"), (90, "Tuntas Utama"), (80, "Tuntas Madya")):
+        if nilai >= batas:
+            return nama
+    return "Tuntas Pratama" if nilai >= 70 else "Tuntas Muda" if nilai >= 60 else "Belum Tuntas"
+
+
 def _hostile(kode_pd: str, laporan: str, rows: Rows) -> None:
     """DINKES writes text a spreadsheet would run and a browser would execute."""
     if kode_pd != "DINKES":
@@ -143,6 +152,13 @@ def test_summary_is_json_and_matches_the_marts(built: tuple[dict[str, Any], Path
     )
     assert summary["lkpj"]["serapan"] == str(report.lkpj.kota.serapan)
     assert f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} %" in summary["ringkasan"]
+    # The word beside the headline figure follows Kemendagri's bands (100/90/80/70/60), not a guess.
+    kategori = kategori_kemendagri(report.spm.daerah)
+    assert report.spm.kategori == kategori and summary["spm"]["kategori"] == kategori
+    headline = f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} % ({kategori})"
+    assert headline in summary["ringkasan"]
+    for b in report.spm.bidang:
+        assert b.kategori == kategori_kemendagri(b.nilai), b.kode
     spm = next(p for p in summary["perubahan"] if p["indikator"] == "Capaian SPM daerah")
     assert "poin persentase" in spm["kalimat"] or spm["kalimat"].startswith("tidak berubah")
     for name in (
@@ -180,7 +196,9 @@ def test_city_workbook_has_a_sheet_per_table_formatted_for_print(
     header = [c.value for c in bidang[4]]
     assert header[:4] == ["Kode", "Bidang", "Jumlah JPD", "Capaian 2025"] and "Capaian 2024" in header
     daerah = next(r for r in bidang.iter_rows(min_row=5, values_only=True) if r[0] == "DAERAH")
-    assert Decimal(str(daerah[3])) == report.spm.daerah
+    assert Decimal(str(daerah[3])) == report.spm.daerah and daerah[4] == report.spm.kategori
+    notes = [str(c) for row in bidang.iter_rows(values_only=True) for c in row if c]
+    assert any("Tuntas Utama ≥ 90; Tuntas Madya ≥ 80" in n and "Belum Tuntas < 60" in n for n in notes)
     assert bidang["D5"].number_format == '#,##0.00 "%"'
     yoy = wb["Perbandingan Tahunan"]
     assert any("poin persentase" in str(r[-1]) for r in yoy.iter_rows(min_row=5, values_only=True))

@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
+from kinerja.schema.model import LAPORAN
 from kinerja.sources.base import UnsafePathError, safe_relative
 from kinerja.warehouse.models import submission
 
-LAPORAN = ("SPM", "LPPD", "LKPJ")
 TAK_DIKENALI = "masuk, tak dikenali"
 """Shown instead of `belum masuk` when the agency's folder holds files that are no template at all
 (a CSV or PDF named .xlsx, no Info sheet): something did come in, and it got feedback."""
@@ -91,6 +92,8 @@ class StatusPage:
     """Years the selector offers, newest first."""
     strays: list[Stray] = field(default_factory=list)
     """Files in folders that are no active agency's (a mistyped folder name, a merged PD)."""
+    chain: list[Step] = field(default_factory=list)
+    """Where the year stands: collected → built → review → published → synced (`reports.chain`)."""
 
     @property
     def ringkasan(self) -> dict[str, int]:
@@ -240,8 +243,15 @@ def _years(engine: Engine, catalog: Catalog, tahun: int) -> list[int]:
     return sorted(seen | set(catalog.kalender) | {tahun}, reverse=True)
 
 
-def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None = None) -> StatusPage:
-    """Everything the page shows for `tahun`, as of `today` (default: today in the kota)."""
+def status_page(
+    engine: Engine,
+    catalog: Catalog,
+    tahun: int,
+    today: date | None = None,
+    pipeline: PipelineState | None = None,
+) -> StatusPage:
+    """Everything the page shows for `tahun`, as of `today` (default: today in the kota); with
+    `pipeline` (Airflow's side, read by the plugin) also where the year stands in the chain."""
     today = today or today_in(catalog.tz)
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     latest = _latest_versions(engine, tahun)
@@ -277,6 +287,11 @@ def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None
             feedback_file=last.feedback_file if last else None,
             feedback_at=last.feedback_at if last else None,
         )
+    chain: list[Step] = []
+    if pipeline is not None:
+        statuses = [c.status for by_laporan in cells.values() for c in by_laporan.values()]
+        collected = sum(1 for st in statuses if st in (VALID, TERLAMBAT))
+        chain = chain_steps(tahun, collected, len(statuses), pipeline, latest_review(engine, tahun))
     return StatusPage(
         tahun=tahun,
         nama_kota=catalog.nama,
@@ -291,6 +306,7 @@ def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None
         ],
         years=_years(engine, catalog, tahun),
         strays=_strays(engine, catalog, tahun),
+        chain=chain,
     )
 
 
@@ -467,7 +483,7 @@ def _deadline_html(page: StatusPage) -> str:
     cls = "lewat" if n < 0 else "dekat" if n <= 7 else ""
     return (
         f'<div class="deadline {cls}" id="sisa-hari" data-days-left="{n}">'
-        f"Batas pengumpulan: {_e(tanggal(page.batas))} pukul 24.00 {_e(page.tz_label)} &middot; "
+        f"Batas pengumpulan: {_e(tanggal(page.batas))} pukul 23.59 {_e(page.tz_label)} &middot; "
         f"<strong>{_e(sisa_hari_text(n))}</strong></div>"
     )
 
@@ -513,7 +529,7 @@ def render_status_page(page: StatusPage) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Status Pengumpulan {page.tahun} &middot; {_e(page.nama_kota)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{CHAIN_CSS}</style>
 </head>
 <body>
 <h1>Status Pengumpulan Data Tahun {page.tahun}</h1>
@@ -527,6 +543,7 @@ keadaan per {_e(tanggal(page.hari_ini))}</p>
 </form>
 {_deadline_html(page)}
 </div>
+{render_chain(page.tahun, page.chain)}
 <ul class="summary" aria-label="Ringkasan {total} laporan wajib">{summary}</ul>
 <table>
 <thead><tr><th>Perangkat Daerah</th>{head}</tr></thead>
