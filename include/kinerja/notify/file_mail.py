@@ -82,7 +82,7 @@ class FileMail(Notification):
 
 def is_address(text: str) -> bool:
     """One plain address (no name, no list, no spaces or line breaks), of a sane length."""
-    return len(text) <= 254 and _ADDRESS.match(text) is not None
+    return len(text) <= 254 and _ADDRESS.fullmatch(text) is not None  # fullmatch: no trailing \n
 
 
 def _domain(address: str) -> str:
@@ -235,10 +235,11 @@ def plan_file_mails(
 
 
 def _contact(data: bytes) -> object:
+    """The official's address on the Info sheet, as typed (checked by `recipients`)."""
     if not data:
         return None
     wb = open_workbook(data)
-    info = None if hasattr(wb, "severity") else read_info(wb)  # an Issue: no workbook
+    info = None if isinstance(wb, Issue) else read_info(wb)  # an Issue: no workbook
     return info.get("email_kontak") if isinstance(info, dict) else None
 
 

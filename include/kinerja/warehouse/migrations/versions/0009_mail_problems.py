@@ -1,7 +1,7 @@
 """per-file feedback mail: who it went to and what the mail server refused
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0006
 Create Date: 2026-11-29 19:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
