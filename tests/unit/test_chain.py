@@ -10,6 +10,7 @@ from kinerja.reports.chain import (
     DITOLAK,
     GAGAL,
     MENUNGGU,
+    SEBAGIAN,
     SELESAI,
     PipelineState,
     RunState,
@@ -28,7 +29,7 @@ def test_a_backfilled_year_waiting_for_review() -> None:
     )
     steps = chain_steps(2022, 40, 86, PipelineState(runs={"compile_reports": build}), None)
     assert _states(steps) == {
-        "collected": SELESAI,
+        "collected": SEBAGIAN,
         "built": SELESAI,
         "review": MENUNGGU,
         "published": BELUM,
@@ -67,7 +68,7 @@ def test_approved_published_and_synced_or_rejected_or_failed() -> None:
     sync = RunState("s1", "success", {"publish_to_portal": "success"})
     done = chain_steps(
         2025,
-        90,
+        108,
         108,
         PipelineState(runs={"compile_reports": build, "sync_satu_data": sync}),
         ("disetujui", None),
