@@ -57,6 +57,7 @@ bench: install-test
 	$(UV) run python bench/dag_parse.py
 	$(UV) run python bench/scale.py
 	$(UV) run python bench/satu_data_sync.py
+	$(UV) run python bench/mail_latency.py
 
 lint: install-test
 	$(UV) run ruff check .

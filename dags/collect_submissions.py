@@ -8,6 +8,12 @@ beserta alasannya. PD menerima umpan balik di folder `umpan-balik/` masing-masin
 **Kapan**: setiap 10 menit, Januari–Maret (WIB). Run bulan Januari 2026 mengumpulkan data tahun
 2025. Run manual boleh mengisi `tahun`.
 
+**E-mail**: setiap versi berkas yang diproses dikirimi umpan baliknya (dengan salinan buku kerja
+yang ditandai) ke alamat PD di `perangkat_daerah.csv`, dan ke petugas di lembar Info hanya bila
+alamatnya di domain PD itu (task `mail_feedback`, connection SMTP di parameter `smtp_conn_id`,
+bawaan `kinerja_smtp`). Sekali per versi; server e-mail yang mati tidak menggagalkan run: sisanya
+dikirim run berikutnya. Run backfill tidak mengirim e-mail.
+
 **Sesudahnya**: bila ada berkas yang dimuat atau ditolak, *Susun laporan kinerja* berjalan untuk
 tahun itu (satu run per tahun) dan menunggu persetujuan tim ahli.
 
@@ -34,7 +40,7 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from common.assets import SUBMISSIONS
-from common.params import tahun_param
+from common.params import smtp_param, tahun_param
 from common.runs import TZ
 
 WAREHOUSE_POOL = "kinerja_warehouse"
@@ -94,6 +100,7 @@ def _reads_archive() -> bool:
             type="string",
             description="Koneksi drive (mis. arsip tahun lampau untuk backfill)",
         ),
+        "smtp_conn_id": smtp_param(),
     },
 )
 def collect_submissions() -> None:
@@ -173,10 +180,24 @@ def collect_submissions() -> None:
         event.add_partitions(partition_key(changes["tahun"]))
         return changes
 
+    @task(trigger_rule="all_done")
+    def mail_feedback(tahun: int) -> dict:  # type: ignore[type-arg]
+        """Mail each processed version's feedback to its agency, once; never fails the run."""
+        from airflow.sdk.exceptions import AirflowSkipException
+        from common.connections import warehouse_url
+        from common.mail import send_file_feedback, smtp_conn_id
+        from common.runs import is_backfill
+
+        context = get_current_context()
+        if is_backfill(context):
+            raise AirflowSkipException("backfill: umpan balik tahun lampau tidak dikirim lewat e-mail")
+        return send_file_feedback(tahun, smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url())
+
     tahun = prepare_warehouse()
     batches = scan_drive(tahun)
     results = process_batch.partial(tahun=tahun).expand(batch=batches)
     announce_changes(summarize(results, tahun))
+    results >> mail_feedback(tahun)
 
 
 collect_submissions()

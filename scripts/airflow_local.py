@@ -293,6 +293,27 @@ def review_of(tahun: int, since: datetime, timeout: float) -> tuple[str, str] | 
     return _wait(waiting, timeout)
 
 
+def staged_folder(run_id: str) -> str:
+    """The staging folder build_reports reported (its XCom), never recomputed: computing it
+    with `staging_dir` would empty it."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = (
+            session.query(XComModel)
+            .filter(
+                XComModel.dag_id == "compile_reports",
+                XComModel.run_id == run_id,
+                XComModel.task_id == "build_reports",
+                XComModel.key == "return_value",
+            )
+            .first()
+        )
+        value = XComModel.deserialize_value(row) if row is not None else None
+    return str(value["staging"]) if isinstance(value, dict) else "(folder staging tidak tercatat)"
+
+
 def print_status(tahun: int) -> None:
     from common.connections import warehouse_read_url
     from kinerja.cli import main as kinerja
@@ -301,17 +322,15 @@ def print_status(tahun: int) -> None:
     kinerja(["status", "--year", str(tahun), *(["--warehouse", url] if url else [])])
 
 
-def backfill_year(tahun: int, conn_id: str, timeout: float) -> bool:
-    from kinerja.config import Settings
-    from kinerja.publish.release import staging_dir
-
+def collect_year(tahun: int, conn_id: str, timeout: float) -> tuple[datetime, bool] | None:
+    """Backfill the year's collection and wait for its run. None when it failed (the reasons are
+    printed); else when it started and whether a report build was asked for."""
     print(f"\n=== Tahun {tahun}: backfill collect_submissions dari connection {conn_id}")
     since = datetime.now(UTC)
-    backfill_id = start_backfill(tahun, conn_id, timeout)
-    found = collection_run(backfill_id, timeout)
+    found = collection_run(start_backfill(tahun, conn_id, timeout), timeout)
     if found is None:
         print(f"GAGAL tahun {tahun}: run backfill belum selesai setelah {timeout:.0f} detik")
-        return False
+        return None
     run_id, state, tasks = found
     if state != "success":
         reasons = failure_reasons(run_id)
@@ -319,10 +338,16 @@ def backfill_year(tahun: int, conn_id: str, timeout: float) -> bool:
         print(f"GAGAL tahun {tahun} (run {run_id}; task gagal: {', '.join(failed) or '-'}):")
         for reason in reasons or ["lihat log task di Airflow UI (Grid → task yang merah → Logs)"]:
             print(f"  {reason}")
-        return False
+        return None
     print(f"Tahun {tahun} dimuat (run {run_id}).")
+    return since, tasks.get("announce_changes") != "skipped"
+
+
+def report_year(tahun: int, since: datetime, built: bool, timeout: float) -> bool:
+    """Print the year's collection status and where its report build waits for review."""
+    print(f"\n=== Tahun {tahun}")
     print_status(tahun)
-    if tasks.get("announce_changes") == "skipped":
+    if not built:
         print(f"Tidak ada berkas baru untuk {tahun}: laporannya tidak disusun ulang.")
         return True
     review = review_of(tahun, since, timeout)
@@ -333,7 +358,7 @@ def backfill_year(tahun: int, conn_id: str, timeout: float) -> bool:
         )
         return False
     review_run, review_state = review
-    staging = staging_dir(Settings.from_env().reports_dir, tahun, review_run)
+    staging = staged_folder(review_run)
     if review_state in AWAITING_REVIEW:
         print(
             f"Laporan {tahun} tersusun di {staging} dan MENUNGGU PERSETUJUAN tim ahli: Airflow UI "
@@ -368,8 +393,16 @@ def backfill(years: list[int], arsip: str | None, conn_id: str, timeout: float) 
     ok = True
     log_dir = Path(AIRFLOW_HOME)
     with own_scheduler(log_dir) if not scheduler_alive() else _nothing():
+        # the collections one after the other (one backfill per DAG at a time); a year's report
+        # build runs meanwhile, beside the next year's collection
+        loaded = {}
         for tahun in years:
-            ok = backfill_year(tahun, conn_id, timeout) and ok
+            if (found := collect_year(tahun, conn_id, timeout)) is None:
+                ok = False
+            else:
+                loaded[tahun] = found
+        for tahun, (since, built) in loaded.items():
+            ok = report_year(tahun, since, built, timeout) and ok
     return 0 if ok else 1
 
 

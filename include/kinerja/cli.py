@@ -28,6 +28,8 @@ from kinerja.schema.model import LAPORAN
 
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
+SMTP_URL_ENV = "KINERJA_SMTP_URL"
+"""smtp://host:port: `kinerja collect` mails each processed version's feedback (notify/file_mail.py)."""
 
 
 def _warehouse(url: str | None) -> Any:
@@ -105,6 +107,13 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     outcomes = run.run(on_file=progress)
     elapsed = time.perf_counter() - started
+    mail = _mail_feedback(run) if os.environ.get(SMTP_URL_ENV) else None
+    if mail is not None:
+        print(
+            f"e-mail umpan balik: {mail.sent} dari {mail.planned} terkirim"
+            + (f"; sisanya dicoba lagi pada run berikutnya ({mail.error})" if mail.error else ""),
+            file=sys.stderr,
+        )
     if args.json:
         for o in outcomes:
             print(json.dumps(o.to_json(), ensure_ascii=False))
@@ -134,6 +143,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     )
     return 0
+
+
+def _mail_feedback(run: Any) -> Any:
+    """A mail per processed version, through the server in KINERJA_SMTP_URL."""
+    from kinerja.notify.file_mail import send_file_mails, smtp_from_url
+    from kinerja.notify.reminders import sender_email
+
+    url = os.environ[SMTP_URL_ENV]
+    return send_file_mails(
+        run.engine,
+        run.catalog,
+        run.tahun,
+        run.archive_dir,
+        lambda: smtp_from_url(url, os.environ),
+        sender_email(),
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@ aggregates → the submission version (agency file: drive, path, version, checks
 
     build (compile_reports, read-only)   trace_export(): satu-data/sumber.json beside the tables,
                                          from the facts the build itself read
-    approval (record_review)             record_sources(): the approved build's sumber.json into
+    publication (publish_year_reports)   record_sources(): the approved build's sumber.json into
                                          `satu_data_sumber`, replacing the year's earlier one
     `kinerja lineage`                    lineage(): answered from the warehouse alone
 
@@ -154,7 +154,10 @@ def trace_export(engine: Engine, catalog: Catalog, folder: Path) -> Path:
 
 
 def record_sources(engine: Engine, folder: Path, run_id: str) -> int:
-    """Store the approved build's lineage (replacing the year's earlier one); returns the links."""
+    """Store the lineage of a just published Satu Data folder (replacing the year's earlier one);
+    returns the links. Outputs with no Satu Data export at all have nothing to record."""
+    if not folder.is_dir():
+        return 0
     data = json.loads((folder / SUMBER).read_text(encoding="utf-8"))
     tahun = int(data["tahun"])
     records = [

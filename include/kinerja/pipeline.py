@@ -153,20 +153,25 @@ def publish_year_reports(tahun: int, staging: str, warehouse_url: str | None = N
 
     from sqlalchemy import select
 
+    from kinerja.lineage import record_sources
     from kinerja.publish.release import NotApprovedError, publish
+    from kinerja.satudata.package import FOLDER
     from kinerja.warehouse.db import engine_for
     from kinerja.warehouse.models import report_review
 
     engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
     with engine.connect() as conn:
         row = conn.execute(
-            select(report_review.c.decision, report_review.c.berkas).where(
+            select(report_review.c.decision, report_review.c.berkas, report_review.c.run_id).where(
                 report_review.c.staging == staging, report_review.c.tahun == tahun
             )
         ).first()
     if row is None or row.decision != DISETUJUI:
         raise NotApprovedError(f"keluaran {staging} belum disetujui tim ahli; tidak diterbitkan")
-    return str(publish(Path(staging), Settings.from_env().reports_dir, tahun, row.berkas or {}))
+    published = publish(Path(staging), Settings.from_env().reports_dir, tahun, row.berkas or {})
+    # what is now published: its rows' facts and agency files, for `kinerja lineage`
+    record_sources(engine, published / FOLDER, row.run_id)
+    return str(published)
 
 
 def request_review(tahun: int, staging: str, run_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
@@ -241,13 +246,6 @@ def record_review(
             conn.execute(insert(report_review).values(**row))
         else:
             conn.execute(update(report_review).where(report_review.c.id == found).values(**row))
-    if decision == "disetujui":  # what is now published: its rows' agency files (kinerja lineage)
-        from pathlib import Path
-
-        from kinerja.lineage import record_sources
-        from kinerja.satudata.package import FOLDER
-
-        record_sources(engine, Path(staging) / FOLDER, run_id)
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 

@@ -6,18 +6,18 @@ warehouse table and the published file, to the CKAN dataset that holds its rows.
 from __future__ import annotations
 
 import json
-import threading
 from collections import deque
 from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.lineage import lineage
+from kinerja.reports.keputusan import SETUJUI
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for
 
 from tests.dags.conftest import OPENLINEAGE_EVENTS
-from tests.dags.test_compile_reports import _answer_when_asked
+from tests.dags.test_compile_reports import _run as run_compile_reports
 from tests.integration.ckan_server import CkanServer
 
 pytestmark = pytest.mark.integration
@@ -78,12 +78,8 @@ def test_openlineage_graph_from_an_agency_file_to_its_ckan_dataset(
         monkeypatch.setenv(key, value)
 
     assert dagbag.get_dag("collect_submissions").test(run_conf={"tahun": 2025}).state == "success"
-    answered: list[dict] = []  # type: ignore[type-arg]
-    reviewer = threading.Thread(target=_answer_when_asked, args=(api_server, "Approve", "Sesuai", answered))
-    reviewer.start()
-    assert dagbag.get_dag("compile_reports").test(run_conf={"tahun": 2025}).state == "success"
-    reviewer.join()
-    assert answered
+    run, answered = run_compile_reports(dagbag, api_server, (SETUJUI, "Sesuai"))
+    assert answered and run.state == "success"  # type: ignore[attr-defined]
     assert dagbag.get_dag("sync_satu_data").test(run_conf={"tahun": 2025}).state == "success"
 
     events = _events_since(offset)

@@ -80,7 +80,7 @@ def _review_in_browser(base: str, password: str, chromium_path: str, seen: dict[
             page.wait_for_url(f"{base}/")
 
             # The page is beside Status Pengumpulan in the navigation, listing the staged run.
-            page.get_by_role("link", name="Tinjauan Laporan").click()
+            page.get_by_role("link", name="Tinjauan", exact=True).click()
             frame = page.frame_locator("iframe[src='/kinerja/tinjauan']")
             expect(frame.locator("#daftar")).to_contain_text(asked["task_instance"]["dag_run_id"])
 
@@ -120,7 +120,7 @@ def _review_in_browser(base: str, password: str, chromium_path: str, seen: dict[
             page.get_by_role("link", name="Setujui").click()
             page.wait_for_url("**/required_actions**")
             page.get_by_role("button", name=re.compile(r"^(Respond|Setujui)$")).first.click()
-            page.wait_for_timeout(1000)
+            page.wait_for_timeout(3000)  # the UI refreshes the task after the answer
             page.screenshot(path=str(ARTIFACTS / "tinjauan-laporan-setujui.png"))
         finally:
             browser.close()

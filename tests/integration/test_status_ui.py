@@ -240,7 +240,7 @@ def test_status_page_in_the_airflow_ui(
             page.wait_for_url(f"{ui.base}/")
 
             # The page is an entry of the UI's navigation, embedded in the UI.
-            page.get_by_role("link", name="Status Pengumpulan").click()
+            page.get_by_role("link", name="Status", exact=True).click()
             page.wait_for_url("**/plugin/status-pengumpulan**")
             frame = page.frame_locator("iframe[src='/kinerja/status']")
             expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")

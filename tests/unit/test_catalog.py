@@ -142,3 +142,16 @@ def test_education_spm_cites_the_standards_in_force() -> None:
         assert "Permendikbudristek 32/2022" in text and "311/M/2022" in text, text
         # The 2018 regulation is named only as the one replaced.
         assert "Permendikbud 32/2018" not in text.replace("menggantikan Permendikbud 32/2018", "")
+
+
+def test_inspektorat_reviu_is_due_in_the_fourth_week_of_february(catalog: Catalog) -> None:
+    from datetime import date
+
+    for tahun in [*catalog.kalender, 2030]:
+        due = catalog.kalender_tahun(tahun).batas_reviu_inspektorat
+        assert due is not None and due.month == 2 and due.year == tahun + 1, tahun
+        assert 22 <= due.day <= 28 and due.weekday() == 4, (tahun, due)
+        assert (
+            catalog.kalender_tahun(tahun).batas_pengumpulan < due < catalog.kalender_tahun(tahun).batas_lppd
+        )
+    assert catalog.kalender_tahun(2025).batas_reviu_inspektorat == date(2026, 2, 27)

@@ -1,6 +1,6 @@
 """Provenance and lineage from the warehouse alone: every fact row carries its submission version
 (drive, path, version, checksum, received, PD); every published Satu Data row is traced, at build
-time, to the facts it aggregates and recorded on approval; `kinerja lineage` answers for every
+time, to the facts it aggregates and recorded when published; `kinerja lineage` answers for every
 published dataset of the sample year."""
 
 from __future__ import annotations
@@ -13,27 +13,35 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.lineage import SUMBER, lineage
-from kinerja.pipeline import record_review
+from kinerja.lineage import datasets as lineage_datasets
+from kinerja.pipeline import publish_year_reports, record_review, request_review
+from kinerja.publish.release import NotApprovedError
 from kinerja.reports.build import build_outputs
-from kinerja.sample import SampleShares
+from kinerja.reports.keputusan import SETUJUI
+from kinerja.sample import SampleShares, generate_year
 from kinerja.satudata.package import FOLDER, read_package
 from kinerja.warehouse.models import FACT_TABLES, satu_data_sumber, submission, submission_current
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Engine, and_, func, select
 
-from tests.conftest import collected_sample_year
-
-APPROVE = {"chosen_options": ["Approve"], "responded_by_user": {"name": "tim-ahli"}}
+from tests.conftest import collected_sample_year, make_run
 
 
 @pytest.fixture(scope="module")
 def year(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Engine, Path, Path]:
     """A collected sample year (some files late, rejected, corrected), its reports built into a
-    staging folder and approved: (warehouse URL, engine, staging, drive)."""
+    staging folder, approved by the tim ahli and published: (warehouse URL, engine, staging, drive)."""
     root = tmp_path_factory.mktemp("lineage")
     url, engine, _ = collected_sample_year(catalog, root, 16, SampleShares(late=0.2, defective=0.1))
-    staging = root / "staging"
+    staging = root / "reports" / "staging" / "2025" / "run"
     build_outputs(engine, catalog, 2025, staging)
-    record_review(2025, str(staging), APPROVE, "manual__2026-01-30", url)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KINERJA_REPORTS_DIR", str(root / "reports"))
+        request_review(2025, str(staging), "manual__2026-01-30", url)
+        with pytest.raises(NotApprovedError):  # not approved: nothing published, no lineage
+            publish_year_reports(2025, str(staging), url)
+        assert lineage_datasets(engine, 2025) == []
+        record_review(2025, str(staging), {"chosen_options": [SETUJUI]}, "manual__2026-01-30", url)
+        publish_year_reports(2025, str(staging), url)
     return url, engine, staging, root / "drive"
 
 
@@ -137,12 +145,27 @@ def test_lineage_of_something_never_published_is_a_clear_error(
     )
 
 
-def test_a_rejection_records_no_lineage(year: tuple[str, Engine, Path, Path]) -> None:
-    url, engine, staging, _ = year
-    with engine.connect() as conn:
-        before = conn.execute(text("SELECT count(*), max(run_id) FROM satu_data_sumber")).one()
-    record_review(
-        2025, str(staging), {"chosen_options": ["Reject"], "params_input": {"alasan": "x"}}, "r2", url
-    )
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*), max(run_id) FROM satu_data_sumber")).one() == before
+def test_a_version_loaded_after_publication_leaves_the_published_lineage(
+    year: tuple[str, Engine, Path, Path], catalog: Catalog
+) -> None:
+    """Runs last (it loads new versions): the warehouse still names the versions the published
+    figures were computed from, while the facts now come from the new ones."""
+    _, engine, _, drive = year
+    dataset = "kota-medan-dinkes-spm-capaian-jpd"
+    before = lineage(engine, dataset, 2025)
+
+    def current() -> int | None:
+        with engine.connect() as conn:
+            return conn.scalar(
+                select(submission_current.c.submission_id).where(
+                    submission_current.c.kode_pd == "DINKES", submission_current.c.laporan == "SPM"
+                )
+            )
+
+    published_id = current()
+    assert published_id in {f["submission_id"] for f in before["berkas"]}
+    generate_year(catalog, 2025, drive, seed=99, only=("DINKES",), shares=SampleShares(late=0, defective=0))
+    outcomes = make_run(engine, drive, catalog, drive.parent, 2025).run()
+    assert any(o.status == "loaded" for o in outcomes)
+    assert current() != published_id
+    assert lineage(engine, dataset, 2025) == before

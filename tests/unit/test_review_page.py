@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.lineage import SUMBER
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError, sha256_file
 from kinerja.reports.keputusan import SETUJUI, TOLAK
@@ -23,6 +24,7 @@ from kinerja.reports.review import (
 )
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.sample import SampleShares
+from kinerja.satudata.package import FOLDER
 
 from ..conftest import collected_sample_year
 
@@ -41,6 +43,9 @@ def _stage(root: Path, name: str, spm: str, ringkasan: str) -> Path:
         "perubahan": [{"indikator": "Capaian SPM daerah", "kalimat": "naik 1,00 poin persentase"}],
     }
     (stage / "ringkasan.json").write_text(json.dumps(summary))
+    # The Satu Data lineage an approval records (none here: no table rows in this stand-in build).
+    (stage / FOLDER).mkdir()
+    (stage / FOLDER / SUMBER).write_text(json.dumps({"tahun": 2025, "baris": []}))
     return stage
 
 
@@ -53,7 +58,7 @@ def test_review_page_of_a_staged_build(
     monkeypatch.setenv("KINERJA_REPORTS_DIR", str(tmp_path / "reports"))
     first = _stage(tmp_path / "reports", "run_a", "80.10", "Capaian SPM: 80,10 %\nLPPD: skor 2,8094")
     asked = request_review(2025, str(first), "run_a", url)
-    assert asked["files"] == 4 and asked["ringkasan"].startswith("Capaian SPM")
+    assert asked["files"] == 5 and asked["ringkasan"].startswith("Capaian SPM")
     # Not approved yet: nothing is published.
     with pytest.raises(NotApprovedError, match="belum disetujui"):
         publish_year_reports(2025, str(first), url)

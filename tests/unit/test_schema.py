@@ -67,7 +67,7 @@ def test_template_protects_headers_and_offers_dropdowns(catalog: Catalog, tmp_pa
     path = tmp_path / "spm.xlsx"
     build_workbook(TEMPLATES["SPM"], catalog, pd, 2025).save(path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Petunjuk", "Info", "Penerima", "Mutu", "Kode"]
+    assert wb.sheetnames == ["Petunjuk", "Info", "Penerima", "Mutu", "Penerapan", "Kode"]
     ws = wb["Penerima"]
     assert ws.protection.sheet
     assert ws["A1"].protection.locked and not ws["A2"].protection.locked

@@ -6,7 +6,7 @@ import csv
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,8 @@ class Kalender:
     klinik_mulai: date | None
     klinik_selesai: date | None
     rakor: date | None
+    batas_reviu_inspektorat: date | None = None
+    """The Inspektorat's reviu of the LPPD data is due (fourth week of February of N+1)."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,12 @@ class Scoring:
             if skor >= band.min:
                 return band.nama, sumber
         return bands[-1].nama, sumber
+
+
+def _friday_week_4(tahun: int) -> date:
+    """The Friday of 22-28 February of N+1: the fourth week, when a year has no explicit date."""
+    day = date(tahun + 1, 2, 22)
+    return day + timedelta(days=(4 - day.weekday()) % 7)
 
 
 def _date(value: Any) -> date | None:
@@ -363,6 +371,7 @@ class Catalog:
             None,
             None,
             None,
+            _friday_week_4(tahun),
         )
 
 
@@ -521,6 +530,7 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
             klinik_mulai=_date(k.get("klinik_mulai")),
             klinik_selesai=_date(k.get("klinik_selesai")),
             rakor=_date(k.get("rakor")),
+            batas_reviu_inspektorat=_date(k.get("batas_reviu_inspektorat")) or _friday_week_4(int(tahun)),
         )
     # Optional catalogues: a kota without them simply owes no MAKRO / APBD report.
     makro_path, apbd_path = catalogue_file(city, "makro.yaml", base), catalogue_file(city, "apbd.yaml", base)

@@ -148,7 +148,7 @@ def _rows(issues: Sequence[Issue]) -> list[tuple[Any, ...]]:
     ]
 
 
-def _facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
+def facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
     received = ctx.received_at.astimezone(ctx.zona).strftime("%d-%m-%Y %H:%M ") + ctx.zona_label
     return [
         ("Perangkat Daerah", f"{ctx.nama_pd} ({ctx.kode_pd})"),
@@ -168,10 +168,10 @@ def render_xlsx(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
     ws["A1"] = f"Hasil pemeriksaan: {status}"
     ws["A1"].font = Font(bold=True, size=14, color="9C0006" if status == "DITOLAK" else "006100")
     ws["A2"] = summary
-    for r, (label, value) in enumerate(_facts(ctx), start=4):
+    for r, (label, value) in enumerate(facts(ctx), start=4):
         ws.cell(row=r, column=1, value=label).font = Font(bold=True)
         ws.cell(row=r, column=2, value=safe_cell(value))
-    header_row = 4 + len(_facts(ctx)) + 1
+    header_row = 4 + len(facts(ctx)) + 1
     for c, name in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=header_row, column=c, value=name)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E78")
@@ -191,7 +191,7 @@ def render_xlsx(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
 def render_html(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
     status, summary = verdict(issues)
     esc = html.escape
-    facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _facts(ctx))
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts(ctx))
     head = "".join(f"<th>{esc(c)}</th>" for c in COLUMNS)
     body = (
         "".join(
@@ -215,7 +215,7 @@ tr.err td:first-child{{color:#9c0006;font-weight:bold}} tr.warn td:first-child{{
 </style></head><body>
 <h1 class="{status}">Hasil pemeriksaan: {status}</h1>
 <p>{esc(summary)}</p>
-<table>{facts}</table>
+<table>{rows}</table>
 <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 </body></html>
 """

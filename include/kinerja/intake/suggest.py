@@ -14,16 +14,19 @@ We never change what is loaded: a suggestion is a guess (in Indonesian `1.234` i
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from kinerja.intake.issues import Issue
+from kinerja.intake.issues import Issue, shown
 from kinerja.intake.markup import SUMMARY_SHEET
 from kinerja.intake.reader import normalise_header
 from kinerja.schema.excel import CODES_SHEET
 from kinerja.schema.model import INFO_SHEET, Column, Template
+
+log = logging.getLogger(__name__)
 
 PREFIX = "Mungkin maksud Anda:"
 OUR_SHEETS = {INFO_SHEET, "Petunjuk", CODES_SHEET, SUMMARY_SHEET}
@@ -106,24 +109,40 @@ def with_suggestions(
     template_sheets = {s.name for s in tpl.sheets}
     out = []
     for issue in issues:
-        suggestion = None
-        where = columns.get((issue.sheet or "", issue.column or ""))
-        if issue.sheet and issue.row is None and issue.column is None and issue.message.startswith("Lembar"):
-            if issue.sheet not in workbook.sheet_names:  # a renamed sheet
-                found = _renamed_sheet(issue.sheet, workbook.sheet_names, template_sheets)
-                if found:
-                    suggestion = f"lembar '{found}' (kembalikan namanya menjadi '{issue.sheet}')"
-        elif where and issue.row and issue.value is None and issue.message.startswith("Kolom"):
-            position, col = where  # a renamed header: what stands where the template puts it
-            header = _header_row(workbook, issue.sheet or "", issue.row)
-            found = header[position] if position < len(header) else None
-            if found not in (None, "") and normalise_header(found) not in expected:
-                suggestion = f"kolom '{found}' (kembalikan judulnya menjadi '{col.header}')"
-        elif where and issue.value is not None:
-            col = where[1]
-            if col.codes and col.codes in codes:
-                suggestion = suggest_code(issue.value, codes[col.codes], labels.get(col.codes, {}))
-            elif col.kind != "text" and "teks" in issue.message:
-                suggestion = suggest_number(issue.value)
+        try:
+            suggestion = _suggestion(issue, workbook, columns, expected, template_sheets, codes, labels)
+        except Exception:  # a guess that fails is no guess: it never changes the verdict
+            log.warning("no suggestion for %s", issue, exc_info=True)
+            suggestion = None
         out.append(_with(issue, suggestion))
     return out
+
+
+def _suggestion(
+    issue: Issue,
+    workbook: Any,
+    columns: Mapping[tuple[str, str], tuple[int, Column]],
+    expected: set[str],
+    template_sheets: set[str],
+    codes: Mapping[str, Sequence[str]],
+    labels: Mapping[str, Mapping[str, str]],
+) -> str | None:
+    where = columns.get((issue.sheet or "", issue.column or ""))
+    if issue.sheet and issue.row is None and issue.column is None and issue.message.startswith("Lembar"):
+        if issue.sheet not in workbook.sheet_names:  # a renamed sheet
+            found = _renamed_sheet(issue.sheet, workbook.sheet_names, template_sheets)
+            if found:
+                return f"lembar '{shown(found, 60)}' (kembalikan namanya menjadi '{issue.sheet}')"
+    elif where and issue.row and issue.value is None and issue.message.startswith("Kolom"):
+        position, col = where  # a renamed header: what stands where the template puts it
+        header = _header_row(workbook, issue.sheet or "", issue.row)
+        cell = header[position] if position < len(header) else None
+        if cell not in (None, "") and normalise_header(cell) not in expected:
+            return f"kolom '{shown(cell, 60)}' (kembalikan judulnya menjadi '{col.header}')"
+    elif where and issue.value is not None:
+        col = where[1]
+        if col.codes and col.codes in codes:
+            return suggest_code(issue.value, codes[col.codes], labels.get(col.codes, {}))
+        if col.kind != "text" and "teks" in issue.message:
+            return suggest_number(issue.value)
+    return None

@@ -6,7 +6,8 @@
     <out>/lampiran.xlsx             the detail tables the PDF leaves out (its appendix)
     <out>/draf-{lkpj,lppd,spm}.docx the three documents' editable drafts (reports/docx.py)
     <out>/pd/<KODE_PD>/...          one website bundle per PD (publish/bundle.py)
-    <out>/satu-data/...             tidy tables + datapackage.json + data.json (satudata/package.py)
+    <out>/satu-data/...             tidy tables, datapackage.json, catalog.jsonld (satudata/package.py)
+                                    and sumber.json, each row's agency files (lineage.py)
     <out>/ringkasan.json            the headline figures returned here
 
 `build_outputs` is the single code path of the `compile_reports` DAG and `kinerja report`; it
@@ -222,7 +223,7 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
-    # Where `published/` is served, for data.json's download links (relative when unset).
+    # Where `published/` is served, for catalog.jsonld's download links (relative when unset).
     public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
     written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)

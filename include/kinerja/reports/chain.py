@@ -21,8 +21,9 @@ COLLECT, COMPILE, SYNC = "collect_submissions", "compile_reports", "sync_satu_da
 CHAIN_DAGS = (COLLECT, COMPILE, SYNC)
 PORTAL_CONN_ID = "satu_data_ckan"
 
-SELESAI, BERJALAN, MENUNGGU, GAGAL, DITOLAK, BELUM = (
+SELESAI, SEBAGIAN, BERJALAN, MENUNGGU, GAGAL, DITOLAK, BELUM = (
     "selesai",
+    "sebagian",
     "berjalan",
     "menunggu",
     "gagal",
@@ -77,8 +78,8 @@ def _task_step(run: RunState | None, task_id: str) -> str:
         return GAGAL
     if task in ("awaiting_input", "deferred"):  # the review task waits for the tim ahli
         return MENUNGGU
-    if task in RUNNING_STATES or run.state in RUNNING_STATES:
-        return BERJALAN
+    if task in RUNNING_STATES or (task == "None" and run.state == "queued"):
+        return BERJALAN  # a queued run (e.g. behind other years' reviews) counts as under way
     return BELUM
 
 
@@ -105,7 +106,7 @@ def chain_steps(
         Step(
             "collected",
             "Dikumpulkan",
-            SELESAI if collected else BELUM,
+            SELESAI if collected >= due > 0 else SEBAGIAN if collected else BELUM,
             f"{collected} dari {due} laporan wajib masuk valid",
             _paused(COLLECT, state),
         )
@@ -146,7 +147,13 @@ def chain_steps(
     return steps
 
 
-STEP_CLASS = {SELESAI: "valid", BERJALAN: "terlambat", MENUNGGU: "terlambat", GAGAL: "ditolak"}
+STEP_CLASS = {
+    SELESAI: "valid",
+    SEBAGIAN: "terlambat",
+    BERJALAN: "terlambat",
+    MENUNGGU: "terlambat",
+    GAGAL: "ditolak",
+}
 STEP_CLASS |= {DITOLAK: "ditolak", BELUM: "belum"}
 
 CHAIN_CSS = """

@@ -26,17 +26,19 @@ from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from kinerja.catalog.loader import catalogue_file
 from kinerja.reports.charts import CHART_KEYS, Chart
 from kinerja.reports.marts import Table, doc_text
+from kinerja.reports.render_pdf import SHORT
 
 CONFIG_FILE = "dokumen.yaml"
 TEMPLATE_FILE = "templat_dokumen.docx"
@@ -47,6 +49,9 @@ CELL_STYLE = "Isi Tabel"
 NOTE_STYLE = "Catatan Tabel"
 PENANDA = "[DIISI TIM AHLI]"
 """Marks every place the tim ahli write; search for it to find what is left."""
+WIDE = 9
+"""Tables with more columns than this go on landscape pages (16 columns in portrait wrap every
+number digit by digit)."""
 ROMAWI = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
 
@@ -236,8 +241,33 @@ def _repeat_header(row: Any) -> None:
     tr_pr.append(el)
 
 
-def _table(doc: DocxDocument, table: Table) -> None:
+CHAR, PAD = Pt(4.3), Pt(12)
+"""Width of one character of the table font (7.5 pt), and a cell's left + right margins."""
+
+
+def _widths(table: Table, texts: list[list[str]], total: int, size: float) -> list[int]:
+    """Column widths (EMU) filling `total`: numbers and short codes as wide as their longest
+    value plus padding (they must not wrap), text columns sharing the rest by configured width."""
+    fixed: dict[int, int] = {}
+    for i, col in enumerate(table.cols):
+        longest = max((len(row[i]) for row in texts), default=0)
+        header = max((len(w) for w in col.header.split()), default=0)
+        if col.kind != "text" or col.width <= SHORT:  # the PDF's rule: codes, units, statuses
+            fixed[i] = int(CHAR * size / 7.5 * min(max(longest, header, 3), 24) + PAD)
+    room = total - sum(fixed.values())
+    flexible = {i: max(c.width, 6) for i, c in enumerate(table.cols) if i not in fixed}
+    minimum = int(Cm(1.6))
+    if flexible and room < minimum * len(flexible):  # too wide: everything shrinks alike
+        room = minimum * len(flexible)
+    weight = sum(flexible.values()) or 1
+    widths = [fixed[i] if i in fixed else int(room * flexible[i] / weight) for i in range(len(table.cols))]
+    scale = min(1.0, total / sum(widths))
+    return [int(w * scale) for w in widths]
+
+
+def _table(doc: DocxDocument, table: Table, text_width: int) -> None:
     grid = doc.add_table(rows=1, cols=len(table.cols))
+    grid.autofit = False
     with contextlib.suppress(KeyError):  # a template without it: Word's default table look
         grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -249,18 +279,46 @@ def _table(doc: DocxDocument, table: Table) -> None:
     for cell, col in zip(head.cells, table.cols, strict=True):
         p = cell.paragraphs[0]
         p._p.style = cell_style
-        p.add_run(col.header).bold = True
+        run = p.add_run(col.header)
+        run.bold = True
+        if len(table.cols) > WIDE:
+            run.font.size = Pt(6.5)
     right = [c.kind != "text" for c in table.cols]
-    for values in table.rows or [("Belum ada data.",) + ("",) * (len(table.cols) - 1)]:
+    rows = table.rows or [("Belum ada data.",) + ("",) * (len(table.cols) - 1)]
+    texts = [[doc_text(v, c.kind) for c, v in zip(table.cols, values, strict=True)] for values in rows]
+    # Wide tables (landscape pages) in a smaller font, so numbers keep to one line.
+    size = 6.5 if len(table.cols) > WIDE else None
+    widths = [Emu(w) for w in _widths(table, texts, text_width, size or 7.5)]
+    for gc, width in zip(grid._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        gc.w = width
+    for cell, width in zip(head.cells, widths, strict=True):
+        cell.width = width
+    for values in texts:
         cells = grid.add_row().cells
-        for cell, col, value, is_number in zip(cells, table.cols, values, right, strict=True):
+        for cell, text, is_number, width in zip(cells, values, right, widths, strict=True):
+            cell.width = width
             p = cell.paragraphs[0]
             p._p.style = cell_style
             if is_number:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            p.add_run(doc_text(value, col.kind))
+            run = p.add_run(text)
+            if size:
+                run.font.size = Pt(size)
     if table.note:
         doc.add_paragraph(table.note, style=NOTE_STYLE)
+
+
+def _orientation(doc: DocxDocument, landscape: bool) -> None:
+    """Continue on a new page in the given orientation (a new section, same header/footer)."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    width, height = section.page_width, section.page_height
+    if width is not None and height is not None and landscape != (width > height):
+        section.page_width, section.page_height = height, width
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    if landscape:  # wide tables get the room of narrower side margins
+        section.left_margin = section.right_margin = Cm(1.5)
+    else:
+        section.left_margin, section.right_margin = doc.sections[0].left_margin, doc.sections[0].right_margin
 
 
 def _picture(doc: DocxDocument, chart: Chart, width_cm: float) -> None:
@@ -327,7 +385,11 @@ def render_draft(
     judul = kerangka.judul.format(tahun=tahun, kota=kota)
     _cover(doc, judul, kota, cover_lines, dibuat)
     n_tabel = n_gambar = 0
+    landscape = False
     for i, bab in enumerate(kerangka.bab, start=1):
+        if landscape:
+            landscape = False
+            _orientation(doc, landscape)
         doc.add_paragraph(
             f"BAB {ROMAWI[i - 1]}  {bab.judul.format(tahun=tahun, kota=kota).upper()}", "Heading 1"
         )
@@ -343,9 +405,15 @@ def render_draft(
             _picture(doc, chart, min(15.5, text_width))
             _caption(doc, "Gambar", n_gambar, f"{chart.title}. {chart.alt}")
         for name in bab.tabel:
+            wide = len(by_name[name].cols) > WIDE
+            if wide != landscape:
+                landscape = wide
+                _orientation(doc, landscape)
             n_tabel += 1
             _caption(doc, "Tabel", n_tabel, by_name[name].title)
-            _table(doc, by_name[name])
+            section = doc.sections[-1]
+            usable = (section.page_width or Cm(21)) - (section.left_margin or 0) - (section.right_margin or 0)
+            _table(doc, by_name[name], int(usable))
     _ask_to_update_fields(doc)
     props = doc.core_properties
     props.title, props.subject, props.author = judul, f"Draf {kerangka.kode} {kota} {tahun}", kota

@@ -50,7 +50,9 @@ CHAR_PT = 4.2
 SHORT = 16
 """Text columns this narrow (codes, units, statuses) are sized to their content, like numbers."""
 """Points per unit of a column's width (its xlsx width in characters) at the table font size."""
-LONG_TABLES = frozenset(("LPPD PD", "LKPJ Program Outcome", "Pengumpulan PD", "Perbandingan Tahunan"))
+LONG_TABLES = frozenset(
+    ("LPPD PD", "LKPJ Program Outcome", "LKPJ Program Output", "Pengumpulan PD", "Perbandingan Tahunan")
+)
 """Main tables of 50+ rows whose story a chart or a shorter table already tells: appendix too."""
 
 

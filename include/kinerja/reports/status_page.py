@@ -72,6 +72,8 @@ class PdRow:
     nama_pd: str
     cells: Mapping[str, Cell]
     """Only the reports this agency must hand in."""
+    mail_problems: tuple[str, ...] = ()
+    """Feedback mails that did not reach an address (malformed, refused by the server)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,26 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
     ]
 
 
+def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
+    """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
+    from kinerja.notify.file_mail import KIND, key_for
+    from kinerja.warehouse.models import notification_sent as n
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(n.c.kode_pd, n.c.key, n.c.problem, n.c.sent_at)
+            .where(n.c.tahun == tahun, n.c.kind == KIND, n.c.problem.is_not(None))
+            .order_by(n.c.sent_at.desc(), n.c.id.desc())
+        ).all()
+        versions = select(submission.c.id, submission.c.path).where(submission.c.tahun == tahun)
+        paths = {key_for(r.id): r.path for r in conn.execute(versions)}
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        name = paths.get(r.key, r.key).rsplit("/", 1)[-1]
+        out.setdefault(r.kode_pd, []).append(f"{name}: {r.problem}")
+    return out
+
+
 def _years(engine: Engine, catalog: Catalog, tahun: int) -> list[int]:
     with engine.connect() as conn:
         seen = set(conn.execute(select(submission.c.tahun).distinct()).scalars())
@@ -234,6 +256,7 @@ def status_page(
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     latest = _latest_versions(engine, tahun)
     unknown = _unrecognised(engine, tahun)
+    problems = _mail_problems(engine, tahun)
     names: dict[str, str] = {}
     cells: dict[str, dict[str, Cell]] = {}
     for st in collection_status(engine, catalog, tahun):
@@ -277,7 +300,10 @@ def status_page(
         days_left=days_left(batas, today),
         tz=catalog.tz,
         tz_label=catalog.tz_label,
-        rows=[PdRow(kode, names[kode], by_laporan) for kode, by_laporan in cells.items()],
+        rows=[
+            PdRow(kode, names[kode], by_laporan, tuple(problems.get(kode, ())))
+            for kode, by_laporan in cells.items()
+        ],
         years=_years(engine, catalog, tahun),
         strays=_strays(engine, catalog, tahun),
         chain=chain,
@@ -369,6 +395,7 @@ td.st-terlambat { background: #fffbeb; border-left-color: #d97706; }
 .st-takdikenali { background: #ede9fe; color: #5b21b6; }
 td.st-takdikenali { background: #faf5ff; border-left-color: #7c3aed; }
 td.na { color: #9ca3af; }
+.surel-gagal { color: #991b1b; } .surel-gagal ul { margin: 2px 0 0 16px; padding: 0; }
 h2 { font-size: 16px; margin: 20px 0 6px; }
 .legend { margin-top: 16px; color: var(--muted); font-size: 12px; }
 .legend span.badge { margin-right: 4px; }
@@ -422,6 +449,13 @@ def _cell_html(cell: Cell, page: StatusPage) -> str:
         + "".join(parts)
         + "</td>"
     )
+
+
+def _mail_html(row: PdRow) -> str:
+    if not row.mail_problems:
+        return ""
+    items = "".join(f"<li>{_e(p)}</li>" for p in row.mail_problems[:5])
+    return f'<div class="meta surel-gagal">E-mail umpan balik tidak sampai:<ul>{items}</ul></div>'
 
 
 def _strays_html(page: StatusPage) -> str:
@@ -480,7 +514,7 @@ def render_status_page(page: StatusPage) -> str:
             )
         body.append(
             f'<tr data-pd="{_e(row.kode_pd)}"><td class="pd"><div class="nama">{_e(row.nama_pd)}</div>'
-            f'<div class="kode">{_e(row.kode_pd)}</div></td>{"".join(cells)}</tr>'
+            f'<div class="kode">{_e(row.kode_pd)}</div>{_mail_html(row)}</td>{"".join(cells)}</tr>'
         )
     if not body:
         body.append(f'<tr><td colspan="{1 + len(LAPORAN)}">Tidak ada PD aktif pada tahun ini.</td></tr>')

@@ -158,7 +158,7 @@ def export_year(
 ) -> list[Path]:
     """Write the year's Satu Data folder into `out_dir`; returns the files written.
 
-    `base_url`: where the published folder is served, for data.json's download links
+    `base_url`: where the published folder is served, for catalog.jsonld's download links
     (relative links when empty)."""
     parts = _parts(report, catalog, sd)
     guard((p.name, p.spec.names, ([row[k] for k in p.spec.names] for row in p.rows)) for p in parts)

@@ -192,6 +192,23 @@ satu_data_sumber = Table(
     comment="Published rows → the facts and submission versions they came from (kinerja lineage)",
 )
 
+# --- the Inspektorat's reviu of the LPPD data, per PD (kinerja.reviu) ---------------------------
+reviu_inspektorat = Table(
+    "reviu_inspektorat",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tahun", Integer, nullable=False, index=True),
+    Column("run_id", String(250), nullable=False),
+    Column("kode_pd", String(40), nullable=False),
+    Column("keputusan", String(20), nullable=False, comment="disetujui or dikembalikan"),
+    Column("catatan", Text),
+    Column("reviewer", String(200)),
+    Column("diputuskan_pada", DateTime(timezone=True), nullable=False),
+    Column("feedback_path", String(1000), comment="the page written to a returned PD's folder"),
+    UniqueConstraint("run_id", "kode_pd"),
+    comment="The Inspektorat's reviu of the LPPD data: one row per PD owing the LPPD and review run",
+)
+
 # --- e-mail already sent (reminders, digests, deadline alerts): each goes out once ------------
 notification_sent = Table(
     "notification_sent",
@@ -202,6 +219,12 @@ notification_sent = Table(
     Column("kode_pd", String(40), nullable=False, comment="the agency; empty for the operators"),
     Column("key", String(40), nullable=False, comment="e.g. H-7 for a reminder, the date of a digest"),
     Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("recipients", Text, comment="the addresses it was sent to"),
+    Column(
+        "problem",
+        Text,
+        comment="why it did not reach someone (address refused or malformed); not retried",
+    ),
     UniqueConstraint("tahun", "kind", "kode_pd", "key"),
     comment="Notifications accepted by the mail server, so a rerun never sends them twice",
 )

@@ -1,7 +1,7 @@
 """what the tim ahli reviewed: the staged files' checksums and the headline figures
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-29 19:20:00.000000
 
 `report_review` gets a row as soon as the review is requested (decision `menunggu`), with the
