@@ -100,7 +100,7 @@ def collect_submissions() -> None:
         run = open_run(tahun, _drive(), warehouse_url())
         return [compact(o) for o in process_batch(run, batch)]
 
-    @task(outlets=[SUBMISSIONS])
+    @task(outlets=[SUBMISSIONS], multiple_outputs=False)
     def summarize(results: list[list[dict]], tahun: int) -> dict:  # type: ignore[type-arg]
         """Log the year's status and tell downstream DAGs what changed."""
         from common.connections import warehouse_url

@@ -36,7 +36,7 @@ from common.review import DECISION_KEY, RecordedApprovalOperator
     },
 )
 def compile_reports() -> None:
-    @task
+    @task(multiple_outputs=False)
     def build_reports() -> dict:  # type: ignore[type-arg]
         """Compute the marts and render every output into staging."""
         from common.connections import warehouse_read_url
@@ -76,7 +76,7 @@ def compile_reports() -> None:
         }
         return published
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", multiple_outputs=False)
     def record_decision(build: dict) -> dict:  # type: ignore[type-arg]
         """Keep the tim ahli's decision and reason, approved or not."""
         from common.connections import warehouse_url
