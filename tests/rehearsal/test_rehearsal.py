@@ -13,7 +13,7 @@ from tests.rehearsal.cluster import WORKERS, rehearse
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(2400)
 def test_the_yearly_cycle_runs_on_the_deployed_topology(tmp_path: Path) -> None:
     report = rehearse(tmp_path)
     print("rehearsal:", report)
