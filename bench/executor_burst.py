@@ -79,7 +79,7 @@ def _through(executor: str, base: Path, drive: Path, warehouse: str) -> dict[str
             r=run_id,
         )
         files = {
-            int(m): len(json.loads(v))
+            int(m): len(v if isinstance(v, list) else json.loads(v))
             for m, v in af.q(
                 "select map_index, value from xcom where dag_id = 'collect_submissions' and run_id = :r "
                 "and task_id = 'process_batch' and key = 'return_value'",
@@ -132,14 +132,11 @@ def main() -> None:
             f"{r['seconds'] / seconds:.2f}x in-process"
         )
         for t in r["tasks"]:
-            work = (
-                f", work ~{t['files'] * per_file:.1f} s,"
-                f" start + imports ~{t['run'] - t['files'] * per_file:.1f} s"
-            )
-            print(
-                f"  {t['task']:18} {t['host']:10} queued {t['queued']:5.1f} s, run {t['run']:5.1f} s"
-                + (work if t["files"] else "")
-            )
+            line = f"  {t['task']:18} {t['host']:10} queued {t['queued']:5.1f} s, run {t['run']:5.1f} s"
+            if t["files"]:
+                work = t["files"] * per_file
+                line += f", work ~{work:.1f} s, start + imports ~{t['run'] - work:.1f} s"
+            print(line)
         batches = [t for t in r["tasks"] if t["files"]]
         if batches:
             overhead = statistics.mean(t["run"] - t["files"] * per_file for t in batches)
