@@ -88,20 +88,21 @@ def _same(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
 
 
 @contextlib.contextmanager
-def _stage_timer(stages: dict[str, float]) -> Iterator[None]:
-    """Time the stages of CollectRun.process by wrapping the functions it calls."""
+def _stage_timer(stages: dict[str, float], clock: Callable[[], float] = time.perf_counter) -> Iterator[None]:
+    """Time the stages of CollectRun.process by wrapping the functions it calls (`clock`:
+    time.process_time for CPU seconds)."""
     import kinerja.intake.collect as collect
 
-    names = ("judge", "record_submission", "render_xlsx", "render_html", "archive", "next_version")
+    names = ("inspect", "validate_judgements", "record_submission", "write_feedback", "archive")
     saved = {n: getattr(collect, n) for n in names if hasattr(collect, n)}
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            t = time.perf_counter()
+            t = clock()
             try:
                 return fn(*args, **kwargs)
             finally:
-                stages[name] += time.perf_counter() - t
+                stages[name] += clock() - t
 
         return wrapper
 
@@ -143,7 +144,7 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
     t = time.perf_counter()
     todo, _ = run.scan()
     with _stage_timer(stages):
-        outcomes = [run.process(f) for f in todo]
+        outcomes = run.process_files(todo)
     t_files = time.perf_counter() - t
     t = time.perf_counter()
     run.build_docs()
@@ -159,16 +160,16 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
         f"  files: {n / t_files:.1f} files/s, {1000 * t_files / n:.0f} ms per file; "
         f"peak RSS {peak_rss_mb():.0f} MB; {summarise(outcomes)}"
     )
-    judged = stages["judge"]
+    judged = stages["inspect"]
     print(
         "  per file: "
         + ", ".join(
             f"{label} {1000 * stages[key] / n:.0f} ms"
             for label, key in (
-                ("read+check+GX", "judge"),
+                ("read+checks", "inspect"),
+                ("Great Expectations (batched)", "validate_judgements"),
                 ("load (one transaction)", "record_submission"),
-                ("feedback xlsx", "render_xlsx"),
-                ("feedback html", "render_html"),
+                ("feedback (xlsx, html, marked-up copy)", "write_feedback"),
                 ("archive", "archive"),
             )
             if key in stages

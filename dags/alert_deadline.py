@@ -1,29 +1,18 @@
 """
-### Alert deadline
+### Umumkan batas pengumpulan lewat
 
-When the collection deadline day has ended (`batas_pengumpulan` in `calendar.yaml`, 26 January
-by default, 23:59 WIB), the operators (`KINERJA_OPERATOR_EMAILS`) get one e-mail listing, per
-report, the PDs whose data is still missing (`belum masuk`) or still rejected (`ditolak`).
-Late files are still accepted afterwards: the collection flags them `terlambat` with their
-receipt time and the reports show them as late.
+Setelah hari batas pengumpulan berakhir (`batas_pengumpulan` di `calendar.yaml`, bawaan
+26 Januari **pukul 23.59 WIB**), operator (`KINERJA_OPERATOR_EMAILS`) menerima satu e-mail berisi,
+per laporan, PD yang datanya masih *belum masuk* atau masih *ditolak*. Berkas yang terlambat tetap
+diterima dan ditandai *terlambat*.
 
-* **Schedule**: 00:00 WIB every day in January and February. The task is skipped until the
-  year's deadline day is over, sends the alert on the first run after it (27 January 00:00
-  WIB by default) and is skipped again afterwards: the alert is recorded in
-  `notification_sent` and goes out once per reporting year, even when the calendar moves the
-  deadline or a night's run was missed.
-* The reporting year is the year before the run's date in WIB; a manual run may set `tahun`
-  and `tanggal`. **Backfill runs never alert** (they would re-announce deadlines years old).
+**Kapan**: pukul 00.00 WIB setiap hari pada Januari dan Februari. Task dilewati (*skipped*)
+sampai batas lewat, mengirim pada run pertama sesudahnya (bawaan 27 Januari pukul 00.00 WIB),
+lalu dilewati lagi: peringatan dikirim sekali per tahun pelaporan. Run backfill tidak pernah
+mengirim. Run manual boleh mengisi `tahun` dan `tanggal`.
 
-**Why a task and not an Airflow Deadline Alert.** A `DeadlineAlert` fires when a *DAG run* has
-not finished by reference + interval. Our deadline is a date per year in the versioned
-calendar, not a fixed offset from a run: the interval is fixed when the file is parsed, so
-the calendar would be copied into code, and modelling "the year is complete" as a run would
-need a weeks-long sensor run. Deadline Alerts are also experimental in 3.3: `dag.test()` and
-`airflow dags test` crash on a DAG that has one (apache/airflow#73428), and a backfill run
-gets its deadline too: it is already in the past, so the callback fires within seconds (seen
-with `airflow backfill create` on 3.3.2). A small task reading the calendar is simpler and is
-tested like every other task.
+**Bila gagal**: server SMTP tidak menjawab → dicoba ulang 3 kali (jeda 10 menit); tidak ada
+pesan yang terkirim dua kali. Periksa connection `kinerja_smtp`, lalu *Clear* task itu.
 """
 
 from __future__ import annotations
@@ -35,9 +24,21 @@ from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from common.params import smtp_param, tahun_param, tanggal_param
 from common.runs import TZ
 
+# Developer notes. Why a task and not an Airflow Deadline Alert: a `DeadlineAlert` fires when a
+# *DAG run* has not finished by reference + interval, fixed when the file is parsed; our deadline
+# is a date per year in the versioned calendar, and modelling "the year is complete" as a run
+# would need a weeks-long sensor run. Deadline Alerts are experimental in 3.3: `dag.test()` and
+# `airflow dags test` crash on a DAG that has one (apache/airflow#73428), and a backfill run gets
+# its deadline too, already past, so the callback fires within seconds (seen with `airflow
+# backfill create` on 3.3.2). The reporting year is the year before the run's date in WIB
+# (`common.runs`); the alert is recorded in `notification_sent`, so it goes out once per year even
+# when the calendar moves the deadline or a night's run was missed.
+
 
 @dag(
     dag_id="alert_deadline",
+    dag_display_name="Umumkan batas pengumpulan lewat",
+    description="Pukul 00.00 WIB tiap hari, Jan–Feb: sekali setelah batas, PD yang belum masuk/ditolak",
     schedule=CronTriggerTimetable("0 0 * 1-2 *", timezone=TZ),
     start_date=None,
     catchup=False,

@@ -1,24 +1,36 @@
 """
-### Collect submissions
+### Kumpulkan data PD
 
-Picks up every agency's workbooks for a reporting year from the shared drive, checks the
-template, validates with Great Expectations, loads what is valid into the warehouse and
-records every rejection with its reason.
+Mengambil buku kerja (xlsx) setiap Perangkat Daerah untuk satu tahun pelaporan dari shared drive,
+memeriksa templat dan isinya, memuat yang valid ke gudang data dan mencatat setiap penolakan
+beserta alasannya. PD menerima umpan balik di folder `umpan-balik/` masing-masing.
 
-* **Schedule**: every 10 minutes (WIB) from January to March, the collection window. The
-  reporting year is the year before the run's date *in WIB* (`dags/common/runs.py`: Airflow's
-  dates are UTC, and the 00:00 WIB run of 1 January is still 31 December in UTC); a manual run
-  may set `tahun`.
-* **Backfill of past years** (one run per reporting year, from archive folders laid out like
-  the drive, `drive_conn_id` naming an archive connection): `airflow backfill create --dag-id
-  collect_submissions --from-date 2023-01-01T00:00:00+07:00 --to-date 2023-01-01T00:05:00+07:00
-  --dag-run-conf '{"drive_conn_id": "kinerja_arsip"}'` loads 2022 (see the README).
-* **Connections**: `kinerja_warehouse` (postgres or sqlite; default: embedded SQLite) and
-  the drive named by the `drive_conn_id` param, default `kinerja_drive` (`fs` with
-  `{"path": ...}`, `samba` with the share as schema, or `sftp`; without it: the local sample
-  drive).
-* **Retries**: infrastructure errors are retried; bad data never raises, it is rejected.
-* **Emits** the `kinerja_submissions` asset with the year and what changed in `extra`.
+**Kapan**: setiap 10 menit, Januari–Maret (WIB). Run bulan Januari 2026 mengumpulkan data tahun
+2025. Run manual boleh mengisi `tahun`.
+
+**E-mail**: setiap versi berkas yang diproses dikirimi umpan baliknya (dengan salinan buku kerja
+yang ditandai) ke alamat PD di `perangkat_daerah.csv`, dan ke petugas di lembar Info hanya bila
+alamatnya di domain PD itu (task `mail_feedback`, connection SMTP di parameter `smtp_conn_id`,
+bawaan `kinerja_smtp`). Sekali per versi; server e-mail yang mati tidak menggagalkan run: sisanya
+dikirim run berikutnya. Run backfill tidak mengirim e-mail.
+
+**Sesudahnya**: bila ada berkas yang dimuat atau ditolak, *Susun laporan kinerja* berjalan untuk
+tahun itu (satu run per tahun) dan menunggu persetujuan tim ahli.
+
+**Backfill tahun lampau** (arsip berstruktur seperti drive: `<tahun>/<KODE_PD>/<berkas>.xlsx`):
+`make backfill TAHUN=2022 ARSIP=/jalur/arsip` (beberapa tahun: `TAHUN="2021 2022"`). Run backfill
+menolak tahun yang tidak ada di arsip atau di luar kalender, dan connection arsip yang belum dibuat.
+
+**Bila gagal**:
+
+* *Kesalahan konfigurasi* (tidak dicoba ulang): pesan di log menyebut connection atau tahun yang
+  salah dan perintah untuk membuatnya; perbaiki, lalu *Clear* task itu.
+* *Drive atau gudang data tidak dapat dihubungi*: dicoba ulang otomatis 2 kali; bila tetap gagal,
+  periksa jaringan/connection `kinerja_drive` dan `kinerja_warehouse`, lalu *Clear*.
+* Data yang salah tidak membuat run gagal: berkasnya ditolak dan PD mendapat umpan balik.
+
+Connection: `kinerja_warehouse` (tanpa itu: SQLite bawaan), drive dari parameter `drive_conn_id`
+(bawaan `kinerja_drive`; tanpa itu: drive contoh lokal).
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from common.assets import SUBMISSIONS
-from common.params import tahun_param
+from common.params import smtp_param, tahun_param
 from common.runs import TZ
 
 WAREHOUSE_POOL = "kinerja_warehouse"
@@ -38,20 +50,42 @@ MAX_BATCHES = 4
 are batched per agency rather than mapped one task per file."""
 
 
+# Developer notes. The reporting year is the year before the run's date *in WIB*
+# (`common.runs.reporting_year`): Airflow's dates are UTC, and the 00:00 WIB run of 1 January is
+# still 31 December in UTC; backfill runs behave like scheduled ones. The timetable keeps
+# `interval` at 0 (a yearly interval moves scheduled and backfill logical dates a year back).
+# Bad data never raises (it is rejected); infrastructure errors are retried; configuration
+# errors (`SetupError`) fail at once (`common.failures`).
+
+
+def _drive_conn_id() -> str:
+    from common.connections import DRIVE_CONN_ID
+
+    return str(get_current_context()["params"].get("drive_conn_id") or DRIVE_CONN_ID)
+
+
 def _drive():  # type: ignore[no-untyped-def]
     """The drive of the run's `drive_conn_id` (an archive for backfills); a named connection
-    that does not exist is an error, never a silent switch to the default drive."""
-    from common.connections import DRIVE_CONN_ID, drive_spec
+    that does not exist fails at once, never a silent switch to the default drive."""
+    from common.connections import drive_spec
+    from common.failures import setup_errors_fail_at_once
 
-    conn_id = get_current_context()["params"].get("drive_conn_id") or DRIVE_CONN_ID
-    spec = drive_spec(conn_id)
-    if spec.url is None and conn_id != DRIVE_CONN_ID:
-        raise ValueError(f"koneksi drive {conn_id!r} tidak ditemukan")
-    return spec
+    with setup_errors_fail_at_once():
+        return drive_spec(_drive_conn_id(), required=_reads_archive())
+
+
+def _reads_archive() -> bool:
+    """A backfill, or a run pointed at another drive than the live one: an archive."""
+    from common.connections import DRIVE_CONN_ID
+    from common.runs import is_backfill
+
+    return is_backfill(get_current_context()) or _drive_conn_id() != DRIVE_CONN_ID
 
 
 @dag(
     dag_id="collect_submissions",
+    dag_display_name="Kumpulkan data PD",
+    description="Setiap 10 menit, Januari–Maret (WIB): ambil, periksa dan muat buku kerja PD",
     schedule=CronTriggerTimetable("*/10 * * 1-3 *", timezone=TZ),
     start_date=None,
     catchup=False,
@@ -66,18 +100,25 @@ def _drive():  # type: ignore[no-untyped-def]
             type="string",
             description="Koneksi drive (mis. arsip tahun lampau untuk backfill)",
         ),
+        "smtp_conn_id": smtp_param(),
     },
 )
 def collect_submissions() -> None:
     @task
     def prepare_warehouse() -> int:
-        """Migrate the warehouse, refresh reference data; returns the reporting year."""
+        """Migrate the warehouse, refresh reference data; an archive must hold the year.
+        Returns the reporting year."""
         from common.connections import warehouse_url
+        from common.failures import setup_errors_fail_at_once
         from common.runs import reporting_year
-        from kinerja.pipeline import open_run
+        from kinerja.pipeline import check_archive_year, open_run
 
         tahun = reporting_year(get_current_context())
-        open_run(tahun, _drive(), warehouse_url(), prepare=True)
+        with setup_errors_fail_at_once():
+            run = open_run(tahun, _drive(), warehouse_url(), prepare=True)
+            if _reads_archive():
+                found = check_archive_year(run, _drive_conn_id())
+                print(f"arsip {_drive_conn_id()}: {found} berkas untuk tahun {tahun}")
         return tahun
 
     @task
@@ -94,34 +135,69 @@ def collect_submissions() -> None:
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
         """Check, validate and load one batch of files."""
         from common.connections import warehouse_url
+        from common.lineage import report_lineage
+        from kinerja.lineage import collect_datasets
         from kinerja.pipeline import batch_label, compact, open_run, process_batch
 
         get_current_context()["batch_label"] = batch_label(batch)  # type: ignore[literal-required]
         run = open_run(tahun, _drive(), warehouse_url())
-        return [compact(o) for o in process_batch(run, batch)]
+        done = [compact(o) for o in process_batch(run, batch)]
+        report_lineage(collect_datasets(done, run.drive, str(run.engine.url)))
+        return done
 
-    @task(outlets=[SUBMISSIONS], multiple_outputs=False)
+    @task(multiple_outputs=False)
     def summarize(results: list[list[dict]], tahun: int) -> dict:  # type: ignore[type-arg]
-        """Log the year's status and tell downstream DAGs what changed."""
+        """Log the year's status; returns what changed."""
         from common.connections import warehouse_url
         from kinerja.pipeline import summary_lines
 
-        flat = [o for batch in results for o in batch]
+        # One slice request; iterating the lazy sequence asks for one item past the end and the
+        # client logs that 404 as an error ("XCom not found") in a successful run.
+        flat = [o for batch in results[:] for o in batch]
         changed = sorted({f"{o['pd']}/{o['report']}" for o in flat if o["status"] == "loaded"})
         for line in summary_lines(tahun, warehouse_url()):
             print(line)
-        extra = {
+        return {
             "tahun": tahun,
             "loaded": changed,
             "rejected": sum(1 for o in flat if o["status"] == "rejected"),
         }
-        get_current_context()["outlet_events"][SUBMISSIONS].extra = extra
-        return extra
+
+    @task(outlets=[SUBMISSIONS], multiple_outputs=False)
+    def announce_changes(changes: dict) -> dict:  # type: ignore[type-arg]
+        """When files were loaded or rejected: the `kinerja_submissions` event for the year, as
+        its asset partition, so the reports are built for that year (one run per year). Nothing
+        changed: skipped, and no rebuild is asked for."""
+        from airflow.sdk.exceptions import AirflowSkipException
+        from common.runs import partition_key
+
+        if not changes["loaded"] and not changes["rejected"]:
+            raise AirflowSkipException(
+                f"tahun {changes['tahun']}: tidak ada berkas baru, laporan tidak disusun ulang"
+            )
+        event = get_current_context()["outlet_events"][SUBMISSIONS]
+        event.extra = changes
+        event.add_partitions(partition_key(changes["tahun"]))
+        return changes
+
+    @task(trigger_rule="all_done", multiple_outputs=False)
+    def mail_feedback(tahun: int) -> dict:  # type: ignore[type-arg]
+        """Mail each processed version's feedback to its agency, once; never fails the run."""
+        from airflow.sdk.exceptions import AirflowSkipException
+        from common.connections import warehouse_url
+        from common.mail import send_file_feedback, smtp_conn_id
+        from common.runs import is_backfill
+
+        context = get_current_context()
+        if is_backfill(context):
+            raise AirflowSkipException("backfill: umpan balik tahun lampau tidak dikirim lewat e-mail")
+        return send_file_feedback(tahun, smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url())
 
     tahun = prepare_warehouse()
     batches = scan_drive(tahun)
     results = process_batch.partial(tahun=tahun).expand(batch=batches)
-    summarize(results, tahun)
+    announce_changes(summarize(results, tahun))
+    results >> mail_feedback(tahun)
 
 
 collect_submissions()

@@ -1,38 +1,58 @@
 """
-### Compile reports
+### Susun laporan kinerja
 
-Builds the year's SPM, LPPD and LKPJ outputs (city workbook, PDF and HTML report, a website
-bundle per PD) into a staging folder, then waits for the **tim ahli**: the reviewer answers
-under *Browse → Required Actions* (or `PATCH .../hitlDetails`) with *Approve* or *Reject* and a
-reason. Approved outputs replace the year's published folder and the `kinerja_reports_approved`
-asset tells the Satu Data sync; a rejection leaves what was published before untouched. Either
-way the decision, reviewer and reason are recorded in the warehouse.
+Menyusun keluaran SPM, LPPD dan LKPJ satu tahun pelaporan (buku kerja kota, laporan PDF dan
+HTML, tiga draf dokumen .docx, paket situs web per PD, data Satu Data) ke folder *staging*, lalu
+menunggu **tim ahli**: permintaan persetujuan memuat tautan ke halaman *Tinjauan Laporan*
+(`/kinerja/tinjauan`), tempat semua berkas staging dibuka di peramban; jawab di *Browse →
+Required Actions* dengan *Setujui* atau *Tolak* (alasan wajib bila menolak). Checksum setiap
+berkas staging dicatat bersama keputusan. Disetujui: keluaran menggantikan folder terbit tahun
+itu (hanya bila berkasnya sama dengan yang disetujui) dan *Sinkronkan Satu Data* berjalan.
+Ditolak: yang sudah terbit tidak berubah. Keputusan, peninjau dan alasan selalu dicatat di
+gudang data.
 
-* **Triggered** by `kinerja_submissions` asset events (the year is in the event's `extra`);
-  a manual run may set `tahun`.
+**Kapan**: setiap kali *Kumpulkan data PD* memuat atau menolak berkas, **satu run per tahun
+pelaporan** (kolom *Partition key* = tahun): backfill 2021 dan 2022 menghasilkan dua susunan dan
+dua permintaan persetujuan. Run manual: isi `tahun`.
+
+**Bila gagal**: *Kesalahan konfigurasi* (tidak dicoba ulang) menyebut yang harus dibuat;
+kesalahan lain dicoba ulang 2 kali. Setelah diperbaiki, *Clear* task yang gagal.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, PartitionedAssetTimetable, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SUBMISSIONS
 from common.params import tahun_param
 from common.review import DECISION_KEY, RecordedApprovalOperator
 
+# Developer notes. One run per reporting year, not one run mapping over the years: the
+# collection's `kinerja_submissions` events carry their year as an asset partition
+# (`add_partitions`), and a `PartitionedAssetTimetable` makes the scheduler queue one run per
+# partition key (events of the same year still waiting are merged into one run). A year's
+# review is then a run of its own: its own Required Action, approval or rejection, retries and
+# history, and the review task is the same for one year or ten. With events in one run and
+# `max(tahun)` (the old way), a backfilled 2022 was never built. A paused consumer gets no
+# queued run from an event (Airflow skips paused DAGs when the event is registered): `make
+# airflow` starts the chain unpaused and the status board flags a paused step.
+
 
 @dag(
     dag_id="compile_reports",
-    schedule=[SUBMISSIONS],
+    dag_display_name="Susun laporan kinerja",
+    description="Per tahun pelaporan, setelah data PD berubah: susun laporan, tunggu persetujuan tim ahli",
+    schedule=PartitionedAssetTimetable(assets=SUBMISSIONS),
     start_date=None,
     catchup=False,
-    max_active_runs=1,
+    max_active_runs=4,  # years waiting for review at once (a backfill of several years)
     doc_md=__doc__,
     tags=["kinerja", "laporan"],
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
     params={
-        "tahun": tahun_param("Tahun pelaporan (kosong: dari peristiwa aset pengumpulan)"),
+        "tahun": tahun_param("Tahun pelaporan (kosong: tahun dari partisi/peristiwa pengumpulan)"),
     },
 )
 def compile_reports() -> None:
@@ -40,40 +60,59 @@ def compile_reports() -> None:
     def build_reports() -> dict:  # type: ignore[type-arg]
         """Compute the marts and render every output into staging."""
         from common.connections import warehouse_read_url
+        from common.failures import setup_errors_fail_at_once
+        from common.lineage import report_lineage
+        from common.runs import event_years
+        from kinerja.config import SetupError
+        from kinerja.lineage import build_datasets
         from kinerja.pipeline import build_year_reports
+        from kinerja.satudata.package import FOLDER
 
         context = get_current_context()
-        tahun = context["params"].get("tahun")
-        if not tahun:
-            events = [e for evs in context["triggering_asset_events"].values() for e in evs]
-            tahun = max(int(e.extra["tahun"]) for e in events if "tahun" in e.extra)
-        return build_year_reports(int(tahun), context["run_id"], warehouse_read_url())
+        years = event_years(context)
+        with setup_errors_fail_at_once():
+            if len(years) != 1:
+                raise SetupError(
+                    f"run ini untuk tahun {years or 'yang tidak diketahui'}: satu run menyusun satu "
+                    "tahun; jalankan manual dengan parameter tahun"
+                )
+        built = build_year_reports(years[0], context["run_id"], warehouse_read_url())
+        report_lineage(build_datasets(warehouse_read_url(), Path(built["staging"]) / FOLDER))
+        return built
 
     built = build_reports()
 
     review = RecordedApprovalOperator(
         task_id="review_reports",
         subject="Persetujuan laporan kinerja tahun {{ ti.xcom_pull(task_ids='build_reports')['tahun'] }}",
+        tahun="{{ ti.xcom_pull(task_ids='build_reports')['tahun'] }}",
+        staging="{{ ti.xcom_pull(task_ids='build_reports')['staging'] }}",
         body=(
-            "Tim ahli: periksa keluaran di folder staging "
-            "`{{ ti.xcom_pull(task_ids='build_reports')['staging'] }}`.\n\n"
-            "{{ ti.xcom_pull(task_ids='build_reports')['summary'].get('ringkasan', '') }}\n\n"
-            "Setujui untuk menerbitkan; tolak dengan alasan bila ada yang harus diperbaiki."
+            "**Setujui** untuk menerbitkan. **Tolak** bila ada yang harus diperbaiki, dengan alasan "
+            "(tanpa alasan, permintaan ini dibuka lagi)."
         ),
-        params={"alasan": Param("", type="string", description="Alasan keputusan (wajib bila ditolak)")},
+        params={
+            "alasan": Param(
+                None, type=["null", "string"], title="Alasan", description="Wajib diisi bila menolak"
+            )
+        },
         retries=1,  # an infrastructure failure asks the reviewer again
     )
 
     @task(outlets=[REPORTS_APPROVED])
     def publish_reports(build: dict) -> str:  # type: ignore[type-arg]
         """Approved: replace the year's published outputs and tell the Satu Data sync."""
+        from common.connections import warehouse_url
+        from common.lineage import report_lineage
+        from common.runs import partition_key
+        from kinerja.lineage import publish_datasets
         from kinerja.pipeline import publish_year_reports
 
-        published = publish_year_reports(build["tahun"], build["staging"])
-        get_current_context()["outlet_events"][REPORTS_APPROVED].extra = {
-            "tahun": build["tahun"],
-            "published": published,
-        }
+        published = publish_year_reports(build["tahun"], build["staging"], warehouse_url())
+        report_lineage(publish_datasets(Path(build["staging"]), Path(published)))
+        event = get_current_context()["outlet_events"][REPORTS_APPROVED]
+        event.extra = {"tahun": build["tahun"], "published": published}
+        event.add_partitions(partition_key(build["tahun"]))  # also for a manual run of a year
         return published
 
     @task(trigger_rule="all_done", multiple_outputs=False)

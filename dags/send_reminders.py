@@ -1,27 +1,21 @@
 """
-### Send reminders
+### Kirim pengingat
 
-E-mail in Bahasa Indonesia while agencies hand in their data (`kinerja.notify`):
+E-mail dalam Bahasa Indonesia selama PD menyerahkan data:
 
-* **Reminders** to every PD that still has no valid submission for a report it must hand in,
-  7, 3 and 1 days before the deadline and on the day itself (`pengingat_hari` and
-  `batas_pengumpulan` in `calendar.yaml`), at the address in `perangkat_daerah.csv`. The
-  message lists each missing or rejected report and where the rejection's feedback is.
-* **A daily digest** to the operators (`KINERJA_OPERATOR_EMAILS`, comma-separated): counts per
-  report and status, who is outstanding, who was reminded, who has no e-mail address.
+* **Pengingat** ke setiap PD yang belum punya kiriman valid untuk laporan yang wajib ia serahkan,
+  7, 3 dan 1 hari sebelum batas dan pada hari batas itu sendiri (batas bawaan 26 Januari pukul
+  23.59 WIB; `pengingat_hari` dan `batas_pengumpulan` di `calendar.yaml`), ke alamat di
+  `perangkat_daerah.csv`: laporan yang belum masuk atau ditolak dan letak umpan baliknya.
+* **Ringkasan harian** ke operator (`KINERJA_OPERATOR_EMAILS`): jumlah per laporan dan status,
+  siapa yang belum, siapa yang diingatkan, siapa yang tidak punya alamat e-mail.
 
-* **Schedule**: 07:00 WIB every day in January. The reporting year is the year before the
-  run's date *in WIB*, derived explicitly (`dags/common/runs.py`); a manual run may set `tahun`
-  and `tanggal` (act as that day, e.g. to send a missed day's reminders).
-* **Connection**: the SMTP connection in `smtp_conn_id` (default `kinerja_smtp`, else the
-  provider's `smtp_default`); the sender is its `from_email` extra, else `KINERJA_EMAIL_FROM`.
-* **Once only**: `send_notifications` records each message in the warehouse table
-  `notification_sent` (tahun, kind, kode_pd, key) as soon as the server accepted it, so a
-  retry or a second run the same day sends nothing twice. Recording is part of the send task on
-  purpose: a separate "record" task after it would resend everything on a retry.
-* **Backfill runs send nothing**: reminders for a past January would reach agencies years late.
+**Kapan**: pukul 07.00 WIB setiap hari pada bulan Januari. Run manual boleh mengisi `tahun` dan
+`tanggal` (bertindak seolah pada hari itu, mis. untuk mengirim pengingat hari yang terlewat).
+Run backfill tidak mengirim apa pun. Setiap pesan hanya terkirim sekali, juga saat dicoba ulang.
 
-The alert when the deadline has passed is the `alert_deadline` DAG.
+**Bila gagal**: server SMTP tidak menjawab → dicoba ulang 2 kali (jeda 5 menit). Periksa
+connection `kinerja_smtp` (tanpa itu dipakai `smtp_default`), lalu *Clear* task yang gagal.
 """
 
 from __future__ import annotations
@@ -33,9 +27,19 @@ from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from common.params import smtp_param, tahun_param, tanggal_param
 from common.runs import TZ
 
+# Developer notes. The reporting year is the year before the run's date *in WIB*, derived
+# explicitly (`common.runs`). `send_notifications` records each message in `notification_sent`
+# (tahun, kind, kode_pd, key) as soon as the server accepted it, so a retry or a second run the
+# same day sends nothing twice; recording is part of the send task on purpose: a separate
+# "record" task after it would resend everything on a retry. Backfill runs send nothing:
+# reminders for a past January would reach agencies years late. The deadline alert is
+# `alert_deadline`.
+
 
 @dag(
     dag_id="send_reminders",
+    dag_display_name="Kirim pengingat",
+    description="Pukul 07.00 WIB tiap hari, Januari: ingatkan PD yang belum menyerahkan, ringkasan operator",
     schedule=CronTriggerTimetable("0 7 * 1 *", timezone=TZ),
     start_date=None,
     catchup=False,

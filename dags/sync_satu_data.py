@@ -1,29 +1,39 @@
 """
-### Sync Satu Data
+### Sinkronkan Satu Data
 
-Publishes the approved tables of a reporting year to the kota's Satu Data portal (CKAN):
-an organisation per PD (or the walidata), a dataset per table and indicator with its metadata,
-a DataStore table of all years and a CSV per year. Only what the tim ahli approved is sent:
-the `satu-data/` folder of the published reports, checked again for personal data first.
+Menerbitkan tabel yang sudah disetujui tim ahli untuk satu tahun pelaporan ke portal Satu Data
+kota (CKAN): organisasi per PD (atau walidata), dataset per tabel dengan metadatanya, tabel
+DataStore semua tahun dan satu CSV per tahun. Yang dikirim hanya folder `satu-data/` dari
+laporan terbit, diperiksa ulang agar tidak memuat data pribadi.
 
-* **Triggered** by `kinerja_reports_approved` (the year is in the event's `extra`); a manual
-  run may set `tahun` and `dry_run` (log the plan, write nothing).
-* **Connection** `satu_data_ckan` (type http): host = portal URL, password = API token.
-* A re-run with nothing new writes nothing; a failed run continues where it stopped.
+**Kapan**: setiap kali laporan suatu tahun disetujui (satu run per tahun; kolom *Partition key*
+= tahun). Run manual: isi `tahun`; `dry_run` hanya menampilkan rencana tanpa menulis.
+
+**Perlu** connection `satu_data_ckan` (tipe http): host = alamat portal, password = token API.
+Tanpa itu run gagal sekali, tanpa dicoba ulang, dengan perintah untuk membuatnya:
+`airflow connections add satu_data_ckan --conn-type http --conn-host https://data.kota.example
+--conn-password '<token API>'`; lalu *Clear* task yang gagal.
+
+**Bila gagal** karena portal tidak menjawab (batas waktu, galat 5xx): dicoba ulang 3 kali dengan
+jeda yang makin panjang. Run ulang tidak menulis apa pun yang sudah sama di portal, dan run yang
+terhenti melanjutkan dari titik berhentinya.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, PartitionedAssetTimetable, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SATU_DATA
 from common.params import tahun_param
 
 
 @dag(
     dag_id="sync_satu_data",
-    schedule=[REPORTS_APPROVED],
+    dag_display_name="Sinkronkan Satu Data",
+    description="Per tahun, setelah laporan disetujui: terbitkan tabelnya ke portal Satu Data (CKAN)",
+    schedule=PartitionedAssetTimetable(assets=REPORTS_APPROVED),
     start_date=None,
     catchup=False,
     max_active_runs=1,
@@ -40,22 +50,25 @@ def sync_satu_data() -> None:
     def publish_to_portal() -> dict:  # type: ignore[type-arg]
         """Plan against the portal's content hashes, then create / update what changed."""
         from common.connections import ckan_portal
+        from common.failures import setup_errors_fail_at_once
+        from common.lineage import report_lineage
+        from common.runs import event_years
+        from kinerja.config import SetupError
+        from kinerja.lineage import sync_datasets
         from kinerja.pipeline import sync_satu_data as sync
 
         context = get_current_context()
-        years = [context["params"]["tahun"]] if context["params"].get("tahun") else []
-        if not years:
-            events = [e for evs in context["triggering_asset_events"].values() for e in evs]
-            years = sorted({int(e.extra["tahun"]) for e in events if "tahun" in e.extra})
-        if not years:
-            raise ValueError("tahun tidak diketahui: isi parameter tahun")
-        portal = ckan_portal()
-        results = [
-            sync(int(t), portal.url, portal.api_token, dry_run=bool(context["params"]["dry_run"]))
-            for t in years
-        ]
+        years = event_years(context)
+        dry_run = bool(context["params"]["dry_run"])
+        with setup_errors_fail_at_once():
+            if not years:
+                raise SetupError("tahun tidak diketahui: jalankan manual dengan parameter tahun")
+            portal = ckan_portal()
+        results = [sync(t, portal.url, portal.api_token, dry_run=dry_run) for t in years]
         for r in results:
             print(f"Satu Data {r['tahun']}: {r['jumlah']}")
+            if not r["dry_run"]:
+                report_lineage(sync_datasets(Path(r["folder"]), r["portal"]))
         context["outlet_events"][SATU_DATA].extra = {"tahun": years, "jumlah": [r["jumlah"] for r in results]}
         return {"hasil": [{"tahun": r["tahun"], "jumlah": r["jumlah"]} for r in results]}
 

@@ -1,14 +1,19 @@
-"""Airflow UI plugin: the "Status Pengumpulan" page (which agency handed in what, per year).
+"""Airflow UI plugin: the "Status Pengumpulan" page (which agency handed in what, per year) and
+the "Tinjauan Laporan" page (the tim ahli's review of a staged build of the reports).
 
 A FastAPI app mounted at `/kinerja` on the API server, every route behind Airflow's own login
 (`requires_authenticated()`: without a valid session or token the answer is 401), and an external
 view that embeds the page in the UI's navigation. The page and the data come from
-`kinerja.reports.status_page`; this file only wires them to routes and to the Connections:
+`kinerja.reports.status_page` and `kinerja.reports.review`; this file only wires them to routes
+and to the Connections:
 
 * `kinerja_warehouse_read` (the reports' read-only login), else `kinerja_warehouse` (postgres or
   sqlite), else `KINERJA_WAREHOUSE_READ_URL`/default, for the warehouse;
 * `kinerja_drive` (`fs`, `samba`, `sftp`, as for the DAGs) to read feedback files, else
   `KINERJA_DRIVE_DIR`/default. Only feedback paths recorded in the warehouse are ever served.
+
+Staged report files are served from the staging folder recorded for the build, only under a
+path in the build's recorded file list and only while their SHA-256 is the recorded one.
 """
 
 from functools import cache
@@ -20,6 +25,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
     from kinerja.catalog.loader import Catalog
+    from kinerja.reports.chain import PipelineState
     from kinerja.sources.base import Drive
     from sqlalchemy import Engine
 
@@ -28,6 +34,24 @@ WAREHOUSE_CONN_ID = "kinerja_warehouse"
 WAREHOUSE_READ_CONN_ID = "kinerja_warehouse_read"
 DRIVE_CONN_ID = "kinerja_drive"
 MAX_FEEDBACK_BYTES = 5 * 1024 * 1024
+STAGED_HEADERS = {
+    # Staged HTML (the report, PD bundles) carries inline CSS and images beside it; no scripts.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+DOWNLOADS = (".csv", ".xlsx", ".docx")
 PAGE_HEADERS = {
     # Both pages are our own escaped HTML with inline CSS; still, nothing in them may run or load
     # anything, and only the Airflow UI (same origin) may frame them.
@@ -108,6 +132,51 @@ def _unavailable(exc: Exception) -> "HTMLResponse":
     )
 
 
+def _pipeline_state(tahun: int) -> "PipelineState | None":
+    """Airflow's side of the year's chain: paused DAGs, the latest compile_reports and
+    sync_satu_data run for the year (its partition key, or a manual run's `tahun`), missing
+    connections. None when Airflow's metadata cannot be read (the board still shows the matrix)."""
+    from airflow.models.dag import DagModel
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from kinerja.reports.chain import CHAIN_DAGS, COLLECT, PORTAL_CONN_ID, PipelineState, RunState
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with create_session() as session:
+            paused = frozenset(
+                str(d.dag_id)
+                for d in session.query(DagModel).filter(DagModel.dag_id.in_(CHAIN_DAGS), DagModel.is_paused)
+            )
+            runs: dict[str, RunState] = {}
+            for dag_id in CHAIN_DAGS:
+                if dag_id == COLLECT:
+                    continue  # what was collected is read from the warehouse
+                recent = session.query(DagRun).filter(DagRun.dag_id == dag_id).order_by(DagRun.id.desc())
+                for run in recent.limit(200):
+                    if run.partition_key == str(tahun) or (run.conf or {}).get("tahun") == tahun:
+                        tis = session.query(TaskInstance).filter(
+                            TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id
+                        )
+                        tasks = {t.task_id: str(t.state) for t in tis}
+                        runs[dag_id] = RunState(str(run.run_id), str(run.state), tasks, run.run_after)
+                        break
+    except SQLAlchemyError:
+        return None
+    missing = frozenset({PORTAL_CONN_ID} if _connection(PORTAL_CONN_ID) is None else set())
+    return PipelineState(paused=paused, missing_connections=missing, runs=runs)
+
+
+def _base_path() -> str:
+    """The UI's path prefix ('/' unless Airflow is served under a sub-path), for links to it."""
+    from urllib.parse import urlparse
+
+    from airflow.configuration import conf
+
+    return urlparse(conf.get("api", "base_url", fallback="/") or "/").path or "/"
+
+
 @cache
 def build_app() -> "FastAPI":
     """The plugin's FastAPI app, built on first use: only the API server needs it, and its
@@ -134,7 +203,8 @@ def build_app() -> "FastAPI":
         catalog = _catalog()
         today = today_in(catalog.tz)
         try:
-            page = status_page(_engine(_warehouse_url()), catalog, tahun or default_year(today), today)
+            year = tahun or default_year(today)
+            page = status_page(_engine(_warehouse_url()), catalog, year, today, _pipeline_state(year))
         except SQLAlchemyError as exc:
             return _unavailable(exc)
         return HTMLResponse(render_status_page(page), headers=PAGE_HEADERS)
@@ -155,6 +225,56 @@ def build_app() -> "FastAPI":
             raise HTTPException(status_code=413, detail="Berkas umpan balik terlalu besar")
         return HTMLResponse(data, headers=PAGE_HEADERS)
 
+    @app.get("/tinjauan", response_class=HTMLResponse)
+    def review(run: str | None = Query(default=None, max_length=250)) -> HTMLResponse:
+        """The review page of a staged build (`run`: its Airflow run id), else the recent builds."""
+        from kinerja.reports.review import (
+            find_review,
+            recent_reviews,
+            render_review_list,
+            render_review_page,
+            review_page,
+        )
+        from sqlalchemy.exc import SQLAlchemyError
+
+        catalog = _catalog()
+        try:
+            engine = _engine(_warehouse_url())
+            if run is None:
+                return HTMLResponse(render_review_list(recent_reviews(engine), catalog), headers=PAGE_HEADERS)
+            found = find_review(engine, run_id=run)
+            if found is None:
+                raise HTTPException(status_code=404, detail="Run ini tidak tercatat menunggu tinjauan")
+            page = review_page(engine, catalog, found)
+        except SQLAlchemyError as exc:
+            return _unavailable(exc)
+        return HTMLResponse(render_review_page(page, catalog, _base_path()), headers=PAGE_HEADERS)
+
+    @app.get("/tinjauan/{review_id}/berkas/{path:path}")
+    def staged(review_id: int, path: str) -> Response:
+        """A file of a recorded build, as recorded (same SHA-256), from its recorded folder."""
+        from pathlib import Path
+
+        from kinerja.publish.release import sha256_file
+        from kinerja.reports.review import find_review, staged_file
+
+        found = find_review(_engine(_warehouse_url()), review_id=review_id)
+        recorded = staged_file(found, path) if found is not None else None
+        if found is None or recorded is None:
+            raise HTTPException(status_code=404, detail="Berkas ini bukan bagian dari keluaran yang ditinjau")
+        relative, digest = recorded
+        file = Path(found.staging) / relative
+        if not file.is_file() or sha256_file(file) != digest:
+            raise HTTPException(status_code=410, detail="Berkas sudah berubah atau dihapus sejak ditinjau")
+        headers = dict(STAGED_HEADERS)
+        if file.suffix in DOWNLOADS:
+            headers["Content-Disposition"] = f'attachment; filename="{file.name}"'
+        return Response(
+            file.read_bytes(),
+            media_type=MEDIA_TYPES.get(file.suffix, "application/octet-stream"),
+            headers=headers,
+        )
+
     @app.get("/icon.svg")
     def icon() -> Response:
         return Response(ICON, media_type="image/svg+xml")
@@ -166,9 +286,17 @@ class KinerjaStatusPlugin(AirflowPlugin):
     name = "kinerja_status"
     external_views = [  # noqa: RUF012 - the plugin manager reads class attributes
         {
-            "name": "Status Pengumpulan",
+            "name": "Status",  # the nav shows ~9 characters: "Status Pengumpulan" was cut
             "href": f"{URL_PREFIX}/status",
             "url_route": "status-pengumpulan",
+            "destination": "nav",
+            "nav_top_level": True,
+            "icon": f"{URL_PREFIX}/icon.svg",
+        },
+        {
+            "name": "Tinjauan",  # whole in the nav (about 9 characters fit)
+            "href": f"{URL_PREFIX}/tinjauan",
+            "url_route": "tinjauan-laporan",
             "destination": "nav",
             "nav_top_level": True,
             "icon": f"{URL_PREFIX}/icon.svg",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kinerja.config import SetupError
 from kinerja.sources.connections import DriveSpec, PortalSpec
 from kinerja.sources.connections import ckan_portal as _ckan_portal
 from kinerja.sources.connections import drive_spec as _drive_spec
@@ -56,11 +57,21 @@ def warehouse_read_url() -> str | None:
     return _warehouse_url(connection(WAREHOUSE_READ_CONN_ID)) or warehouse_url()
 
 
-def drive_spec(conn_id: str = DRIVE_CONN_ID) -> DriveSpec:
-    """The shared drive of the connection (fs, samba, sftp), or the default local drive."""
-    return _drive_spec(connection(conn_id))
+def drive_spec(conn_id: str = DRIVE_CONN_ID, required: bool = False) -> DriveSpec:
+    """The shared drive of the connection (fs, samba, sftp), or the default local drive.
+    `required` (an archive for a backfill): a missing connection is a `SetupError` naming the
+    command that creates it, never a silent switch to the default drive."""
+    conn = connection(conn_id)
+    if conn is None and required:
+        raise SetupError(
+            f"Connection drive/arsip {conn_id!r} belum dibuat. Buat dengan: airflow connections add "
+            f'{conn_id} --conn-type fs --conn-extra \'{{"path": "/jalur/arsip"}}\' '
+            "(atau jalankan make backfill TAHUN=... ARSIP=/jalur/arsip, yang membuatnya)"
+        )
+    return _drive_spec(conn)
 
 
 def ckan_portal(conn_id: str = SATU_DATA_CONN_ID) -> PortalSpec:
-    """The Satu Data portal; unlike the warehouse there is no default: publishing needs one."""
-    return _ckan_portal(connection(conn_id))
+    """The Satu Data portal; unlike the warehouse there is no default: publishing needs one
+    (a `SetupError` naming the connection and the command otherwise)."""
+    return _ckan_portal(connection(conn_id), conn_id)

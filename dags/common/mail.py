@@ -44,3 +44,37 @@ def send_notifications(
     for note in sent:
         print(f"terkirim: {note.label} -> {', '.join(note.to)}")
     return [n.label for n in sent]
+
+
+def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+    """A mail per processed version of `tahun` not mailed yet (`kinerja.notify.file_mail`),
+    through the hook of `conn_id`; a missing connection or a server that is down is reported,
+    not raised (the load is done; the next run sends what is left)."""
+    import contextlib
+    from collections.abc import Iterator
+
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+    from kinerja.config import Settings
+    from kinerja.notify.file_mail import send_file_mails
+    from kinerja.notify.reminders import open_warehouse, sender_email
+
+    from common.connections import connection
+
+    conn = connection(conn_id)
+    if conn is None:
+        print(f"tidak ada koneksi SMTP {conn_id}: umpan balik tidak dikirim lewat e-mail")
+        return {"planned": 0, "sent": 0, "error": f"no connection {conn_id}"}
+
+    @contextlib.contextmanager
+    def client() -> Iterator[Any]:
+        with SmtpHook(smtp_conn_id=conn_id) as hook:
+            if hook._smtp_client is None:  # connected and logged in by the hook
+                raise ConnectionError(f"SMTP connection {conn_id} did not open")
+            yield hook._smtp_client
+
+    engine, catalog = open_warehouse(warehouse_url, None)
+    sender = conn.extra_dejson.get("from_email") or sender_email()
+    result = send_file_mails(engine, catalog, tahun, Settings.from_env().archive_dir, client, sender)
+    why = f" ({result.error})" if result.error else ""
+    print(f"e-mail umpan balik: {result.sent} dari {result.planned} terkirim{why}")
+    return {"planned": result.planned, "sent": result.sent, "error": result.error}

@@ -41,3 +41,26 @@ def reporting_year(context: Any, tz: str = TZ) -> int:
 def is_backfill(context: Any) -> bool:
     run_type = context["dag_run"].run_type
     return str(getattr(run_type, "value", run_type)) == "backfill"
+
+
+def partition_key(tahun: int) -> str:
+    """The asset partition of a reporting year: the chain's events carry it (see `event_years`)."""
+    return str(tahun)
+
+
+def event_years(context: Any) -> list[int]:
+    """The reporting years an asset-triggered DAG run is for, read in one place.
+
+    The `tahun` param of a manual run; else the run's partition key: the chain's events carry
+    their year as an asset partition and the consumers' `PartitionedAssetTimetable` gives every
+    year its own run (a backfill of 2022 and 2023 → one build and one review per year); else the
+    years in the triggering events' `extra` (events without a partition). Empty when none says.
+    """
+    params = context.get("params") or {}
+    if params.get("tahun"):
+        return [int(params["tahun"])]
+    key = getattr(context.get("dag_run"), "partition_key", None)
+    if key:
+        return [int(key)]
+    events = [e for evs in (context.get("triggering_asset_events") or {}).values() for e in evs]
+    return sorted({int(e.extra["tahun"]) for e in events if "tahun" in (e.extra or {})})

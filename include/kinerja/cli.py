@@ -2,10 +2,12 @@
 
 kinerja sample  --year Y --out DIR [--seed N] [--kota N [--pd-per-kota K]]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
+kinerja check   FILE [--pd KODE] [--year Y] [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
-kinerja template --report SPM --pd KODE --year Y --out FILE
+kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
+kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD --pd KODE --year Y --out FILE
 kinerja suites  [--write]
 """
 
@@ -22,9 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.config import PROJECT_ROOT, Settings
+from kinerja.schema.model import LAPORAN
 
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
+SMTP_URL_ENV = "KINERJA_SMTP_URL"
+"""smtp://host:port: `kinerja collect` mails each processed version's feedback (notify/file_mail.py)."""
 
 
 def _warehouse(url: str | None) -> Any:
@@ -102,6 +107,13 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     outcomes = run.run(on_file=progress)
     elapsed = time.perf_counter() - started
+    mail = _mail_feedback(run) if os.environ.get(SMTP_URL_ENV) else None
+    if mail is not None:
+        print(
+            f"e-mail umpan balik: {mail.sent} dari {mail.planned} terkirim"
+            + (f"; sisanya dicoba lagi pada run berikutnya ({mail.error})" if mail.error else ""),
+            file=sys.stderr,
+        )
     if args.json:
         for o in outcomes:
             print(json.dumps(o.to_json(), ensure_ascii=False))
@@ -131,6 +143,56 @@ def cmd_collect(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     )
     return 0
+
+
+def _mail_feedback(run: Any) -> Any:
+    """A mail per processed version, through the server in KINERJA_SMTP_URL."""
+    from kinerja.notify.file_mail import send_file_mails, smtp_from_url
+    from kinerja.notify.reminders import sender_email
+
+    url = os.environ[SMTP_URL_ENV]
+    return send_file_mails(
+        run.engine,
+        run.catalog,
+        run.tahun,
+        run.archive_dir,
+        lambda: smtp_from_url(url, os.environ),
+        sender_email(),
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kinerja.catalog import load_catalog
+    from kinerja.intake.check import check_file
+    from kinerja.reports.status import format_table
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"berkas tidak ditemukan: {path}", file=sys.stderr)
+        return 2
+    try:
+        result = check_file(path, load_catalog(args.city), args.pd, args.year)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 1 if result.errors else 0
+    verdict = "DITOLAK" if result.errors else "DITERIMA"
+    print(
+        f"{path}: {verdict} ({len(result.errors)} kesalahan, {len(result.warnings)} peringatan)"
+        f" - PD {result.kode_pd or '?'}, tahun {result.tahun}, laporan {result.judgement.laporan or '?'}"
+    )
+    for note in result.notes:
+        print(f"  ({note})")
+    if result.judgement.issues:
+        rows = [
+            [i.severity, i.sheet or "-", i.row or "-", i.column or "-", i.value or "-", i.message, i.fix]
+            for i in result.judgement.issues
+        ]
+        headers = ["tingkat", "lembar", "baris", "kolom", "nilai", "masalah", "perbaikan"]
+        print("\n".join(format_table(headers, rows)))
+    return 1 if result.errors else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -200,6 +262,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lineage(args: argparse.Namespace) -> int:
+    from kinerja.lineage import lineage, lineage_lines
+
+    try:
+        result = lineage(_read_warehouse(args.warehouse), args.dataset, args.year)
+    except LookupError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(lineage_lines(result)))
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.schema import TEMPLATES
@@ -209,6 +286,19 @@ def cmd_template(args: argparse.Namespace) -> int:
     pd = catalog.pd(args.pd)
     if pd is None:
         print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
+        return 2
+    if not pd.aktif_pada_tahun(args.year):
+        print(f"{pd.nama} ({pd.kode_pd}) tidak aktif pada tahun {args.year}.", file=sys.stderr)
+        return 2
+    wajib = catalog.laporan_wajib(pd)
+    if args.report not in wajib:
+        # The collection would reject the file anyway: say so before anyone fills it in.
+        print(
+            f"{pd.nama} ({pd.kode_pd}) tidak wajib menyerahkan laporan {args.report}: "
+            f"{catalog.alasan_tidak_wajib(args.report)}. "
+            f"Laporan yang wajib: {', '.join(wajib) or 'tidak ada'}.",
+            file=sys.stderr,
+        )
         return 2
     write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year), Path(args.out))
     print(args.out)
@@ -272,6 +362,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_collect)
 
+    p = sub.add_parser("check", help="every check on one workbook, nothing loaded (exit 1 when rejected)")
+    p.add_argument("file", help="the workbook (.xlsx)")
+    p.add_argument("--pd", help="the agency whose folder it would be in (default: the file's folder)")
+    p.add_argument("--year", type=int, help="the reporting year (default: the folder above, else Info)")
+    p.add_argument("--json", action="store_true", help="one JSON object: status, errors, warnings")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("status", help="what was received, rejected and loaded; SPM achievement")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--warehouse", help="SQLAlchemy URL (default: KINERJA_WAREHOUSE_READ_URL)")
@@ -295,8 +392,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_publish)
 
+    p = sub.add_parser("lineage", help="which agency files a published Satu Data dataset came from")
+    p.add_argument("--dataset", required=True, help="published (CKAN) dataset name")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--warehouse")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lineage)
+
     p = sub.add_parser("template", help="write an empty template for one agency")
-    p.add_argument("--report", choices=["SPM", "LPPD", "LKPJ"], required=True)
+    p.add_argument("--report", choices=list(LAPORAN), required=True)
     p.add_argument("--pd", required=True)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)

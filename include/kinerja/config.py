@@ -13,6 +13,14 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+class SetupError(ValueError):
+    """Something the operator must create or fix (a connection, a setting, an archive year).
+
+    Retrying cannot help, so the DAGs fail such a task at once (no retry); the message says, in
+    Bahasa Indonesia, what is missing and the command that creates it.
+    """
+
+
 def _path(env: str, default: Path) -> Path:
     value = os.environ.get(env)
     return Path(value).expanduser().resolve() if value else default

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import asdict
 from typing import Any
 
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings
 from kinerja.intake.collect import CollectRun, FileOutcome
+from kinerja.reports.keputusan import DECISIONS, DISETUJUI, MENUNGGU
 from kinerja.sources.base import DriveFile
 from kinerja.sources.connections import DriveSpec
 from kinerja.sources.url import PASSWORD_ENV, drive_from_url
@@ -47,6 +50,29 @@ def open_run(
     )
 
 
+def check_archive_year(run: CollectRun, source: str) -> int:
+    """Refuse a collection from an archive (a backfill) that cannot be what was meant: a year
+    outside the catalogue's calendar, or a year the archive holds no workbook for (a typo in a
+    path or a year would otherwise load nothing and look like success). `source` names the
+    archive in the message. Returns how many workbooks the archive holds for the year."""
+    from kinerja.config import SetupError
+
+    known = sorted(run.catalog.kalender)
+    if run.tahun not in run.catalog.kalender:
+        raise SetupError(
+            f"Tahun {run.tahun} di luar kalender katalog ({known[0]}–{known[-1]}): tidak ada batas "
+            "pengumpulan untuk tahun itu. Periksa tahun yang diminta, atau tambahkan tahun itu ke "
+            "calendar.yaml bila memang akan dimuat."
+        )
+    found = sum(1 for _ in run.drive.list_files(run.tahun))
+    if not found:
+        raise SetupError(
+            f"Arsip {source} ({run.drive.name}) tidak memuat tahun {run.tahun}: tidak ada berkas "
+            f"di {run.tahun}/<KODE_PD>/. Periksa tahun dan jalur arsip (connection {source})."
+        )
+    return found
+
+
 def plan_batches(files: list[DriveFile], max_batches: int) -> list[list[dict[str, Any]]]:
     """Split files into at most `max_batches` groups, keeping each agency's files together
     (and in arrival order) so its newest version is always loaded last."""
@@ -68,7 +94,15 @@ def batch_label(batch: list[dict[str, Any]]) -> str:
 
 
 def process_batch(run: CollectRun, batch: list[dict[str, Any]]) -> list[FileOutcome]:
-    outcomes = [run.process(DriveFile(**f)) for f in batch]
+    """Every file of the batch (Great Expectations once per suite and chunk), then Data Docs."""
+    preloaded = "great_expectations" in sys.modules  # inherited from a preloading parent?
+    started = time.perf_counter()
+    run.validator()
+    print(
+        f"Great Expectations siap dalam {time.perf_counter() - started:.2f} s "
+        f"({'sudah dimuat induk proses' if preloaded else 'diimpor oleh tugas ini'})"
+    )
+    outcomes = run.process_files([DriveFile(**f) for f in batch])
     run.build_docs()
     return outcomes
 
@@ -112,28 +146,88 @@ def build_year_reports(
     return {"tahun": tahun, "staging": str(stage), "summary": summary}
 
 
-def publish_year_reports(tahun: int, staging: str) -> str:
-    """Move approved outputs to the published area (replacing the year whole)."""
+def publish_year_reports(tahun: int, staging: str, warehouse_url: str | None = None) -> str:
+    """Move approved outputs to the published area (replacing the year whole), only if they are
+    the files whose checksums the tim ahli's approval recorded."""
     from pathlib import Path
 
-    from kinerja.publish.release import publish
+    from sqlalchemy import select
 
-    return str(publish(Path(staging), Settings.from_env().reports_dir, tahun))
+    from kinerja.lineage import record_sources
+    from kinerja.publish.release import NotApprovedError, publish
+    from kinerja.satudata.package import FOLDER
+    from kinerja.warehouse.db import engine_for
+    from kinerja.warehouse.models import report_review
+
+    engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(report_review.c.decision, report_review.c.berkas, report_review.c.run_id).where(
+                report_review.c.staging == staging, report_review.c.tahun == tahun
+            )
+        ).first()
+    if row is None or row.decision != DISETUJUI:
+        raise NotApprovedError(f"keluaran {staging} belum disetujui tim ahli; tidak diterbitkan")
+    published = publish(Path(staging), Settings.from_env().reports_dir, tahun, row.berkas or {})
+    # what is now published: its rows' facts and agency files, for `kinerja lineage`
+    record_sources(engine, published / FOLDER, row.run_id)
+    return str(published)
+
+
+def request_review(tahun: int, staging: str, run_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+    """Record a staged build as waiting for the tim ahli: the SHA-256 of every staged file
+    (what the review page serves and what publishing checks) and the headline figures. Returns
+    the row's id, the figures and the number of files."""
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from sqlalchemy import insert, select, update
+
+    from kinerja.publish.release import file_checksums
+    from kinerja.warehouse.db import engine_for
+    from kinerja.warehouse.models import report_review
+
+    folder = Path(staging)
+    berkas = file_checksums(folder)
+    summary_file = folder / "ringkasan.json"
+    ringkasan = json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.exists() else {}
+    row = {
+        "tahun": tahun,
+        "decision": MENUNGGU,
+        "staging": staging,
+        "requested_at": datetime.now(UTC),
+        "berkas": berkas,
+        "ringkasan": ringkasan,
+        "reviewer": None,
+        "reason": None,
+        "decided_at": None,
+    }
+    engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
+    with engine.begin() as conn:  # a retried request asks again for the same run
+        found = conn.execute(select(report_review.c.id).where(report_review.c.run_id == run_id)).scalar()
+        if found is None:
+            key = conn.execute(insert(report_review).values(run_id=run_id, **row)).inserted_primary_key
+            found = key[0] if key else None
+        else:
+            conn.execute(update(report_review).where(report_review.c.id == found).values(**row))
+    return {"id": found, "files": len(berkas), "ringkasan": ringkasan.get("ringkasan", "")}
 
 
 def record_review(
     tahun: int, staging: str, response: dict[str, Any], run_id: str, warehouse_url: str | None = None
 ) -> dict[str, Any]:
-    """Store the reviewer's answer (an ApprovalOperator result) once per run; returns it."""
+    """Store the reviewer's answer (an ApprovalOperator result) once per run, beside the
+    checksums recorded when the review was asked for; returns it."""
     from datetime import datetime
 
-    from sqlalchemy import delete, insert
+    from sqlalchemy import insert, select, update
 
     from kinerja.warehouse.db import engine_for
     from kinerja.warehouse.models import report_review
 
     chosen = (response.get("chosen_options") or [None])[0]
-    decision = {"Approve": "disetujui", "Reject": "ditolak"}.get(chosen or "", "tanpa_keputusan")
+    decision = DECISIONS.get(chosen or "", "tanpa_keputusan")
     who = response.get("responded_by_user") or {}
     when = response.get("responded_at")
     row = {
@@ -146,9 +240,12 @@ def record_review(
         "decided_at": datetime.fromisoformat(when) if isinstance(when, str) else when,
     }
     engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
-    with engine.begin() as conn:  # idempotent: a retried task replaces its own row
-        conn.execute(delete(report_review).where(report_review.c.run_id == run_id))
-        conn.execute(insert(report_review).values(**row))
+    with engine.begin() as conn:  # idempotent: a retried task replaces its own decision
+        found = conn.execute(select(report_review.c.id).where(report_review.c.run_id == run_id)).scalar()
+        if found is None:
+            conn.execute(insert(report_review).values(**row))
+        else:
+            conn.execute(update(report_review).where(report_review.c.id == found).values(**row))
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 
@@ -173,4 +270,4 @@ def sync_satu_data(
         raise ValueError(f"{source} berisi data tahun {found}, bukan {tahun}")
     ckan = portal_client(portal_url, api_token) if portal_url else None
     result = sync_year(ckan, source, dry_run=dry_run)
-    return result.to_json()
+    return {**result.to_json(), "folder": str(source)}

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.schema.excel import Row, build_workbook, prefilled_rows
-from kinerja.schema.model import TEMPLATES, Template
+from kinerja.schema.model import TAHAP_SPM, TEMPLATES, Template
 
 WIB = ZoneInfo("Asia/Jakarta")
 DEFECTS = (
@@ -35,7 +35,17 @@ DEFECTS = (
     "bukan_excel",
     "baris_ganda",
     "versi_lama",
+    "arah_ditulis_bebas",
+    "pembilang_negatif_bukan_pertumbuhan",
 )
+
+
+# Mistakes only a particular template allows, cycled with the common ones for that template.
+DEFECTS_TEMPLATE: dict[str, tuple[str, ...]] = {
+    "SPM": ("tahap_ditulis_bebas",),
+    "MAKRO": ("gini_dalam_persen", "tautan_bukan_alamat"),
+    "APBD": ("baris_jumlah_ditambah",),
+}
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,13 @@ class SampleFile:
 
 
 def fill_rows(
-    tpl: Template, rows: dict[str, list[Row]], rng: random.Random, tahun: int
+    tpl: Template,
+    rows: dict[str, list[Row]],
+    rng: random.Random,
+    tahun: int,
+    catalog: Catalog | None = None,
 ) -> dict[str, list[Row]]:
+    """Plausible values for the prefilled rows; with `catalog`, growth IKKs sometimes decline."""
     out: dict[str, list[Row]] = {name: [] for name in rows}
     if tpl.code == "SPM":
         for r in rows["Penerima"]:
@@ -69,20 +84,95 @@ def fill_rows(
         for r in rows["Mutu"]:
             target = rng.randint(5, 300)
             out["Mutu"].append({**r, "target": target, "realisasi": round(target * rng.uniform(0.3, 1.05))})
-    elif tpl.code == "LPPD":
-        for r in rows["IKK"]:
-            penyebut = rng.randint(20, 5000)
-            out["IKK"].append(
+        for r in rows.get("Penerapan", []):
+            alokasi = rng.randint(4, 400) * 50_000_000
+            # Stages are done in order: a later stage never ahead of an earlier one.
+            done = rng.choice([4, 4, 3, 2])
+            stages = {
+                f"tahap_{name}": "selesai" if i < done else ("proses" if i == done else "belum")
+                for i, (name, _) in enumerate(TAHAP_SPM)
+            }
+            short = done < 4
+            out["Penerapan"].append(
                 {
                     **r,
-                    "pembilang": round(penyebut * rng.uniform(0.45, 1.0)),
-                    "penyebut": penyebut,
-                    "penjelasan": None,
+                    "alokasi_anggaran": alokasi,
+                    "realisasi_anggaran": round(alokasi * rng.uniform(0.6, 0.98)),
+                    **stages,
+                    "permasalahan": "Data sasaran belum lengkap dari kelurahan" if short else None,
+                    "solusi": "Pemutakhiran data bersama kecamatan" if short else None,
+                    "rencana_aksi": f"Pemutakhiran data sasaran triwulan I {tahun + 1}" if short else None,
                 }
             )
+    elif tpl.code == "LPPD":
+        growth = {i.kode_ikk for i in catalog.ikk if i.pembilang_negatif} if catalog else set()
+        for r in rows["IKK"]:
+            penyebut = rng.randint(20, 5000)
+            if r["kode_ikk"] in growth:
+                # N − (N−1): visitors fell as often as they rose.
+                pembilang = round(penyebut * rng.uniform(-0.15, 0.2))
+            else:
+                pembilang = round(penyebut * rng.uniform(0.45, 1.0))
+            out["IKK"].append({**r, "pembilang": pembilang, "penyebut": penyebut, "penjelasan": None})
+    elif tpl.code == "MAKRO":
+        # Around Medan's published levels, drifting by year; BPS figures for year N - 1 when N's are
+        # not out by the deadline (PDRB).
+        base = {
+            "MAKRO-IPM": (81.2, 0.45, 2),
+            "MAKRO-MISKIN": (8.3, -0.2, 2),
+            "MAKRO-TPT": (8.4, -0.3, 2),
+            "MAKRO-PE": (4.8, 0.1, 2),
+            "MAKRO-PDRBKAP": (95.0, 5.5, 2),
+            "MAKRO-GINI": (0.39, -0.004, 3),
+        }
+        for r in rows["Makro"]:
+            level, trend, places = base.get(r["kode_indikator"], (50.0, 0.0, 2))
+            tahun_data = tahun - 1 if r["kode_indikator"] == "MAKRO-PDRBKAP" else tahun
+            nilai = level + trend * (tahun_data - 2021) + rng.uniform(-abs(trend), abs(trend)) / 2
+            out["Makro"].append(
+                {
+                    **r,
+                    "nilai": round(nilai, places),
+                    "tahun_data": tahun_data,
+                    "sumber": f"BPS Kota Medan, {r['nama_indikator']} {tahun_data}",
+                    "tautan": "https://medankota.bps.go.id/id/pressrelease",
+                }
+            )
+    elif tpl.code == "APBD":
+        anggaran = {
+            "4.1": 2.6e12,
+            "4.2": 3.9e12,
+            "4.3": 0.25e12,
+            "5.1": 5.4e12,
+            "5.2": 1.6e12,
+            "5.3": 0.05e12,
+        }
+        anggaran |= {"5.4": 0.02e12, "6.1": 0.45e12, "6.2": 0.03e12}
+        for r in rows["APBD"]:
+            a = round(anggaran.get(r["kode_akun"], 1e11) * rng.uniform(0.95, 1.05), -6)
+            share = rng.uniform(0.86, 1.03) if r["kode_akun"].startswith("4") else rng.uniform(0.78, 0.96)
+            out["APBD"].append({**r, "anggaran": a, "realisasi": round(a * share)})
     elif tpl.code == "LKPJ":
         for r in rows["Kinerja"]:
             pagu = rng.randint(2, 400) * 25_000_000
+            uraian = str(r["uraian"]).lower()[:80].strip()
+            budget = {"pagu": pagu, "realisasi_anggaran": round(pagu * rng.uniform(0.55, 0.99))}
+            if rng.random() < 0.1:
+                # A negative indicator (lower is better): complaints, cases; now and then none at all.
+                target = rng.randint(5, 60)
+                realisasi = 0 if rng.random() < 0.15 else round(target * rng.uniform(0.7, 1.3))
+                out["Kinerja"].append(
+                    {
+                        **r,
+                        "indikator": f"Jumlah pengaduan atas layanan {uraian}",
+                        "arah": "negatif",
+                        "satuan": "kasus",
+                        "target": target,
+                        "realisasi": realisasi,
+                        **budget,
+                    }
+                )
+                continue
             target = rng.choice([100, rng.randint(1, 50) * 10])
             out["Kinerja"].append(
                 {
@@ -92,12 +182,12 @@ def fill_rows(
                         if r["jenis_indikator"] == "outcome"
                         else "Jumlah dokumen/layanan "
                     )
-                    + str(r["uraian"]).lower()[:80].strip(),
+                    + uraian,
+                    "arah": "positif",
                     "satuan": "%" if target == 100 else "unit",
                     "target": target,
                     "realisasi": round(target * rng.uniform(0.6, 1.02), 2),
-                    "pagu": pagu,
-                    "realisasi_anggaran": round(pagu * rng.uniform(0.55, 0.99)),
+                    **budget,
                 }
             )
         for n in range(1, rng.randint(1, 3) + 1):
@@ -145,6 +235,36 @@ def _defect(
         data.append(dict(target_row))
     elif name == "versi_lama":
         info["versi_template"] = "2023.1"
+    elif name == "pembilang_negatif_bukan_pertumbuhan" and numeric:
+        # A decline typed as a negative number on an IKK that is a count, not a growth (other
+        # templates: a negative amount).
+        growth = {i.kode_ikk for i in catalog.ikk if i.pembilang_negatif}
+        plain = [r for r in data if r.get("kode_ikk") not in growth] or [target_row]
+        key = "pembilang" if "pembilang" in plain[0] else numeric[-1]
+        plain[0][key] = -abs(int(plain[0][key] or 0) + 3)
+    elif name == "tahap_ditulis_bebas" and rows.get("Penerapan"):
+        rows["Penerapan"][0]["tahap_pelaksanaan"] = "sudah"  # typed over the dropdown
+    elif name == "gini_dalam_persen":
+        for r in data:
+            if r.get("kode_indikator") == "MAKRO-GINI":
+                r["nilai"] = round(float(r["nilai"]) * 100, 1)  # 0,38 typed as 38
+    elif name == "tautan_bukan_alamat" and data:
+        target_row["tautan"] = "lihat website BPS"
+    elif name == "baris_jumlah_ditambah" and data:
+        # A total row as in the printed APBD: its code is not an account group.
+        income = [r for r in data if str(r.get("kode_akun", "")).startswith("4")]
+        data.append(
+            {
+                "kode_akun": "4",
+                "uraian": "JUMLAH PENDAPATAN",
+                "anggaran": sum(r["anggaran"] for r in income),
+                "realisasi": sum(r["realisasi"] for r in income),
+            }
+        )
+    elif name == "arah_ditulis_bebas" and data:
+        # Typed over the dropdown: "turun" / "naik" instead of negatif / positif.
+        key = "arah" if "arah" in target_row else next(iter(target_row))
+        target_row[key] = "turun" if key == "arah" else "99.99.99"
     elif name == "kolom_diganti":
 
         def rename(wb: Workbook) -> None:
@@ -204,7 +324,7 @@ def generate_year(
                 continue
             late = rng.random() < shares.late
             when = _received(rng, tahun, late)
-            rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), rng, tahun)
+            rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), rng, tahun, catalog)
             contact = {
                 "nama_kontak": f"Petugas {pd.singkatan}",
                 "jabatan_kontak": "Analis",
@@ -215,7 +335,8 @@ def generate_year(
             path = out / str(tahun) / pd.kode_pd / name
             rel = path.relative_to(out).as_posix()
             if rng.random() < shares.defective:
-                defect = DEFECTS[defect_cycle % len(DEFECTS)]
+                pool = DEFECTS + DEFECTS_TEMPLATE.get(laporan, ())
+                defect = pool[defect_cycle % len(pool)]
                 defect_cycle += 1
                 info = dict(contact)
                 broken = {k: [dict(r) for r in v] for k, v in rows.items()}
@@ -245,7 +366,15 @@ def as_dicts(files: list[SampleFile]) -> list[dict[str, str]]:
 
 
 # --- a synthetic national year ----------------------------------------------------------------
-SHARED_CATALOGUES = ("spm.yaml", "lppd_ikk.csv", "lkpj_nomenklatur.csv", "calendar.yaml", "scoring.yaml")
+SHARED_CATALOGUES = (
+    "spm.yaml",
+    "lppd_ikk.csv",
+    "lkpj_nomenklatur.csv",
+    "calendar.yaml",
+    "scoring.yaml",
+    "makro.yaml",
+    "apbd.yaml",
+)
 PD_COLUMNS = (
     "kode_pd",
     "nama",

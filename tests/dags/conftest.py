@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -25,8 +26,16 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
         "GX_ANALYTICS_ENABLED": "False",
+        # OpenLineage events of every DAG test go to a file (the provider's file transport);
+        # a thread, not a fork, emits them inside the test process
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(Path(_home) / "openlineage.jsonl"), "append": True}
+        ),
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "laporan-kinerja",
+        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
     }
 )
+OPENLINEAGE_EVENTS = Path(_home) / "openlineage.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -11,15 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -42,7 +36,6 @@ from common.runs import is_backfill, reporting_year, run_day
 YEARS = (2022, 2023)
 AGENCIES = ("DINKES", "KEC-MEDAN-KOTA")
 """Two agencies that together hand in SPM, LPPD and LKPJ: two mapped batches, one wave."""
-HOST = "127.0.0.1"
 
 
 def _context(run_after: datetime, run_type: str = "scheduled", **params: object) -> dict[str, Any]:
@@ -70,19 +63,12 @@ def test_backfill_runs_are_recognised() -> None:
     assert not is_backfill(_context(moment, "scheduled")) and not is_backfill(_context(moment, "manual"))
 
 
-# --- the real thing: api-server + scheduler (LocalExecutor) on 127.0.0.1 ----------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
+# --- the real thing: `make backfill`, with a scheduler of its own (LocalExecutor) on 127.0.0.1 -----
 class Airflow:
-    """An Airflow of its own (home, SQLite metadata DB) whose servers the test stops."""
+    """An Airflow home of its own (SQLite metadata DB) and the environment of its processes."""
 
     def __init__(self, home: Path, env: dict[str, str]) -> None:
         self.home, self.env = home, env
-        self.procs: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def cli(self, *argvs: list[str]) -> None:
         """Airflow CLI commands, in one process (each process costs seconds of imports)."""
@@ -100,31 +86,27 @@ class Airflow:
         if out.returncode:
             raise AssertionError(f"airflow {argvs} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
 
-    def start(self, name: str, *args: str) -> None:
-        log = self.home / f"{name}.log"
-        with log.open("wb") as f:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "airflow", *args],
-                env=self.env,
-                stdout=f,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.procs.append((proc, log))
-
-    def stop(self) -> None:
-        for proc, _ in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc, _ in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+    def backfill(self, *years: int, arsip: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+        """What `make backfill TAHUN="..." ARSIP=...` runs."""
+        argv = [sys.executable, str(PROJECT / "scripts" / "airflow_local.py"), "backfill", "--tahun"]
+        argv += [str(y) for y in years] + ["--arsip", str(arsip), "--timeout", "300"]
+        proc = subprocess.Popen(
+            argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.terminate()  # the script stops the scheduler and API server it started
+            out, _ = proc.communicate(timeout=60)
+            raise AssertionError(
+                f"make backfill did not finish in {timeout:.0f} s:\n{out}\n{self.logs()}"
+            ) from None
+        return subprocess.CompletedProcess(argv, proc.returncode, out, "")
 
     def logs(self) -> str:
-        parts = [f"--- {log.name}\n" + log.read_text(errors="replace")[-4000:] for _, log in self.procs]
+        parts = [
+            f"--- {log.name}\n" + log.read_text(errors="replace")[-4000:] for log in self.home.glob("*.log")
+        ]
         for task_log in sorted((self.home / "logs").rglob("*.log"))[-4:]:
             parts.append(f"--- {task_log}\n" + task_log.read_text(errors="replace")[-3000:])
         return "\n".join(parts)
@@ -135,10 +117,9 @@ class Airflow:
 
 
 @pytest.fixture
-def airflow(tmp_path: Path) -> Iterator[Airflow]:
+def airflow(tmp_path: Path) -> Airflow:
     home = tmp_path / "airflow"
     home.mkdir()
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "KINERJA_"))}
     env.update(
         {
@@ -149,83 +130,17 @@ def airflow(tmp_path: Path) -> Iterator[Airflow]:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": "2",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{HOST}:{port}/execution/",
-            "AIRFLOW__API__HOST": HOST,
-            "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-            # no airflow.cfg is written (the CLI runs in-process): every component needs the same keys
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
             "GX_ANALYTICS_ENABLED": "False",
             "KINERJA_DATA_DIR": str(tmp_path / "data"),
             "KINERJA_WAREHOUSE_URL": f"sqlite:///{tmp_path / 'warehouse.db'}",
             "KINERJA_SETTLE_SECONDS": "0",
             "KINERJA_DATA_DOCS": "0",
-            # the archive of past years, laid out like the drive: <root>/<tahun>/<KODE_PD>/...
-            "AIRFLOW_CONN_KINERJA_ARSIP": json.dumps(
-                {"conn_type": "fs", "extra": {"path": str(tmp_path / "arsip")}}
-            ),
         }
     )
     af = Airflow(home, env)
-    af.cli(
-        ["db", "migrate"],
-        ["pools", "set", "kinerja_warehouse", "2", "warehouse writers"],
-        ["dags", "reserialize"],
-        ["dags", "unpause", "collect_submissions"],  # queued backfill runs wait while a DAG is paused
-    )
-    try:
-        af.start("api-server", "api-server", "--host", HOST, "--port", str(port))
-        af.start("scheduler", "scheduler", "--skip-serve-logs")
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/api/v2/monitor/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or any(p.poll() is not None for p, _ in af.procs):
-                    raise AssertionError("Airflow did not start:\n" + af.logs()) from None
-                time.sleep(0.5)
-        yield af
-    finally:
-        af.stop()
-
-
-def _backfill_year(af: Airflow, tahun: int, timeout: float = 150) -> None:
-    """The README's command for one reporting year; waits until its run has finished.
-
-    Airflow allows one running backfill per DAG and marks a backfill complete on a 30 s timer
-    after its runs ended: the next year's `backfill create` is retried until it is accepted."""
-    tick = f"{tahun + 1}-01-01T00:00:00+07:00"
-    command = [
-        "backfill",
-        "create",
-        "--dag-id",
-        "collect_submissions",
-        "--from-date",
-        tick,
-        "--to-date",
-        tick,
-    ]
-    command += ["--dag-run-conf", '{"drive_conn_id": "kinerja_arsip"}']
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            af.cli(command)
-            break
-        except AssertionError as exc:
-            if "Another backfill is running" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(2)
-    while time.monotonic() < deadline:
-        state = af.query("select state from dag_run where run_id = ?", f"backfill__{tick}")
-        if state == [("success",)]:
-            return
-        bad = af.query("select task_id, state from task_instance where state in ('failed', 'up_for_retry')")
-        if bad or state == [("failed",)]:
-            raise AssertionError(f"backfill {tahun}: {state} {bad}\n{af.logs()}")
-        time.sleep(1)
-    raise AssertionError(f"backfill {tahun} did not finish in {timeout:.0f} s\n{af.logs()}")
+    af.cli(["db", "migrate"], ["pools", "set", "kinerja_warehouse", "2", "warehouse writers"])
+    return af
 
 
 def _facts_per_year(engine: Engine) -> dict[tuple[str, int], int]:
@@ -238,10 +153,13 @@ def _facts_per_year(engine: Engine) -> dict[tuple[str, int], int]:
 
 
 @pytest.mark.integration
-@pytest.mark.timeout(240)
-def test_backfill_of_two_years_loads_each_year_on_its_own(
+@pytest.mark.timeout(1200)
+def test_backfill_of_two_years_loads_and_builds_each_year_on_its_own(
     airflow: Airflow, catalog: Catalog, tmp_path: Path
 ) -> None:
+    """`make backfill TAHUN="2022 2023 2024"` from an archive holding 2022 and 2023: each year
+    is loaded into its own year, gets its own report build waiting for the tim ahli, and 2024,
+    which the archive lacks, fails with the reason, once."""
     files = {
         tahun: generate_year(
             catalog,
@@ -253,22 +171,42 @@ def test_backfill_of_two_years_loads_each_year_on_its_own(
         )
         for tahun in YEARS
     }
-    for tahun in YEARS:  # one running backfill per DAG: one year after the other
-        _backfill_year(airflow, tahun)
+    out = airflow.backfill(*YEARS, 2024, arsip=tmp_path / "arsip", timeout=1100)
+    report = out.stdout + out.stderr
+    assert out.returncode == 1, report + airflow.logs()  # 2024 failed; 2022 and 2023 did not
+    assert "Scheduler dan API server sementara berjalan" in report  # none was running: its own
+    assert "GAGAL tahun 2024" in report and "tidak memuat tahun 2024" in report, report
 
     runs = airflow.query(
         "select run_id, run_type, state, run_after, logical_date from dag_run "
         "where dag_id = 'collect_submissions' order by run_after"
     )
-    assert [(r[1], r[2]) for r in runs] == [("backfill", "success")] * 2
+    assert [(r[1], r[2]) for r in runs] == [("backfill", "success")] * 2 + [("backfill", "failed")]
     # the runs' dates are UTC: 31 December 17:00, i.e. 1 January 00:00 WIB of the next year
-    assert [str(r[3])[:19] for r in runs] == ["2022-12-31 17:00:00", "2023-12-31 17:00:00"]
-    assert [str(r[4])[:19] for r in runs] == ["2022-12-31 17:00:00", "2023-12-31 17:00:00"]
-    years = airflow.query(
-        "select x.value from xcom x join dag_run d on d.id = x.dag_run_id "
-        "where x.task_id = 'prepare_warehouse' order by d.run_after"
+    assert [str(r[3])[:19] for r in runs[:2]] == ["2022-12-31 17:00:00", "2023-12-31 17:00:00"]
+    assert [str(r[4])[:19] for r in runs[:2]] == ["2022-12-31 17:00:00", "2023-12-31 17:00:00"]
+    failed = airflow.query(
+        "select task_id, state, try_number from task_instance where run_id = ? and state = 'failed'",
+        runs[2][0],
     )
-    assert [json.loads(str(v)) for (v,) in years] == list(YEARS)
+    assert failed == [("prepare_warehouse", "failed", 1)]  # refused at once, not retried
+
+    # one report build per year, each waiting for the tim ahli's review
+    builds = airflow.query(
+        "select d.partition_key, d.run_id, b.state, r.state from dag_run d "
+        "join task_instance b on b.dag_id = d.dag_id and b.run_id = d.run_id "
+        "join task_instance r on r.dag_id = d.dag_id and r.run_id = d.run_id "
+        "where d.dag_id = 'compile_reports' and b.task_id = 'build_reports' "
+        "and r.task_id = 'review_reports' order by d.partition_key"
+    )
+    assert [(b[0], b[2], b[3]) for b in builds] == [(str(t), "success", "awaiting_input") for t in YEARS], (
+        builds
+    )
+    for tahun, run_id, _, _ in builds:
+        assert f"Laporan {tahun} tersusun di" in report and "MENUNGGU PERSETUJUAN" in report
+        staged = list((tmp_path / "data" / "reports" / "staging" / str(tahun)).iterdir())
+        assert len(staged) == 1 and (staged[0] / "laporan.html").is_file(), (tahun, run_id, staged)
+        assert f"Status pengumpulan Kota Medan, tahun pelaporan {tahun}" in report
 
     warehouse = engine_for(airflow.env["KINERJA_WAREHOUSE_URL"])
     with warehouse.connect() as conn:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.publish.release import file_checksums
 from kinerja.sample import SampleShares
 from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import report_review
@@ -18,8 +19,13 @@ from sqlalchemy import select
 from ..conftest import collected_sample_year
 
 
-def _answer_when_asked(base: str, option: str, reason: str, answered: list[dict]) -> None:  # type: ignore[type-arg]
-    """Act as the reviewer: wait for the Required Action, then answer it."""
+def _answer_when_asked(base: str, answers: list[tuple[str, str]], answered: list[dict]) -> None:  # type: ignore[type-arg]
+    """Act as the reviewer: wait for the Required Action, then answer it; again for each answer."""
+    for option, reason in answers:
+        _answer_once(base, option, reason, answered)
+
+
+def _answer_once(base: str, option: str, reason: str, answered: list[dict]) -> None:  # type: ignore[type-arg]
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         with urllib.request.urlopen(f"{base}/api/v2/dags/compile_reports/dagRuns/~/hitlDetails") as r:
@@ -35,7 +41,7 @@ def _answer_when_asked(base: str, option: str, reason: str, answered: list[dict]
                 url, data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"}
             )
             with urllib.request.urlopen(req) as r:
-                answered.append(json.load(r))
+                answered.append({"asked": pending[0], **json.load(r)})
             return
         time.sleep(1)
 
@@ -50,9 +56,9 @@ def year_in_warehouse(catalog: Catalog, tmp_path: Path, monkeypatch: pytest.Monk
     return url
 
 
-def _run(dagbag, api_server: str, option: str, reason: str) -> tuple[object, list[dict]]:  # type: ignore[no-untyped-def, type-arg]
+def _run(dagbag, api_server: str, *answers: tuple[str, str]) -> tuple[object, list[dict]]:  # type: ignore[no-untyped-def, type-arg]
     answered: list[dict] = []  # type: ignore[type-arg]
-    reviewer = threading.Thread(target=_answer_when_asked, args=(api_server, option, reason, answered))
+    reviewer = threading.Thread(target=_answer_when_asked, args=(api_server, list(answers), answered))
     reviewer.start()
     run = dagbag.get_dag("compile_reports").test(run_conf={"tahun": 2025})
     reviewer.join()
@@ -65,14 +71,24 @@ def test_approved_reports_are_published(
     year_in_warehouse: str,  # type: ignore[no-untyped-def]
     tmp_path: Path,
 ) -> None:
-    run, answered = _run(dagbag, api_server, "Approve", "Sudah sesuai")
+    run, answered = _run(dagbag, api_server, ("Setujui", ""))
     assert answered and run.state == "success"
+    # The request links to the review page and lists the figures one per line.
+    asked = answered[0]["asked"]
+    assert asked["options"] == ["Setujui", "Tolak"]
+    lines = asked["body"].splitlines()
+    assert lines[0].startswith("**[Buka halaman tinjauan laporan](/kinerja/tinjauan?run=")
+    assert any(line.startswith("- Capaian SPM Kota Medan 2025: ") for line in lines)
     published = tmp_path / "reports" / "published" / "2025"
-    assert (published / "laporan.html").is_file()
+    assert (published / "laporan.html").is_file() and (published / "draf-lkpj.docx").is_file()
     assert any((published / "pd").iterdir())
     with engine_for(year_in_warehouse).connect() as conn:
-        rows = conn.execute(select(report_review.c.decision, report_review.c.reason)).all()
-    assert rows == [("disetujui", "Sudah sesuai")]
+        rows = conn.execute(
+            select(report_review.c.decision, report_review.c.reason, report_review.c.berkas)
+        ).all()
+    assert [(d, r) for d, r, _ in rows] == [("disetujui", None)], "no reason needed to approve"
+    # What was published is what was approved, file by file.
+    assert rows[0].berkas == file_checksums(published)
 
 
 def test_rejection_keeps_what_was_published_and_records_the_reason(  # type: ignore[no-untyped-def]
@@ -81,8 +97,11 @@ def test_rejection_keeps_what_was_published_and_records_the_reason(  # type: ign
     published = tmp_path / "reports" / "published" / "2025"
     published.mkdir(parents=True)
     (published / "laporan.html").write_text("versi lama yang disetujui")
-    run, answered = _run(dagbag, api_server, "Reject", "Data Dinkes belum konsisten dengan DPA")
-    assert answered and run.state == "success"
+    # Rejecting without a reason asks again; the second answer carries one.
+    run, answered = _run(
+        dagbag, api_server, ("Tolak", ""), ("Tolak", "Data Dinkes belum konsisten dengan DPA")
+    )
+    assert len(answered) == 2 and run.state == "success"
     assert (published / "laporan.html").read_text() == "versi lama yang disetujui"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["publish_reports"] == "skipped"

@@ -105,7 +105,9 @@ def test_satu_data_portal_connection(
 
 def test_satu_data_portal_has_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIRFLOW_CONN_SATU_DATA_CKAN", raising=False)
-    with pytest.raises(ValueError, match="belum diatur"):
+    with pytest.raises(
+        ValueError, match=r"'satu_data_ckan' belum dibuat.*airflow connections add satu_data_ckan"
+    ):
         ckan_portal()
 
 

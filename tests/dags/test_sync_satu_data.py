@@ -58,3 +58,27 @@ def test_sync_satu_data_dag_publishes_the_approved_year(
     modified = ckan.action.package_show(id=names[0])["metadata_modified"]
     assert dag.test(run_conf={"tahun": 2025, "dry_run": False}).state == "success"
     assert ckan.action.package_show(id=names[0])["metadata_modified"] == modified
+
+
+def test_missing_portal_connection_fails_once_naming_it(
+    dagbag,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A configuration error is not retried like a network error: one try, failed, and the
+    message names the connection and the command that creates it."""
+    monkeypatch.delenv("AIRFLOW_CONN_SATU_DATA_CKAN", raising=False)
+    monkeypatch.setenv("KINERJA_REPORTS_DIR", str(tmp_path / "reports"))
+    dag = dagbag.get_dag("sync_satu_data")
+    assert dag.get_task("publish_to_portal").retries == 3  # network errors are retried
+
+    run = dag.test(run_conf={"tahun": 2025, "dry_run": False})
+
+    assert run.state == "failed"
+    (ti,) = run.get_task_instances()
+    assert (ti.state, ti.try_number) == ("failed", 1)
+    log = "".join(capfd.readouterr())  # the task's log (dag.test runs it in this process)
+    assert "AirflowFailException: Kesalahan konfigurasi (tidak dicoba ulang)" in log
+    assert "'satu_data_ckan' belum dibuat" in log
+    assert "airflow connections add satu_data_ckan --conn-type http" in log

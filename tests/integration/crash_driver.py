@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine
 STEPS: dict[str, tuple[Any, str]] = {
     "read_bytes": (LocalDrive, "read_bytes"),  # reading the file off the drive
     "read_sheets": (collect_module, "read_sheets"),  # parsing the workbook's sheets
-    "validate": (Validator, "validate"),  # Great Expectations, one call per sheet
+    "validate": (Validator, "validate_batch"),  # Great Expectations, one call per sheet and chunk
     "write_feedback": (LocalDrive, "write_bytes"),  # feedback .xlsx then .html
     "rename": (os, "replace"),  # a temporary file written, not yet renamed (feedback, archive)
     "archive": (collect_module, "archive"),  # the raw bytes kept by checksum

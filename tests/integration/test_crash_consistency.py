@@ -43,16 +43,17 @@ pytestmark = pytest.mark.integration
 AGENCIES = ("DISDIKBUD",)
 SHARES = SampleShares(late=0.3, missing=0, defective=0.3, corrected=1)
 
-# (step, which call of it dies). The sample's run makes 5 reads, 8 validations, 10 feedback writes,
-# 15 renames, 5 load transactions (3 of them loading facts): first, middle and last files.
+# (step, which call of it dies). The sample's run makes 5 reads, one chunk validated in one batch
+# per suite (5 suites), 10 feedback writes, 15 renames, 5 load transactions (3 of them loading
+# facts): first, middle and last files.
 KILL_POINTS = [
     ("sql_manifest_read", 1),  # the scan
     ("read_bytes", 1),
     ("read_bytes", 4),
     ("read_sheets", 2),
     ("validate", 1),
-    ("validate", 8),
-    ("sql_manifest_read", 3),  # the per-file "already seen?" check
+    ("validate", 5),  # the chunk's last suite
+    ("sql_manifest_read", 2),  # the chunk's "already seen?" check
     ("write_feedback", 1),
     ("write_feedback", 2),
     ("rename", 1),  # feedback .xlsx written aside, not yet in place

@@ -63,6 +63,7 @@ def test_lists_only_submissions_with_size_and_mtime(place: Place) -> None:
         "2025/BAPPEDA/BAPPEDA_LKPJ_2025.xlsx": b"lkpj" * 100,
         "2025/DINKES/DINKES_SPM_2025.xlsx": b"spm" * 50,
         "2025/DINKES/catatan.csv": b"a,b\n1,2\n",
+        "2025/DINKES/catatan.txt": b"not a workbook: rejected with feedback, never ignored",
     }
     for i, (rel, data) in enumerate(wanted.items()):
         put(place.folder, rel, data, mtime=1_767_600_000.5 + 3600 * i)
@@ -71,7 +72,6 @@ def test_lists_only_submissions_with_size_and_mtime(place: Place) -> None:
         "2025/DINKES/~$DINKES_SPM_2025.xlsx",  # Excel's lock file
         "2025/DINKES/.tersembunyi.xlsx",
         "2025/DINKES/arsip/lama.xlsx",  # a folder nested in the agency's folder
-        "2025/DINKES/catatan.txt",
         "2025/.rahasia/BAPPEDA_LKPJ_2025.xlsx",  # a hidden "agency" folder
         "2025/lepas.xlsx",  # a file outside any agency folder
         "2024/DINKES/DINKES_SPM_2024.xlsx",  # another year

@@ -240,7 +240,7 @@ def test_status_page_in_the_airflow_ui(
             page.wait_for_url(f"{ui.base}/")
 
             # The page is an entry of the UI's navigation, embedded in the UI.
-            page.get_by_role("link", name="Status Pengumpulan").click()
+            page.get_by_role("link", name="Status", exact=True).click()
             page.wait_for_url("**/plugin/status-pengumpulan**")
             frame = page.frame_locator("iframe[src='/kinerja/status']")
             expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
@@ -258,7 +258,7 @@ def test_status_page_in_the_airflow_ui(
                 expect(cell).to_have_attribute("data-status", status)
                 received = [o for o in sample_year.outcomes if (o.kode_pd, o.laporan) == (kode_pd, laporan)]
                 if received:
-                    expect(cell.locator(".versi")).to_contain_text(f"{len(received)} versi diterima")
+                    expect(cell.locator(".versi")).to_contain_text(f"{len(received)} versi masuk")
             # An agency outside the sample handed in nothing.
             outside = next(pd for pd in catalog.pd_aktif(TAHUN) if pd.kode_pd not in SMALL_SET)
             expect(frame.locator(f'tr[data-pd="{outside.kode_pd}"] td[data-status]').first).to_have_attribute(

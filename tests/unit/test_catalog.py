@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pytest
 from kinerja.catalog import Catalog, load_catalog
 from kinerja.catalog.loader import KECAMATAN, REFERENCE_DIR
 
@@ -73,3 +75,83 @@ def test_a_second_kota_is_files_only(tmp_path: Path) -> None:
     assert other.nama == "Kota Contoh"
     assert [k.kode for k in other.kecamatan] == ["12.75.01"]
     assert len(other.perangkat_daerah) == 11
+
+
+# Published SPM figures and the category Kemendagri gave them (domain brief §2), plus the headline
+# figure of the 2025 sample that read "Tuntas Madya" under the old 20-point bands.
+@pytest.mark.parametrize(
+    ("nilai", "kategori"),
+    [
+        (69, "Tuntas Muda"),
+        (42.03, "Belum Tuntas"),
+        (83.84, "Tuntas Madya"),
+        (95.89, "Tuntas Utama"),
+        (78.24, "Tuntas Pratama"),
+        (100, "Tuntas Paripurna"),
+        (99.99, "Tuntas Utama"),
+        (90, "Tuntas Utama"),
+        (79.99, "Tuntas Pratama"),
+        (70, "Tuntas Pratama"),
+        (60, "Tuntas Muda"),
+        (59.99, "Belum Tuntas"),
+        (0, "Belum Tuntas"),
+    ],
+)
+def test_spm_category_bands_match_the_published_cases(catalog: Catalog, nilai: float, kategori: str) -> None:
+    assert catalog.scoring.kategori(nilai) == kategori
+
+
+def test_spm_bands_carry_their_sources_and_checks(catalog: Catalog) -> None:
+    bands = catalog.scoring.kategori_spm
+    assert [(b.nama, b.min) for b in bands] == [
+        ("Tuntas Paripurna", 100),
+        ("Tuntas Utama", 90),
+        ("Tuntas Madya", 80),
+        ("Tuntas Pratama", 70),
+        ("Tuntas Muda", 60),
+        ("Belum Tuntas", 0),
+    ]
+    assert all(b.sumber.startswith("[C]") for b in bands)
+    assert {(c.nilai, c.hasil) for c in catalog.scoring.kategori_cek} >= {
+        (69, "Tuntas Muda"),
+        (42.03, "Belum Tuntas"),
+        (83.84, "Tuntas Madya"),
+        (95.89, "Tuntas Utama"),
+    }
+
+
+def test_bands_that_contradict_a_published_case_do_not_load(tmp_path: Path) -> None:
+    root = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, root)
+    scoring = root / "scoring.yaml"
+    text = scoring.read_text()
+    # The old, wrong reading: 20-point bands make 83.84 "Tuntas Utama".
+    for nama, lama in (("Utama", 80), ("Madya", 60), ("Pratama", 40), ("Muda", 20)):
+        text = re.sub(rf"(nama: Tuntas {nama}, min: )\d+", rf"\g<1>{lama}", text)
+    scoring.write_text(text)
+    with pytest.raises(ValueError, match=r"contoh_cek.*83\.84 -> Tuntas Utama, seharusnya Tuntas Madya"):
+        load_catalog("medan", root)
+
+
+def test_education_spm_cites_the_standards_in_force() -> None:
+    import yaml
+
+    raw = yaml.safe_load((REFERENCE_DIR / "spm.yaml").read_text(encoding="utf-8"))
+    pendidikan = next(b for b in raw["bidang"] if b["kode"] == "pendidikan")
+    for text in [raw["sumber"], *(j["sumber"] for j in pendidikan["jpd"])]:
+        assert "Permendikbudristek 32/2022" in text and "311/M/2022" in text, text
+        # The 2018 regulation is named only as the one replaced.
+        assert "Permendikbud 32/2018" not in text.replace("menggantikan Permendikbud 32/2018", "")
+
+
+def test_inspektorat_reviu_is_due_in_the_fourth_week_of_february(catalog: Catalog) -> None:
+    from datetime import date
+
+    for tahun in [*catalog.kalender, 2030]:
+        due = catalog.kalender_tahun(tahun).batas_reviu_inspektorat
+        assert due is not None and due.month == 2 and due.year == tahun + 1, tahun
+        assert 22 <= due.day <= 28 and due.weekday() == 4, (tahun, due)
+        assert (
+            catalog.kalender_tahun(tahun).batas_pengumpulan < due < catalog.kalender_tahun(tahun).batas_lppd
+        )
+    assert catalog.kalender_tahun(2025).batas_reviu_inspektorat == date(2026, 2, 27)

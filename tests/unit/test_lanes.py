@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.intake.feedback import feedback_paths
+from kinerja.intake.feedback import feedback_paths, markup_path
 from kinerja.sample import SampleShares, fill_rows, generate_year
 from kinerja.schema import TEMPLATES
 from kinerja.schema.excel import build_workbook, prefilled_rows
@@ -101,6 +101,7 @@ def test_a_file_in_as_folder_never_changes_bs_data(
         f"2025/{A}/spm_titipan.xlsx",
         f"2025/{A}/{FEEDBACK_FOLDER}/spm_titipan.umpan-balik.xlsx",
         f"2025/{A}/{FEEDBACK_FOLDER}/spm_titipan.umpan-balik.html",
+        f"2025/{A}/{FEEDBACK_FOLDER}/spm_titipan.ditandai.xlsx",
     }
 
 
@@ -177,7 +178,7 @@ def test_feedback_names_are_one_short_component_in_the_agencys_feedback_folder(n
         with pytest.raises(UnsafePathError):
             feedback_paths(submitted)
         return
-    for path in feedback_paths(submitted):
+    for path in (*feedback_paths(submitted), markup_path(submitted)):
         pure = PurePosixPath(path)
         assert pure.parent == PurePosixPath(f"2025/{A}/{FEEDBACK_FOLDER}"), path
         assert len(pure.name.encode()) <= 255, len(pure.name.encode())

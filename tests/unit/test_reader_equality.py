@@ -15,7 +15,7 @@ from kinerja.sample import SampleShares, generate_year
 from kinerja.schema import TEMPLATES
 from python_calamine import CalamineWorkbook
 
-SMALL_SET = ("DINKES", "DISDIKBUD", "BAPPEDA", "KEC-MEDAN-KOTA")
+SMALL_SET = ("DINKES", "DISDIKBUD", "BAPPEDA", "BPKAD", "KEC-MEDAN-KOTA")  # every template
 
 
 def _plain(value: Any) -> Any:
@@ -39,7 +39,9 @@ def _pandas(path: Path) -> dict[str, pd.DataFrame]:
     info = pd.read_excel(path, sheet_name="Info", header=None, engine="openpyxl")
     labels = dict(zip(info.iloc[:, 0], info.iloc[:, 1], strict=False))
     tpl = TEMPLATES[str(labels["Jenis Laporan"])]
-    frames = pd.read_excel(path, sheet_name=[s.name for s in tpl.sheets], engine="openpyxl")
+    # Text columns as text: pandas would otherwise parse a code such as APBD's '4.1' as a number.
+    text = {c.header: str for s in tpl.sheets for c in s.columns if c.kind == "text"}
+    frames = pd.read_excel(path, sheet_name=[s.name for s in tpl.sheets], engine="openpyxl", dtype=text)
     out = {}
     for sheet in tpl.sheets:
         frame = frames[sheet.name].dropna(how="all")

@@ -58,7 +58,7 @@ LPPD_CASE = [
     # Pendidikan (DISDIKBUD), satuan %:
     IkkInput("DISDIKBUD", "IKK-1.01.01", 45, 60),  # 75,00 %  -> skor 75/100 x 4 = 3,0000
     IkkInput("DISDIKBUD", "IKK-1.01.02", 119, 120),  # 99,1666.. % -> 99,17 %; skor 3,96666.. -> 3,9667
-    IkkInput("DISDIKBUD", "IKK-1.01.03", 130, 120),  # 108,333.. % kept raw -> 108,33 %; skor capped 4
+    IkkInput("DISDIKBUD", "IKK-1.01.03", 130, 120),  # 108,333.. % kept raw -> 108,33 %; skor 4,3333
     # Rata-rata hari (satuan hari): reported as the ratio, not scored.
     IkkInput("DISDUKCAPIL", "IKK-2.12.03", 1500, 400, "rata-rata 3,75 hari", "https://contoh.example/bukti"),
     # A kecamatan IKK handed in by two kecamatan: kota = (30 + 50) / (40 + 60) = 80,00 %, not the mean
@@ -74,7 +74,8 @@ def test_lppd_hand_worked_case(catalog: Catalog) -> None:
     assert kota["IKK-1.01.01"].capaian == D("75.00") and kota["IKK-1.01.01"].skor == D("3.0000")
     assert kota["IKK-1.01.02"].capaian == D("99.17") and kota["IKK-1.01.02"].skor == D("3.9667")
     assert kota["IKK-1.01.03"].capaian == D("108.33"), "a value above 100 is kept"
-    assert kota["IKK-1.01.03"].skor == D("4.0000"), "the score is capped"
+    # never capped at 4: the last segment goes on (below capaian_maks 110): 4 + 8,333.. x 0,04
+    assert kota["IKK-1.01.03"].skor == D("4.3333"), "the score goes above 4"
     hari = kota["IKK-2.12.03"]
     assert (hari.capaian, hari.satuan, hari.skor, hari.dinilai) == (D("3.75"), "hari", None, False)
     kec = kota["IKK-7.01.01"]
@@ -87,9 +88,10 @@ def test_lppd_hand_worked_case(catalog: Catalog) -> None:
     assert (kec.pelapor, kec.wajib) == (2, 21)
     assert kota["IKK-1.02.01"].capaian is None, "not reported: no capaian, no score"
 
-    # kota: mean of the 4 scored IKKs with data = (3 + 119/30 + 4 + 16/5) / 4 = 3,541666.. -> 3,5417
-    assert Fraction(3 + Fraction(119, 30) + 4 + Fraction(16, 5), 4) == Fraction(85, 24)
-    assert result.skor == D("3.5417")
+    # kota: mean of the urusan scores (every weight 1 until confirmed): Pendidikan (3 + 119/30 + 13/3) / 3
+    # = 113/30; Kecamatan 16/5; kota (113/30 + 16/5) / 2 = 209/60 = 3,48333.. -> 3,4833
+    assert (Fraction(113, 30) + Fraction(16, 5)) / 2 == Fraction(209, 60)
+    assert result.skor == D("3.4833")
     assert result.status == "tinggi"  # PP 13/2019 bands (scoring.yaml): tinggi from 3,4 to below 3,8
     bands, sumber = eppd_bands(catalog.scoring, 2025)
     assert result.bands == bands and result.sumber_status == sumber
@@ -99,10 +101,10 @@ def test_lppd_hand_worked_case(catalog: Catalog) -> None:
 
     urusan = {g.kode: g for g in result.per_urusan}
     pendidikan = urusan["Pendidikan"]
-    # mean capaian (75 + 99,1666.. + 108,333..) / 3 = 94,1666.. ; mean skor (3 + 3,9666.. + 4) / 3 = 3,6555..
+    # mean capaian (75 + 99,1666.. + 108,333..) / 3 = 94,1666.. ; mean skor (3 + 3,9666.. + 4,3333..) / 3
     assert (pendidikan.rata_capaian, pendidikan.skor, pendidikan.status) == (
         D("94.17"),
-        D("3.6556"),
+        D("3.7667"),
         "tinggi",
     )
     per_pd = {g.kode: g for g in result.per_pd}
@@ -117,8 +119,15 @@ def test_lppd_missing_ikks_can_count_as_zero_and_no_data_is_nihil(catalog: Catal
     assert cfg is not None
     strict = replace(catalog, scoring=replace(catalog.scoring, eppd_skor=replace(cfg, tanpa_data="nol")))
     result = compute_lppd(LPPD_CASE, strict, 2025)
-    scored = sum(1 for r in result.kota if r.dinilai)
-    assert result.skor == round_half_up(Fraction(85, 6) / scored, 4)
+    # every scored IKK without data counts 0 in its urusan; the kota is the mean of the urusan
+    known = {"IKK-1.01.01": Fraction(3), "IKK-1.01.02": Fraction(119, 30), "IKK-1.01.03": Fraction(13, 3)}
+    known["IKK-7.01.01"] = Fraction(16, 5)
+    per_urusan: dict[str, list[Fraction]] = {}
+    for r in result.kota:
+        if r.dinilai:
+            per_urusan.setdefault(r.urusan, []).append(known.get(r.kode_ikk, Fraction(0)))
+    means = [sum(v, Fraction(0)) / len(v) for v in per_urusan.values()]
+    assert result.skor == round_half_up(sum(means, Fraction(0)) / len(means), 4)
     empty = compute_lppd([], catalog, 2025)
     assert (empty.skor, empty.status) == (None, NIHIL)
 
@@ -128,7 +137,8 @@ def test_eppd_score_mapping_is_piecewise_linear_and_capped() -> None:
     assert skor_ikk(Fraction(-5), cfg) == 0
     assert skor_ikk(Fraction(25), cfg) == Fraction(1, 2)
     assert skor_ikk(Fraction(75), cfg) == Fraction(5, 2)
-    assert skor_ikk(Fraction(150), cfg) == 4
+    assert skor_ikk(Fraction(150), cfg) == 7, "beyond the last point the last segment goes on"
+    assert skor_ikk(Fraction(150), replace(cfg, capaian_maks=110)) == Fraction(23, 5), "up to capaian_maks"
 
 
 def test_eppd_status_of_the_brief_facts(catalog: Catalog) -> None:

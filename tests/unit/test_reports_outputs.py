@@ -26,6 +26,7 @@ from kinerja.reports.build import build_outputs
 from kinerja.reports.marts import YearReport, build_marts, city_tables
 from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
+from kinerja.reports.render_pdf import in_appendix, render_pdf
 from kinerja.sample import SampleShares, fill_rows, generate_year
 from kinerja.schema.excel import prefilled_rows
 from kinerja.schema.model import TEMPLATES
@@ -44,6 +45,15 @@ HOSTILE = {
     "rekomendasi": "-2+3 <img src=x onerror=alert(1)>",
     "penjelasan": "+62 61 000",
 }
+
+
+def kategori_kemendagri(nilai: Decimal | None) -> str:
+    """The SPM category of Kemendagri's bands, written out here independently of scoring.yaml."""
+    assert nilai is not None
+    for batas, nama in ((100, "Tuntas Paripurna"), (90, "Tuntas Utama"), (80, "Tuntas Madya")):
+        if nilai >= batas:
+            return nama
+    return "Tuntas Pratama" if nilai >= 70 else "Tuntas Muda" if nilai >= 60 else "Belum Tuntas"
 
 
 def _hostile(kode_pd: str, laporan: str, rows: Rows) -> None:
@@ -142,6 +152,13 @@ def test_summary_is_json_and_matches_the_marts(built: tuple[dict[str, Any], Path
     )
     assert summary["lkpj"]["serapan"] == str(report.lkpj.kota.serapan)
     assert f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} %" in summary["ringkasan"]
+    # The word beside the headline figure follows Kemendagri's bands (100/90/80/70/60), not a guess.
+    kategori = kategori_kemendagri(report.spm.daerah)
+    assert report.spm.kategori == kategori and summary["spm"]["kategori"] == kategori
+    headline = f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} % ({kategori})"
+    assert headline in summary["ringkasan"]
+    for b in report.spm.bidang:
+        assert b.kategori == kategori_kemendagri(b.nilai), b.kode
     spm = next(p for p in summary["perubahan"] if p["indikator"] == "Capaian SPM daerah")
     assert "poin persentase" in spm["kalimat"] or spm["kalimat"].startswith("tidak berubah")
     for name in (
@@ -179,7 +196,9 @@ def test_city_workbook_has_a_sheet_per_table_formatted_for_print(
     header = [c.value for c in bidang[4]]
     assert header[:4] == ["Kode", "Bidang", "Jumlah JPD", "Capaian 2025"] and "Capaian 2024" in header
     daerah = next(r for r in bidang.iter_rows(min_row=5, values_only=True) if r[0] == "DAERAH")
-    assert Decimal(str(daerah[3])) == report.spm.daerah
+    assert Decimal(str(daerah[3])) == report.spm.daerah and daerah[4] == report.spm.kategori
+    notes = [str(c) for row in bidang.iter_rows(values_only=True) for c in row if c]
+    assert any("Tuntas Utama ≥ 90; Tuntas Madya ≥ 80" in n and "Belum Tuntas < 60" in n for n in notes)
     assert bidang["D5"].number_format == '#,##0.00 "%"'
     yoy = wb["Perbandingan Tahunan"]
     assert any("poin persentase" in str(r[-1]) for r in yoy.iter_rows(min_row=5, values_only=True))
@@ -191,7 +210,7 @@ def test_city_workbook_has_a_sheet_per_table_formatted_for_print(
     assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
 
 
-def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport]) -> None:
+def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport], tmp_path: Path) -> None:
     _, out, report = built
     reader = pypdf.PdfReader(out / "laporan.pdf")
     text = "\n".join(p.extract_text() for p in reader.pages)
@@ -199,11 +218,20 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
     assert f"Capaian SPM Kota Medan 2025: {format_id(report.spm.daerah)} %" in text
     assert f"{format_id(report.lppd.skor, 4)}" in text and (report.lppd.status or "") in text
     assert "Standar Pelayanan Minimal (SPM)" in text and "Lampiran" in text
+    # The headline report, not 100 pages of detail: those are sheets of the appendix workbook.
+    assert len(reader.pages) <= 25, len(reader.pages)
+    detail = [t for t in city_tables(report) if in_appendix(t)]
+    assert detail and all(f"{t.name}: {t.title}" in text.replace("\n", " ") for t in detail)
+    assert load_workbook(out / "lampiran.xlsx", read_only=True).sheetnames == [t.name for t in detail]
     assert "poin persentase" in text
     assert "Rekomendasi DPRD" in text
-    assert "<script>alert(" in text.replace("\n", ""), "agency markup is printed as text"
+    # Agency markup is printed as text (the table carrying it is in the appendix: print it alone).
+    hostile = next(t for t in city_tables(report) if t.name == "LKPJ Program Outcome")
+    alone = render_pdf("Uji", "", [replace(hostile, name="Uji")], [], tmp_path / "uji.pdf")
+    alone_text = "".join(p.extract_text() for p in pypdf.PdfReader(alone).pages).replace("\n", "")
+    assert "<script>alert(" in alone_text
     images = sum(len(p.images) for p in reader.pages)
-    assert images == 3, "SPM per bidang, year over year, timeliness per PD"
+    assert images == 5, "SPM per bidang, lowest/highest JPD and IKK, year over year, timeliness per PD"
     titles = [o["/Title"] for o in reader.outline if isinstance(o, dict)]
     assert titles[:2] == ["Ringkasan", "Standar Pelayanan Minimal (SPM)"]
 
@@ -211,7 +239,7 @@ def test_pdf_reads_as_the_report(built: tuple[dict[str, Any], Path, YearReport])
 def test_html_report_has_charts_figures_and_escapes(built: tuple[dict[str, Any], Path, YearReport]) -> None:
     _, out, report = built
     html = (out / "laporan.html").read_text()
-    assert html.count('src="data:image/png;base64,') == 3
+    assert html.count('src="data:image/png;base64,') == 5
     assert f"{format_id(report.spm.daerah)} %" in html
     assert "naik" in html or "turun" in html
     assert "poin persentase" in html
@@ -287,6 +315,7 @@ def test_report_command_on_a_collected_year(
     assert summary["tahun"] == 2025 and summary["tahun_sebelumnya"] is None
     assert summary["spm"]["daerah"] is not None and summary["lppd"]["skor"] is not None
     assert {"city.xlsx", "laporan.html", "laporan.pdf", "pd/DINKES/index.html"} <= set(summary["files"])
+    assert {"lampiran.xlsx", "draf-lkpj.docx", "draf-lppd.docx", "draf-spm.docx"} <= set(summary["files"])
     assert main(["report", "--year", "2025", "--warehouse", url, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Capaian SPM Kota Medan 2025:" in text and "LKPJ: capaian output" in text and "LPPD: skor" in text

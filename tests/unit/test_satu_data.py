@@ -1,4 +1,4 @@
-"""The Satu Data export (no portal): tidy tables, keys, metadata, datapackage.json, data.json,
+"""The Satu Data export (no portal): tidy tables, keys, metadata, datapackage.json, catalog.jsonld,
 formula neutralisation, and the privacy guard, which must stop personal data and must not stop
 the real reference names."""
 
@@ -39,7 +39,7 @@ def test_export_is_tidy_keyed_and_described(report: YearReport, catalog: Catalog
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert {p.name for p in written} == {r["path"] for r in package["resources"]} | {
         "datapackage.json",
-        "data.json",
+        "catalog.jsonld",
     }
     specs = {s.nama: s for s in load_spec().datasets}
     assert {r["kinerja"]["dataset"] for r in package["resources"]} == set(specs)
@@ -66,10 +66,10 @@ def test_export_is_tidy_keyed_and_described(report: YearReport, catalog: Catalog
     spm = read_csv(tmp_path / "kota-medan-spm-capaian-bidang.csv")
     daerah = next(r for r in spm if r[2] == "DAERAH")
     assert daerah[5] == str(report.spm.daerah)
-    dcat = json.loads((tmp_path / "data.json").read_text(encoding="utf-8"))
-    assert dcat["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
-    assert [d["identifier"] for d in dcat["dataset"]] == [r["name"] for r in package["resources"]]
-    assert all(d["distribution"][0]["mediaType"] == "text/csv" for d in dcat["dataset"])
+    dcat = json.loads((tmp_path / "catalog.jsonld").read_text(encoding="utf-8"))
+    datasets = [n for n in dcat["@graph"] if n["@type"] == "dcat:Dataset"]
+    assert [d["dct:identifier"] for d in datasets] == [f"{r['name']}-2025" for r in package["resources"]]
+    assert all(d["dcat:distribution"]["dcat:mediaType"]["@id"].endswith("/text/csv") for d in datasets)
 
 
 def test_walidata_mode_keeps_one_dataset_per_table(
@@ -171,10 +171,11 @@ def test_the_whole_medan_catalogue_passes_the_guard(catalog: Catalog) -> None:
     assert scan("katalog", ["nama"], [[n] for n in names]) == []
 
 
-def test_data_json_links_to_where_the_published_folder_is_served(
+def test_catalogue_links_to_where_the_published_folder_is_served(
     report: YearReport, catalog: Catalog, tmp_path: Path
 ) -> None:
     export_year(report, catalog, load_spec(), tmp_path, base_url="https://laporan.kota.example/2025")
-    dcat = json.loads((tmp_path / "data.json").read_text(encoding="utf-8"))
-    first = dcat["dataset"][0]["distribution"][0]["downloadURL"]
-    assert first.startswith("https://laporan.kota.example/2025/satu-data/") and first.endswith(".csv")
+    dcat = json.loads((tmp_path / "catalog.jsonld").read_text(encoding="utf-8"))
+    assert dcat["@context"]["@base"] == "https://laporan.kota.example/2025/satu-data/catalog.jsonld"
+    first = next(n for n in dcat["@graph"] if n["@type"] == "dcat:Dataset")["dcat:distribution"]
+    assert first["dcat:downloadURL"]["@id"].endswith(".csv")  # relative to @base: satu-data/<name>.csv

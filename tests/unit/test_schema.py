@@ -39,9 +39,9 @@ def test_template_round_trips_through_the_reader(code: str, catalog: Catalog, tm
     import random
 
     tpl = TEMPLATES[code]
-    pd = catalog.pd("DINKES")
-    assert pd is not None
-    rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), random.Random(7), 2025)
+    pd = next(p for p in catalog.pd_aktif(2025) if code in catalog.laporan_wajib(p))
+    rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), random.Random(7), 2025, catalog)
+    assert all(rows[s.name] for s in tpl.sheets if s.min_rows), "every sheet that must be filled is"
     path = tmp_path / f"{code}.xlsx"
     build_workbook(tpl, catalog, pd, 2025, rows, {"nama_kontak": "A"}).save(path)
 
@@ -49,7 +49,7 @@ def test_template_round_trips_through_the_reader(code: str, catalog: Catalog, tm
     assert not hasattr(wb, "severity"), wb
     info = read_info(wb)  # type: ignore[arg-type]
     assert isinstance(info, dict)
-    assert (info["kode_pd"], info["tahun"], info["laporan"]) == ("DINKES", 2025, code)
+    assert (info["kode_pd"], info["tahun"], info["laporan"]) == (pd.kode_pd, 2025, code)
     parsed = read_sheets(wb, tpl)  # type: ignore[arg-type]
     assert parsed.issues == []
     for sheet in tpl.sheets:
@@ -67,7 +67,7 @@ def test_template_protects_headers_and_offers_dropdowns(catalog: Catalog, tmp_pa
     path = tmp_path / "spm.xlsx"
     build_workbook(TEMPLATES["SPM"], catalog, pd, 2025).save(path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Petunjuk", "Info", "Penerima", "Mutu", "Kode"]
+    assert wb.sheetnames == ["Petunjuk", "Info", "Penerima", "Mutu", "Penerapan", "Kode"]
     ws = wb["Penerima"]
     assert ws.protection.sheet
     assert ws["A1"].protection.locked and not ws["A2"].protection.locked
@@ -86,3 +86,26 @@ def test_an_unknown_expectation_type_stops_validation(tmp_path: Path) -> None:
     (tmp_path / "lppd_ikk.json").write_text(json.dumps(suite))
     with pytest.raises(SuiteDriftError):
         Validator(folder=tmp_path).suite("lppd_ikk")
+
+
+def test_template_command_refuses_a_report_the_pd_need_not_hand_in(
+    catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kinerja.cli import main
+
+    bapenda = catalog.pd("BAPENDA")
+    assert bapenda is not None and "SPM" not in catalog.laporan_wajib(bapenda)
+    out = tmp_path / "bapenda-spm.xlsx"
+    assert main(["template", "--report", "SPM", "--pd", "BAPENDA", "--year", "2025", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "tidak wajib menyerahkan laporan SPM" in err and "jenis pelayanan dasar" in err
+    assert f"Laporan yang wajib: {', '.join(catalog.laporan_wajib(bapenda))}." in err
+    assert not out.exists(), "no workbook the collection would reject anyway"
+    # A merged agency's template for a year after it ended is refused too.
+    ended = next(pd for pd in catalog.perangkat_daerah if pd.berlaku_sampai and pd.berlaku_sampai.year < 2025)
+    args = ["template", "--report", "LKPJ", "--pd", ended.kode_pd, "--year", "2025", "--out", str(out)]
+    assert main(args) == 2
+    assert "tidak aktif pada tahun 2025" in capsys.readouterr().err and not out.exists()
+    # What the PD does owe is written.
+    assert main(["template", "--report", "LPPD", "--pd", "BAPENDA", "--year", "2025", "--out", str(out)]) == 0
+    assert load_workbook(out)["Info"]["B5"].value == "LPPD"

@@ -6,7 +6,7 @@ import csv
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,16 @@ class Ikk:
     penyebut: str
     satuan: str
     kode_pd: str
+    arah: str = "positif"
+    """positif: higher is better; negatif: lower is better (a waiting time, a case rate)."""
+    jenis_ikk: str = "hasil"
+    """keluaran | hasil | fungsi_penunjang: the EPPD's types of IKK, each weighted (scoring.yaml)."""
+    pembilang_negatif: bool = False
+    """A growth IKK (N − (N−1)): its numerator may be below 0, and only such an IKK's may."""
+
+
+ARAH = ("positif", "negatif")
+JENIS_IKK = ("keluaran", "hasil", "fungsi_penunjang")
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,31 @@ class Nomenklatur:
 
 
 @dataclass(frozen=True)
+class MakroIndikator:
+    """A BPS macro indicator Bappeda hands in (makro.yaml)."""
+
+    kode: str
+    nama: str
+    satuan: str
+    arah: str
+    min: float | None
+    maks: float | None
+
+
+@dataclass(frozen=True)
+class AkunApbd:
+    """A main group of APBD accounts BPKAD hands in (apbd.yaml)."""
+
+    kode: str
+    nama: str
+    jenis: str
+    """pendapatan | belanja | penerimaan_pembiayaan | pengeluaran_pembiayaan"""
+
+
+JENIS_AKUN = ("pendapatan", "belanja", "penerimaan_pembiayaan", "pengeluaran_pembiayaan")
+
+
+@dataclass(frozen=True)
 class Kalender:
     tahun: int
     batas_pengumpulan: date
@@ -116,12 +151,24 @@ class Kalender:
     klinik_mulai: date | None
     klinik_selesai: date | None
     rakor: date | None
+    batas_reviu_inspektorat: date | None = None
+    """The Inspektorat's reviu of the LPPD data is due (fourth week of February of N+1)."""
 
 
 @dataclass(frozen=True)
 class Band:
     nama: str
     min: float
+    sumber: str = ""
+
+
+@dataclass(frozen=True)
+class ContohCek:
+    """A published value and the category (or status) the bands must give it (scoring.yaml)."""
+
+    nilai: float
+    hasil: str
+    sumber: str
 
 
 @dataclass(frozen=True)
@@ -129,11 +176,34 @@ class EppdSkor:
     """How an IKK's capaian (%) maps to an EPPD-style score (scoring.yaml `eppd_skor`)."""
 
     titik: tuple[tuple[float, float], ...]
-    """(capaian %, skor) points, ascending; linear in between, capped at both ends."""
+    """(capaian %, skor) points, ascending; linear in between and beyond the last point, 0 below
+    the first. The score is never capped at 4: EPPD scores above 4 exist."""
     satuan_dinilai: tuple[str, ...]
     tanpa_data: str
     """A required IKK nobody reported: 'abaikan' (left out of the mean) or 'nol' (scored 0)."""
     sumber: str
+    capaian_maks: float | None = None
+    """Capaian above this is scored as this (one 300 % IKK must not carry a whole urusan)."""
+    bobot: EppdBobot | None = None
+
+
+@dataclass(frozen=True)
+class EppdBobot:
+    """Weights of the EPPD-style score (scoring.yaml `eppd_bobot`), each [I] until confirmed."""
+
+    jenis_ikk: dict[str, float]
+    bidang_urusan: dict[str, float]
+    """Per urusan name as in lppd_ikk.csv; an urusan not listed weighs `bidang_urusan_lain`."""
+    ikk: dict[str, float]
+    """Per kode_ikk, overriding its type's weight."""
+    bidang_urusan_lain: float = 1.0
+    sumber: str = ""
+
+    def ikk_bobot(self, ikk: Ikk) -> float:
+        return self.ikk.get(ikk.kode_ikk, self.jenis_ikk.get(ikk.jenis_ikk, 1.0))
+
+    def urusan_bobot(self, urusan: str) -> float:
+        return self.bidang_urusan.get(urusan, self.bidang_urusan_lain)
 
 
 @dataclass(frozen=True)
@@ -144,6 +214,7 @@ class Scoring:
     kategori_spm: tuple[Band, ...]
     eppd: tuple[tuple[int, tuple[Band, ...], str], ...]
     eppd_skor: EppdSkor | None = None
+    kategori_cek: tuple[ContohCek, ...] = ()
 
     def kategori(self, nilai: float) -> str:
         for band in self.kategori_spm:
@@ -159,6 +230,12 @@ class Scoring:
             if skor >= band.min:
                 return band.nama, sumber
         return bands[-1].nama, sumber
+
+
+def _friday_week_4(tahun: int) -> date:
+    """The Friday of 22-28 February of N+1: the fourth week, when a year has no explicit date."""
+    day = date(tahun + 1, 2, 22)
+    return day + timedelta(days=(4 - day.weekday()) % 7)
 
 
 def _date(value: Any) -> date | None:
@@ -194,6 +271,14 @@ class Catalog:
     kalender: dict[int, Kalender]
     scoring: Scoring
     zona_waktu: str = "Asia/Jakarta"
+    makro: tuple[MakroIndikator, ...] = ()
+    pd_makro: str = ""
+    """The PD that hands in the macro indicators (Bappeda)."""
+    apbd: tuple[AkunApbd, ...] = ()
+    pd_apbd: str = ""
+    """The PD that hands in the APBD totals (BPKAD)."""
+    toleransi_pagu_persen: float = 0.0
+    """Programme budgets vs APBD belanja: a difference above this share (%) is a warning."""
     _pd_index: dict[str, PerangkatDaerah] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -244,7 +329,22 @@ class Catalog:
             wajib.append("LPPD")
         if self.nomenklatur_milik(pd):
             wajib.append("LKPJ")
+        if self.makro and pd.kode_pd == self.pd_makro:
+            wajib.append("MAKRO")
+        if self.apbd and pd.kode_pd == self.pd_apbd:
+            wajib.append("APBD")
         return wajib
+
+    @staticmethod
+    def alasan_tidak_wajib(laporan: str) -> str:
+        """Why an agency owes no report `laporan`, in the words of `laporan_wajib`."""
+        return {
+            "SPM": "PD ini tidak bertanggung jawab atas satu pun jenis pelayanan dasar (JPD) SPM",
+            "LPPD": "PD ini tidak bertanggung jawab atas satu pun IKK LPPD",
+            "LKPJ": "PD ini tidak memegang program, kegiatan atau sub-kegiatan dalam nomenklatur",
+            "MAKRO": "indikator makro (angka BPS) diisi oleh PD yang ditunjuk di makro.yaml",
+            "APBD": "ringkasan APBD diisi oleh PD yang ditunjuk di apbd.yaml",
+        }.get(laporan, f"laporan {laporan} bukan tugas PD ini")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -271,16 +371,19 @@ class Catalog:
             None,
             None,
             None,
+            _friday_week_4(tahun),
         )
 
 
 def _load_scoring(raw: dict[str, Any]) -> Scoring:
     spm = raw["spm"]
-    return Scoring(
+    scoring = Scoring(
         bobot_penerima=float(spm["bobot"]["penerima"]),
         bobot_mutu=float(spm["bobot"]["mutu"]),
         batas_atas_indeks=float(spm.get("batas_atas_indeks", 100)),
-        kategori_spm=tuple(Band(b["nama"], float(b["min"])) for b in spm["kategori"]),
+        kategori_spm=tuple(
+            Band(b["nama"], float(b["min"]), str(b.get("sumber", ""))) for b in spm["kategori"]
+        ),
         eppd=tuple(
             (
                 int(r["berlaku_dari_tahun"]),
@@ -289,11 +392,50 @@ def _load_scoring(raw: dict[str, Any]) -> Scoring:
             )
             for r in raw["eppd"]
         ),
-        eppd_skor=_load_eppd_skor(raw.get("eppd_skor")),
+        eppd_skor=_load_eppd_skor(raw.get("eppd_skor"), raw.get("eppd_bobot")),
+        kategori_cek=tuple(
+            ContohCek(float(c["nilai"]), str(c["kategori"]), str(c.get("sumber", "")))
+            for c in spm.get("contoh_cek", [])
+        ),
     )
+    # Bands that contradict a published fact are a configuration error, not a report detail.
+    salah = [
+        f"SPM {c.nilai} -> {scoring.kategori(c.nilai)}, seharusnya {c.hasil} ({c.sumber})"
+        for c in scoring.kategori_cek
+        if scoring.kategori(c.nilai) != c.hasil
+    ]
+    for r in raw["eppd"]:
+        for c in r.get("contoh_cek", []):
+            got = scoring.status_eppd(int(r["berlaku_dari_tahun"]), float(c["skor"]))[0]
+            if got != c["status"]:
+                salah.append(f"EPPD {c['skor']} -> {got}, seharusnya {c['status']} ({c.get('sumber', '')})")
+    if salah:
+        raise ValueError("scoring.yaml bertentangan dengan contoh_cek: " + "; ".join(salah))
+    return scoring
 
 
-def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:
+def _weights(raw: dict[str, Any] | None) -> dict[str, float]:
+    """{name: {bobot, sumber}} or {name: number} → {name: weight}."""
+    return {str(k): float(v["bobot"] if isinstance(v, dict) else v) for k, v in (raw or {}).items()}
+
+
+def _load_eppd_bobot(raw: dict[str, Any] | None) -> EppdBobot | None:
+    if not raw:
+        return None
+    bobot = EppdBobot(
+        jenis_ikk=_weights(raw.get("jenis_ikk")),
+        bidang_urusan=_weights(raw.get("bidang_urusan")),
+        ikk=_weights(raw.get("ikk")),
+        bidang_urusan_lain=float(raw.get("bidang_urusan_lain", 1)),
+        sumber=str(raw.get("sumber", "")).strip(),
+    )
+    every = [*bobot.jenis_ikk.values(), *bobot.bidang_urusan.values(), *bobot.ikk.values()]
+    if any(w < 0 for w in every) or bobot.bidang_urusan_lain < 0:
+        raise ValueError("scoring.yaml eppd_bobot: bobot tidak boleh negatif")
+    return bobot
+
+
+def _load_eppd_skor(raw: dict[str, Any] | None, bobot: dict[str, Any] | None = None) -> EppdSkor | None:
     if not raw:
         return None
     titik = tuple(sorted((float(t["capaian"]), float(t["skor"])) for t in raw["titik"]))
@@ -305,6 +447,8 @@ def _load_eppd_skor(raw: dict[str, Any] | None) -> EppdSkor | None:
         satuan_dinilai=tuple(str(v) for v in raw["satuan_dinilai"]),
         tanpa_data=tanpa_data,
         sumber=str(raw.get("sumber", "")).strip(),
+        capaian_maks=float(raw["capaian_maks"]) if raw.get("capaian_maks") is not None else None,
+        bobot=_load_eppd_bobot(bobot),
     )
 
 
@@ -360,9 +504,18 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for b in spm_raw["bidang"]
     )
     ikk = tuple(
-        Ikk(**{k: r[k] for k in Ikk.__dataclass_fields__})
+        Ikk(
+            **{k: r[k] for k in Ikk.__dataclass_fields__ if k in r and k != "pembilang_negatif"},
+            pembilang_negatif=r.get("pembilang_negatif", "") == "ya",
+        )
         for r in _csv(catalogue_file(city, "lppd_ikk.csv", base))
     )
+    salah = [i.kode_ikk for i in ikk if i.arah not in ARAH or i.jenis_ikk not in JENIS_IKK]
+    if salah:
+        raise ValueError(
+            "lppd_ikk.csv: arah harus positif|negatif dan jenis_ikk keluaran|hasil|fungsi_penunjang "
+            f"({', '.join(salah)})"
+        )
     nomenklatur = tuple(
         Nomenklatur(**{k: r[k] for k in Nomenklatur.__dataclass_fields__})
         for r in _csv(catalogue_file(city, "lkpj_nomenklatur.csv", base))
@@ -377,7 +530,29 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
             klinik_mulai=_date(k.get("klinik_mulai")),
             klinik_selesai=_date(k.get("klinik_selesai")),
             rakor=_date(k.get("rakor")),
+            batas_reviu_inspektorat=_date(k.get("batas_reviu_inspektorat")) or _friday_week_4(int(tahun)),
         )
+    # Optional catalogues: a kota without them simply owes no MAKRO / APBD report.
+    makro_path, apbd_path = catalogue_file(city, "makro.yaml", base), catalogue_file(city, "apbd.yaml", base)
+    makro_raw = (_yaml(makro_path) if makro_path.exists() else None) or {}
+    makro = tuple(
+        MakroIndikator(
+            kode=str(m["kode"]),
+            nama=str(m["nama"]),
+            satuan=str(m.get("satuan", "")),
+            arah=str(m.get("arah", "positif")),
+            min=float(m["min"]) if m.get("min") is not None else None,
+            maks=float(m["maks"]) if m.get("maks") is not None else None,
+        )
+        for m in makro_raw.get("indikator", [])
+    )
+    apbd_raw = (_yaml(apbd_path) if apbd_path.exists() else None) or {}
+    apbd = tuple(AkunApbd(str(a["kode"]), str(a["nama"]), str(a["jenis"])) for a in apbd_raw.get("akun", []))
+    salah = [m.kode for m in makro if m.arah not in ARAH] + [
+        a.kode for a in apbd if a.jenis not in JENIS_AKUN
+    ]
+    if salah:
+        raise ValueError(f"makro.yaml / apbd.yaml: arah atau jenis tidak dikenal ({', '.join(salah)})")
     return Catalog(
         city=city,
         kode_wilayah=str(city_meta["kode_wilayah"]),
@@ -390,4 +565,9 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         kalender=kalender,
         scoring=_load_scoring(_yaml(catalogue_file(city, "scoring.yaml", base))),
         zona_waktu=str(city_meta.get("zona_waktu", "Asia/Jakarta")),
+        makro=makro,
+        pd_makro=str(makro_raw.get("kode_pd", "")),
+        apbd=apbd,
+        pd_apbd=str(apbd_raw.get("kode_pd", "")),
+        toleransi_pagu_persen=float(apbd_raw.get("toleransi_pagu_persen", 0)),
     )

@@ -4,6 +4,10 @@ For every file of `<tahun>/<KODE_PD>/` on the drive: skip it when unchanged sinc
 or still being copied; otherwise archive its bytes, check it is the right template for that
 agency and year, validate it, and record it (loading its facts when valid) in one transaction.
 One bad file never stops the others.
+
+Files are handled in chunks: each file is read and checked, then Great Expectations validates
+the chunk's sheets in one call per suite (`validate_judgements`), then each file is recorded in
+its own transaction with its own feedback, exactly as if it had been validated alone.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -21,19 +26,25 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
-from kinerja.catalog.codes import code_sets
+from kinerja.catalog.codes import code_labels, code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
-from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
+from kinerja.intake.feedback import FeedbackContext, write_feedback
 from kinerja.intake.issues import Issue, error, shown
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
-from kinerja.intake.validation import SuiteDriftError, Validator, shared_validator
-from kinerja.schema.model import TEMPLATES, Template
+from kinerja.intake.suggest import with_suggestions
+from kinerja.intake.validation import SuiteDriftError, ToValidate, Validator, shared_validator
+from kinerja.schema.model import TEMPLATES, Sheet, Template
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile
 from kinerja.warehouse.load import SubmissionRecord, lock_file, manifest, record_submission
 
 log = logging.getLogger(__name__)
+
+CHUNK_FILES = 256
+CHUNK_BYTES = 64 * 1024 * 1024
+"""A chunk of files validated together: enough to amortise Great Expectations' fixed cost per
+call, few enough bytes to hold at once (each file's bytes wait for its archive and load)."""
 
 Status = Literal["loaded", "rejected", "unchanged", "pending"]
 
@@ -80,6 +91,10 @@ class Judgement:
     issues: list[Issue]
     template: Template | None = None
     frames: dict[str, pd.DataFrame] | None = None
+    to_validate: dict[str, ToValidate] = field(default_factory=dict)
+    """Sheet name -> what Great Expectations has yet to judge (emptied by `validate_judgements`)."""
+    suggest: Callable[[list[Issue]], list[Issue]] | None = None
+    """Adds suggestions to the fixes once every finding is in (holds the open workbook till then)."""
 
 
 def is_late(received_at: datetime, deadline_day: date, tz: ZoneInfo) -> bool:
@@ -112,6 +127,21 @@ def judge(
     label: str | None = None,
 ) -> Judgement:
     """Every check on one file, from its bytes to validated frames. Never raises on bad input."""
+    judgement = inspect(data, owner, folder_pd, tahun, catalog, limits, label)
+    validate_judgements([judgement], validator())
+    return judgement
+
+
+def inspect(
+    data: bytes,
+    owner: PerangkatDaerah | None,
+    folder_pd: str,
+    tahun: int,
+    catalog: Catalog,
+    limits: Limits = DEFAULT_LIMITS,
+    label: str | None = None,
+) -> Judgement:
+    """Every check on one file short of Great Expectations, whose work is left in `to_validate`."""
     if owner is None:
         return Judgement(
             None,
@@ -139,21 +169,60 @@ def judge(
     issues = list(parsed.issues)
     typing_errors = {(i.row, i.column) for i in issues if i.row is not None and i.column}
     parameters = code_sets(catalog, owner)
-    for sheet in tpl.sheets:
-        frame = parsed.sheets.get(sheet.name)
-        if frame is None:
+    to_validate = {
+        sheet.name: ToValidate(frame, parameters, typing_errors, label and f"{label}_{sheet.name}")
+        for sheet in tpl.sheets
+        if (frame := parsed.sheets.get(sheet.name)) is not None
+    }
+    labels = partial(code_labels, catalog, owner)
+    suggest = partial(_with_suggestions, workbook=wb, tpl=tpl, codes=parameters, labels=labels)
+    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets, to_validate, suggest)
+
+
+def _with_suggestions(
+    issues: list[Issue],
+    workbook: Any,
+    tpl: Template,
+    codes: dict[str, list[str]],
+    labels: Callable[[], dict[str, dict[str, str]]],
+) -> list[Issue]:
+    return with_suggestions(issues, workbook, tpl, codes, labels())
+
+
+def validate_judgements(judgements: Sequence[Judgement], validator: Validator, alone: bool = False) -> None:
+    """Great Expectations on every sheet still to validate: one batch per suite for all the
+    judgements (`alone`: one call per file and sheet, the reference the batch must equal).
+    Each judgement gets its findings in template sheet order, as one file validated alone."""
+    work: dict[str, tuple[Sheet, list[tuple[int, ToValidate]]]] = {}
+    for n, j in enumerate(judgements):
+        if j.template is None:
             continue
-        issues.extend(
-            validator().validate(
-                suite_name(tpl, sheet),
-                sheet,
-                frame,
-                parameters,
-                typing_errors,
-                label=label and f"{label}_{sheet.name}",
-            )
-        )
-    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets)
+        for sheet in j.template.sheets:
+            if sheet.name in j.to_validate:
+                entry = (n, j.to_validate[sheet.name])
+                work.setdefault(suite_name(j.template, sheet), (sheet, []))[1].append(entry)
+    found: dict[tuple[int, str], list[Issue]] = {}
+    for suite, (sheet, entries) in work.items():
+        items = [item for _, item in entries]
+        if alone:
+            results = [
+                validator.validate(suite, sheet, i.frame, i.parameters, i.skip_cells, i.label) for i in items
+            ]
+        else:
+            results = validator.validate_batch(suite, sheet, items)
+        for (n, _), issues in zip(entries, results, strict=True):
+            found[(n, sheet.name)] = issues
+    for n, j in enumerate(judgements):
+        for sheet in j.template.sheets if j.template else ():
+            j.issues.extend(found.get((n, sheet.name), []))
+        if j.suggest and j.issues:  # shown, never applied
+            j.issues = j.suggest(j.issues)
+        j.to_validate, j.suggest = {}, None
+
+
+def _validated(judgement: Judgement, validator: Validator) -> Judgement:
+    validate_judgements([judgement], validator)
+    return judgement
 
 
 def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int, catalog: Catalog) -> list[Issue]:
@@ -252,30 +321,69 @@ class CollectRun:
         return sorted(todo, key=lambda f: (f.mtime, f.path)), skipped
 
     def process(self, f: DriveFile) -> FileOutcome:
-        data = self.drive.read_bytes(f.path, self.limits.max_file_bytes)
-        sha = hashlib.sha256(data).hexdigest()
+        return self.process_files([f])[0]
+
+    def process_files(
+        self, files: Sequence[DriveFile], on_file: Callable[[FileOutcome], None] | None = None
+    ) -> list[FileOutcome]:
+        """Each file checked, validated and recorded (in its own transaction), in order; Great
+        Expectations runs once per suite for each chunk of files."""
+        outcomes: list[FileOutcome] = []
+        chunk: list[tuple[DriveFile, bytes, str]] = []
+        size = 0
+        for n, f in enumerate(files):
+            data = self.drive.read_bytes(f.path, self.limits.max_file_bytes)
+            chunk.append((f, data, hashlib.sha256(data).hexdigest()))
+            size += len(data)
+            if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES or n == len(files) - 1:
+                for outcome in self._process_chunk(chunk):
+                    if on_file:
+                        on_file(outcome)
+                    outcomes.append(outcome)
+                chunk, size = [], 0
+        return outcomes
+
+    def _process_chunk(self, chunk: list[tuple[DriveFile, bytes, str]]) -> Iterable[FileOutcome]:
         with self.engine.connect() as conn:
-            last = manifest(conn, self.drive.name, self.tahun).get(f.path)
-        if last and last.sha256 == sha:
-            return FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
-        owner = self.catalog.pd(f.kode_pd_folder)
+            seen = manifest(conn, self.drive.name, self.tahun)
+        judgements: dict[str, Judgement] = {}
+        for f, data, sha in chunk:
+            last = seen.get(f.path)
+            if not (last and last.sha256 == sha):
+                label = f"{f.path}_{sha[:10]}"
+                owner = self.catalog.pd(f.kode_pd_folder)
+                judgements[f.path] = self._guarded(
+                    f,
+                    partial(
+                        inspect, data, owner, f.kode_pd_folder, self.tahun, self.catalog, self.limits, label
+                    ),
+                )
         try:
-            judgement = judge(
-                data,
-                owner,
-                f.kode_pd_folder,
-                self.tahun,
-                self.catalog,
-                self.validator,
-                self.limits,
-                label=f"{f.path}_{sha[:10]}",
-            )
+            validate_judgements(list(judgements.values()), self.validator())
+        except (SuiteDriftError, MemoryError):
+            raise
+        except Exception:  # one file broke the batch: validate each alone, rejecting only it
+            log.exception("batch validation failed; validating each file alone")
+            for f, _, _ in chunk:
+                if f.path in judgements:
+                    one = partial(_validated, judgements[f.path], self.validator())
+                    judgements[f.path] = self._guarded(f, one)
+        for f, data, sha in chunk:
+            last = seen.get(f.path)
+            if f.path in judgements:
+                yield self._record(f, data, sha, judgements[f.path])
+            elif last:
+                yield FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
+
+    def _guarded(self, f: DriveFile, check: Callable[[], Judgement]) -> Judgement:
+        try:
+            return check()
         except (SuiteDriftError, MemoryError):
             raise  # our fault or the machine's: fail the task, never blame the agency
         except Exception:
             # A file that trips an unforeseen path is rejected, never crashes the run.
             log.exception("unexpected error while checking %s", f.path)
-            judgement = Judgement(
+            return Judgement(
                 None,
                 None,
                 [
@@ -286,6 +394,10 @@ class CollectRun:
                     )
                 ],
             )
+
+    def _record(self, f: DriveFile, data: bytes, sha: str, judgement: Judgement) -> FileOutcome:
+        """The file's feedback and its record (facts loaded when valid), in one transaction."""
+        owner = self.catalog.pd(f.kode_pd_folder)
         received = datetime.fromtimestamp(f.mtime, UTC)
         batas = self.catalog.kalender_tahun(self.tahun).batas_pengumpulan
         late = is_late(received, batas, self.catalog.tz)
@@ -310,10 +422,8 @@ class CollectRun:
                     zona=self.catalog.tz,
                     zona_label=self.catalog.tz_label,
                 )
-                # Feedback first: if writing it fails, nothing is recorded and the retry redoes both.
-                xlsx_path, feedback = feedback_paths(f.path)
-                self.drive.write_bytes(xlsx_path, render_xlsx(ctx, judgement.issues))
-                self.drive.write_bytes(feedback, render_html(ctx, judgement.issues))
+                # Feedback first: if writing it fails, nothing is recorded and the retry redoes it.
+                feedback = write_feedback(self.drive, ctx, data, judgement.issues).html
             record = SubmissionRecord(
                 drive=self.drive.name,
                 path=f.path,
@@ -349,11 +459,7 @@ class CollectRun:
 
     def run(self, on_file: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
         todo, outcomes = self.scan()
-        for f in todo:
-            outcome = self.process(f)
-            if on_file:
-                on_file(outcome)
-            outcomes.append(outcome)
+        outcomes.extend(self.process_files(todo, on_file))
         if todo:
             self.build_docs()
         return outcomes

@@ -22,7 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from kinerja.intake.issues import Issue
-from kinerja.sources.base import FEEDBACK_FOLDER, safe_relative
+from kinerja.sources.base import FEEDBACK_FOLDER, Drive, safe_relative
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("Tingkat", "Lembar", "Baris", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")
@@ -53,6 +53,16 @@ def feedback_paths(submitted: str) -> tuple[str, str]:
     """Where the .xlsx and .html feedback for `submitted` go (same agency folder), under a
     name that is one readable path component: NFC, no control or bidi-override characters,
     no separators, cut to `MAX_STEM_BYTES` (a digest keeps cut names apart)."""
+    base = _feedback_base(submitted)
+    return (f"{base}.umpan-balik.xlsx", f"{base}.umpan-balik.html")
+
+
+def markup_path(submitted: str) -> str:
+    """Where the marked-up copy of `submitted` goes, beside its other feedback."""
+    return f"{_feedback_base(submitted)}.ditandai.xlsx"
+
+
+def _feedback_base(submitted: str) -> str:
     path = PurePosixPath(safe_relative(submitted))
     folder = path.parent / FEEDBACK_FOLDER
     raw = path.name.rsplit(".", 1)[0]
@@ -66,7 +76,7 @@ def feedback_paths(submitted: str) -> tuple[str, str]:
     if len(stem.encode()) > MAX_STEM_BYTES:
         digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         stem = stem.encode()[: MAX_STEM_BYTES - 9].decode("utf-8", "ignore") + "-" + digest
-    return (f"{folder}/{stem}.umpan-balik.xlsx", f"{folder}/{stem}.umpan-balik.html")
+    return f"{folder}/{stem}"
 
 
 def safe_cell(value: Any) -> Any:
@@ -79,7 +89,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _verdict(issues: Sequence[Issue]) -> tuple[str, str]:
+def verdict(issues: Sequence[Issue]) -> tuple[str, str]:
     errors = sum(1 for i in issues if i.severity == "error")
     warnings = len(issues) - errors
     if errors:
@@ -95,6 +105,31 @@ def _verdict(issues: Sequence[Issue]) -> tuple[str, str]:
             "bila angka sudah benar, tidak perlu mengirim ulang."
         )
     return "DITERIMA", "Data diterima dan dimuat tanpa catatan. Terima kasih."
+
+
+@dataclass(frozen=True)
+class FeedbackFiles:
+    """What was written for one version, relative to the drive root."""
+
+    xlsx: str
+    html: str
+    markup: str | None
+    """The marked-up copy of the agency's workbook (None: no finding, or not a workbook)."""
+
+
+def write_feedback(drive: Drive, ctx: FeedbackContext, data: bytes, issues: Sequence[Issue]) -> FeedbackFiles:
+    """Write the feedback of one version beside the agency's file: the list (.xlsx, .html) and
+    the marked-up copy of their own workbook when it has something to show."""
+    from kinerja.intake.markup import render_markup
+
+    xlsx, page = feedback_paths(ctx.path)
+    drive.write_bytes(xlsx, render_xlsx(ctx, issues))
+    marked = render_markup(data, issues)
+    markup = markup_path(ctx.path) if marked is not None else None
+    if marked is not None and markup is not None:
+        drive.write_bytes(markup, marked)
+    drive.write_bytes(page, render_html(ctx, issues))  # last: the recorded path means all are there
+    return FeedbackFiles(xlsx, page, markup)
 
 
 def _rows(issues: Sequence[Issue]) -> list[tuple[Any, ...]]:
@@ -113,7 +148,7 @@ def _rows(issues: Sequence[Issue]) -> list[tuple[Any, ...]]:
     ]
 
 
-def _facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
+def facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
     received = ctx.received_at.astimezone(ctx.zona).strftime("%d-%m-%Y %H:%M ") + ctx.zona_label
     return [
         ("Perangkat Daerah", f"{ctx.nama_pd} ({ctx.kode_pd})"),
@@ -121,22 +156,22 @@ def _facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
         ("Laporan", ctx.laporan or "tidak dikenali"),
         ("Tahun pelaporan", str(ctx.tahun)),
         ("Versi berkas", str(ctx.version)),
-        ("Diterima", received + (f" — TERLAMBAT (batas {ctx.batas})" if ctx.terlambat else "")),
+        ("Masuk", received + (f" — TERLAMBAT (batas {ctx.batas})" if ctx.terlambat else "")),
     ]
 
 
 def render_xlsx(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
-    status, summary = _verdict(issues)
+    status, summary = verdict(issues)
     wb = Workbook()
     ws = wb.active
     ws.title = "Umpan Balik"
     ws["A1"] = f"Hasil pemeriksaan: {status}"
     ws["A1"].font = Font(bold=True, size=14, color="9C0006" if status == "DITOLAK" else "006100")
     ws["A2"] = summary
-    for r, (label, value) in enumerate(_facts(ctx), start=4):
+    for r, (label, value) in enumerate(facts(ctx), start=4):
         ws.cell(row=r, column=1, value=label).font = Font(bold=True)
         ws.cell(row=r, column=2, value=safe_cell(value))
-    header_row = 4 + len(_facts(ctx)) + 1
+    header_row = 4 + len(facts(ctx)) + 1
     for c, name in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=header_row, column=c, value=name)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E78")
@@ -154,9 +189,9 @@ def render_xlsx(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
 
 
 def render_html(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
-    status, summary = _verdict(issues)
+    status, summary = verdict(issues)
     esc = html.escape
-    facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _facts(ctx))
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts(ctx))
     head = "".join(f"<th>{esc(c)}</th>" for c in COLUMNS)
     body = (
         "".join(
@@ -180,7 +215,7 @@ tr.err td:first-child{{color:#9c0006;font-weight:bold}} tr.warn td:first-child{{
 </style></head><body>
 <h1 class="{status}">Hasil pemeriksaan: {status}</h1>
 <p>{esc(summary)}</p>
-<table>{facts}</table>
+<table>{rows}</table>
 <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 </body></html>
 """

@@ -26,6 +26,14 @@ class Issue:
         return asdict(self)
 
 
+JSON_FIELDS = ("sheet", "row", "column", "value", "message", "fix")
+"""What `kinerja collect --json` and `kinerja check --json` show of an issue."""
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    return {k: getattr(issue, k) for k in JSON_FIELDS}
+
+
 def error(message: str, fix: str = "", **where: Any) -> Issue:
     return Issue("error", message, fix, **where)
 

@@ -162,6 +162,10 @@ class Notification:
         msg.add_alternative(self.html, subtype="html")
         return msg
 
+    def known_problems(self) -> tuple[str, ...]:
+        """Addresses found unusable before sending (recorded with the message)."""
+        return ()
+
     def to_json(self) -> dict[str, Any]:
         """What a task hands on through XCom."""
         d = {k: getattr(self, k) for k in Notification.__dataclass_fields__}
@@ -410,14 +414,18 @@ def unsent(engine: Engine, notes: Sequence[Notification]) -> list[Notification]:
     return [n for n in notes if n.ident not in done]
 
 
-def record_sent(engine: Engine, note: Notification, sent_at: datetime | None = None) -> bool:
-    """Remember that `note` went out; False when it was already recorded."""
+def record_sent(
+    engine: Engine, note: Notification, sent_at: datetime | None = None, problem: str | None = None
+) -> bool:
+    """Remember that `note` went out (or, with `problem`, why it reached nobody or not everyone:
+    never retried); False when it was already recorded."""
     from kinerja.warehouse.models import notification_sent as t
 
     row = dict(zip(("tahun", "kind", "kode_pd", "key"), note.ident, strict=True))
+    extra = {"recipients": ", ".join(note.to), "problem": problem}
     try:
         with engine.begin() as conn:
-            conn.execute(insert(t).values(**row, sent_at=sent_at or datetime.now(UTC)))
+            conn.execute(insert(t).values(**row, **extra, sent_at=sent_at or datetime.now(UTC)))
     except IntegrityError:
         return False
     return True
@@ -487,29 +495,52 @@ class MailClient(Protocol):
     def send_message(self, msg: EmailMessage) -> Any: ...
 
 
+def _refused(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    return "; ".join(
+        f"{addr} ditolak server ({code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg})"
+        for addr, (code, msg) in refused.items()
+    )
+
+
 def dispatch(
     client: MailClient,
     notes: Sequence[Notification],
     warehouse_url: str | None = None,
     sender: str | None = None,
     reply_to: Sequence[str] | None = None,
+    engine: Engine | None = None,
 ) -> list[Notification]:
     """Send each notification not yet recorded and record it as soon as the server took it.
 
     A crash between the two can repeat at most that one message; nothing already recorded is
-    ever sent again. Returns what was sent now."""
+    ever sent again. A message with no usable address, or whose every address the server refuses
+    for good (5xx), is recorded with the problem and not retried; a temporary failure (4xx, a lost
+    connection) raises, and what was not recorded goes out on the next try. Returns what was
+    sent now (or recorded as undeliverable)."""
     from kinerja.config import Settings
     from kinerja.warehouse.db import engine_for
 
-    engine = engine_for(warehouse_url or Settings.from_env().warehouse_url)
+    engine = engine or engine_for(warehouse_url or Settings.from_env().warehouse_url)
     sender = sender or sender_email()
     reply_to = operator_emails() if reply_to is None else reply_to
     sent = []
     for note in unsent(engine, notes):
-        refused = client.send_message(note.message(sender, reply_to if note.kode_pd else ()))
+        problems = list(note.known_problems())
+        if not note.to:
+            record_sent(engine, note, problem="; ".join(problems) or "tidak ada alamat penerima")
+            sent.append(note)
+            continue
+        try:
+            refused = client.send_message(note.message(sender, reply_to if note.kode_pd else ()))
+        except smtplib.SMTPRecipientsRefused as exc:
+            if any(code < 500 for code, _ in exc.recipients.values()):
+                raise  # a temporary refusal: try again next time
+            refused = exc.recipients
+            log.warning("%s: every recipient refused %s", note.label, refused)
         if refused:
             log.warning("%s: server refused %s", note.label, refused)
-        record_sent(engine, note)
+            problems.append(_refused(refused))
+        record_sent(engine, note, problem="; ".join(problems) or None)
         sent.append(note)
     return sent
 

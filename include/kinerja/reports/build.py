@@ -2,9 +2,12 @@
 
     <out>/city.xlsx                 every table of the kota's report, one sheet each
     <out>/laporan.html              the kota's report with charts (one self-contained file)
-    <out>/laporan.pdf               the same, for print (detail tables in the appendix)
+    <out>/laporan.pdf               the headline report for print (~20 pages, no detail tables)
+    <out>/lampiran.xlsx             the detail tables the PDF leaves out (its appendix)
+    <out>/draf-{lkpj,lppd,spm}.docx the three documents' editable drafts (reports/docx.py)
     <out>/pd/<KODE_PD>/...          one website bundle per PD (publish/bundle.py)
-    <out>/satu-data/...             tidy tables + datapackage.json + data.json (satudata/package.py)
+    <out>/satu-data/...             tidy tables, datapackage.json, catalog.jsonld (satudata/package.py)
+                                    and sumber.json, each row's agency files (lineage.py)
     <out>/ringkasan.json            the headline figures returned here
 
 `build_outputs` is the single code path of the `compile_reports` DAG and `kinerja report`; it
@@ -25,17 +28,20 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kinerja.catalog.loader import Catalog
+from kinerja.lineage import trace_export
 from kinerja.publish.bundle import write_pd_bundle
 from kinerja.reports.charts import city_charts
+from kinerja.reports.docx import write_drafts
 from kinerja.reports.marts import YearReport, build_marts, city_tables
 from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
-from kinerja.reports.render_pdf import render_pdf
+from kinerja.reports.render_pdf import in_appendix, render_pdf
 from kinerja.reports.render_xlsx import write_workbook
 from kinerja.satudata.package import FOLDER as SATU_DATA_FOLDER
 from kinerja.satudata.package import export_year
 from kinerja.satudata.spec import load_spec
 
+APPENDIX = "lampiran.xlsx"
 HEADLINE_KODE = (
     "SPM",
     "LPPD",
@@ -66,6 +72,7 @@ def headline(r: YearReport) -> dict[str, Any]:
             "daerah": _s(r.spm.daerah),
             "kategori": r.spm.kategori,
             "bidang": {b.kode: _s(b.nilai) for b in r.spm.bidang},
+            "kategori_bidang": {b.kode: b.kategori for b in r.spm.bidang},
         },
         "lppd": {
             "skor": _s(r.lppd.skor),
@@ -91,6 +98,15 @@ def headline(r: YearReport) -> dict[str, Any]:
                 "persen_selesai": _s(tl.persen_selesai),
             },
         },
+        "makro": {
+            m.kode: {"nilai": _s(m.nilai), "satuan": m.satuan, "tahun_data": m.tahun_data, "sumber": m.sumber}
+            for m in r.makro
+        },
+        "apbd": {
+            x.kode: {"anggaran": _s(x.anggaran), "realisasi": _s(x.realisasi), "persen": _s(x.persen)}
+            for x in (r.apbd.rows if r.apbd and r.apbd.ada_data else [])
+        },
+        "peringatan": [r.apbd.peringatan] if r.apbd and r.apbd.peringatan else [],
         "pengumpulan": {
             "wajib": c.wajib,
             "tepat_waktu": c.tepat_waktu,
@@ -115,6 +131,24 @@ def headline(r: YearReport) -> dict[str, Any]:
     }
 
 
+def _apbd_lines(r: YearReport) -> list[str]:
+    if r.apbd is None or not r.apbd.ada_data:
+        return []
+    row = {x.kode: x for x in r.apbd.rows}
+    belanja, silpa = row["BELANJA"], row["SILPA"]
+
+    def rp(value: Decimal | None) -> str:
+        return f"Rp {format_id(value, 0)}" if value is not None else "–"
+
+    lines = [
+        f"APBD: realisasi belanja {_pct(belanja.persen)} ({rp(belanja.realisasi)} dari "
+        f"{rp(belanja.anggaran)}); SILPA {rp(silpa.realisasi)}"
+    ]
+    if r.apbd.peringatan:
+        lines.append(f"PERINGATAN: {r.apbd.peringatan}")
+    return lines
+
+
 def ringkasan_lines(r: YearReport) -> list[str]:
     """The headline figures in Bahasa Indonesia, for the reviewer, the CLI and the PDF cover."""
     k, tl, c = r.lkpj.kota, r.lkpj.tindak_lanjut_kota, r.pengumpulan_kota
@@ -126,6 +160,7 @@ def ringkasan_lines(r: YearReport) -> list[str]:
         f"LKPJ: capaian output {_pct(k.capaian_output)}, outcome {_pct(k.capaian_outcome)}; "
         f"serapan anggaran program {_pct(k.serapan)} (Rp {format_id(k.realisasi_anggaran, 0)} dari "
         f"Rp {format_id(k.pagu, 0)})",
+        *_apbd_lines(r),
         f"Tindak lanjut rekomendasi DPRD: {tl.selesai} selesai, {tl.proses} proses, {tl.belum} belum "
         f"dari {tl.jumlah}",
         f"Pengumpulan: {c.tepat_waktu} dari {c.wajib} laporan wajib tepat waktu, {c.terlambat} terlambat, "
@@ -145,14 +180,14 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
     report = build_marts(engine, catalog, tahun)
     dibuat = datetime.now(catalog.tz).strftime("%d-%m-%Y %H:%M ") + catalog.tz_label
     tables = city_tables(report)
-    charts = city_charts(report)
+    charts = city_charts(report, catalog.scoring.kategori_spm)
     title = f"Laporan Kinerja {catalog.nama} Tahun {tahun}"
     subtitle = f"SPM, LPPD dan LKPJ · tahun pelaporan {tahun} · kode wilayah {catalog.kode_wilayah}"
     lines = ringkasan_lines(report)
+    heading = f"{catalog.nama} · tahun pelaporan {tahun} · dibuat {dibuat}"
     written = [
-        write_workbook(
-            tables, f"{catalog.nama} · tahun pelaporan {tahun} · dibuat {dibuat}", out_dir / "city.xlsx"
-        )
+        write_workbook(tables, heading, out_dir / "city.xlsx"),
+        write_workbook([t for t in tables if in_appendix(t)], heading, out_dir / APPENDIX),
     ]
     html = page(
         title,
@@ -173,14 +208,26 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
             out_dir / "laporan.pdf",
             cover_lines=[*lines, "", f"Dibuat {dibuat}."],
             footer=f"{title} · dibuat {dibuat}",
+            appendix_file=APPENDIX,
         )
+    )
+    written += write_drafts(
+        catalog.city,
+        tables,
+        charts,
+        out_dir,
+        tahun=tahun,
+        kota=catalog.nama,
+        cover_lines=lines,
+        dibuat=dibuat,
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
-    # Where `published/` is served, for data.json's download links (relative when unset).
+    # Where `published/` is served, for catalog.jsonld's download links (relative when unset).
     public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
     written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
     summary["pd_bundles"] = len(report.pd)

@@ -1,7 +1,8 @@
 """Charts of a reporting year as PNG bytes (matplotlib, Agg canvas, no pyplot state).
 
-The kota report has three: SPM per bidang (with the previous year when there is one), year over
-year of the headline percentages, and submission timeliness per PD. A PD's bundle gets its SPM
+The kota report tells its story in five: SPM per bidang against the category bands (with the
+previous year when there is one), year over year of the headline percentages, submission
+timeliness per PD, and the weakest and strongest JPD and IKK. A PD's bundle gets its SPM
 per JPD, its IKK achievement and its programmes' achievement and budget absorption.
 
 Labels use Indonesian number format; '$' in any label is escaped (matplotlib would read it as
@@ -20,11 +21,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from kinerja.catalog.loader import Band
 from kinerja.reports.marts import SEC_KUMPUL, SEC_LKPJ, SEC_LPPD, SEC_SPM, SEC_YOY, YearReport
 from kinerja.reports.numbers import format_id
 
 BIRU, ABU, HIJAU, JINGGA, MERAH, KELABU = "#1f4e78", "#a6a6a6", "#4e9a06", "#f0a30a", "#c00000", "#d9d9d9"
 DPI = 110
+CHART_KEYS = ("spm_bidang", "spm_terendah", "ikk_terendah", "perbandingan", "pengumpulan")
+"""The kota report's charts, by key (what `dokumen.yaml` may place in a chapter)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ def _hbars(
     title: str,
     xmax: float | None = None,
     width: float = 8.0,
+    bands: Sequence[Band] = (),
 ) -> tuple[bytes, float]:
     """Horizontal grouped bars, first label on top; returns (png, height in inches)."""
     n, k = len(labels), len(series)
@@ -90,6 +95,12 @@ def _hbars(
         for y, v in zip(ys, values, strict=True):
             text = f"{format_id(v)} %" if v is not None else "tidak ada data"
             ax.text(float(v or 0) + limit * 0.01, y, text, va="center", fontsize=7)
+    for band in bands:  # the category limits, so the eye reads which band each bar reaches
+        if 0 < band.min <= limit:
+            ax.axvline(band.min, color=JINGGA, linewidth=0.8, linestyle="--", zorder=0)
+            ax.text(
+                band.min, n - 0.45, band.nama, rotation=90, fontsize=6, color="#8a5a00", va="top", ha="right"
+            )
     ax.set_yticks(range(n), wrapped, fontsize=8)
     ax.set_xlim(0, max(limit, top * 1.18))
     _pct_axis(ax)
@@ -103,7 +114,7 @@ def _hbars(
     return _png(fig), height
 
 
-def spm_bidang_chart(r: YearReport) -> Chart | None:
+def spm_bidang_chart(r: YearReport, bands: Sequence[Band] = ()) -> Chart | None:
     if not r.spm.bidang:
         return None
     labels = [b.nama for b in r.spm.bidang] + [f"Capaian SPM {r.kota}"]
@@ -119,7 +130,7 @@ def spm_bidang_chart(r: YearReport) -> Chart | None:
         )
     series.append((str(r.tahun), [b.nilai for b in r.spm.bidang] + [r.spm.daerah], BIRU))
     title = f"Capaian SPM per bidang, {r.tahun}"
-    png, h = _hbars(labels, series, title, xmax=115)
+    png, h = _hbars(labels, series, title, xmax=115, bands=bands)
     return Chart(
         "spm_bidang",
         title,
@@ -191,8 +202,44 @@ def timeliness_chart(r: YearReport) -> Chart | None:
     return Chart("pengumpulan", title, SEC_KUMPUL, _png(fig), alt, 8.0, height)
 
 
-def city_charts(r: YearReport) -> list[Chart]:
-    return [c for c in (spm_bidang_chart(r), yoy_chart(r), timeliness_chart(r)) if c is not None]
+def _ends(items: Sequence[tuple[str, Decimal]], n: int) -> list[tuple[str, Decimal]]:
+    """The `n` lowest then the `n` highest (each once when there are few)."""
+    ranked = sorted(items, key=lambda x: (x[1], x[0]))
+    low = ranked[:n]
+    return low + [x for x in ranked[-n:] if x not in low]
+
+
+def spm_ends_chart(r: YearReport, n: int = 5) -> Chart | None:
+    ends = _ends([(f"{j.nama} ({j.kode_pd})", j.nilai) for j in r.spm.jpd], n)
+    if not ends:
+        return None
+    title = f"JPD dengan nilai SPM terendah dan tertinggi, {r.tahun}"
+    png, h = _hbars([t for t, _ in ends], [(str(r.tahun), [v for _, v in ends], BIRU)], title, xmax=115)
+    alt = f"Nilai terendah: {ends[0][0]}, {format_id(ends[0][1])} %."
+    return Chart("spm_terendah", title, SEC_SPM, png, alt, 8.0, h)
+
+
+def ikk_ends_chart(r: YearReport, n: int = 5) -> Chart | None:
+    pct = [x for x in r.lppd.kota if x.satuan == "%" and x.capaian is not None]
+    ends = _ends([(f"{x.kode_ikk} {x.nama}", x.capaian) for x in pct if x.capaian is not None], n)
+    if not ends:
+        return None
+    title = f"IKK (satuan %) dengan capaian terendah dan tertinggi, {r.tahun}"
+    png, h = _hbars([t for t, _ in ends], [(str(r.tahun), [v for _, v in ends], BIRU)], title)
+    alt = f"Capaian terendah: {ends[0][0]}, {format_id(ends[0][1])} %."
+    return Chart("ikk_terendah", title, SEC_LPPD, png, alt, 8.0, h)
+
+
+def city_charts(r: YearReport, bands: Sequence[Band] = ()) -> list[Chart]:
+    """The kota report's charts in reading order; `bands`: the SPM categories to draw."""
+    charts = (
+        spm_bidang_chart(r, bands),
+        spm_ends_chart(r),
+        ikk_ends_chart(r),
+        yoy_chart(r),
+        timeliness_chart(r),
+    )
+    return [c for c in charts if c is not None]
 
 
 def pd_charts(r: YearReport, kode_pd: str) -> list[Chart]:

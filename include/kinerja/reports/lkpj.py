@@ -3,10 +3,17 @@ the DPRD's recommendations on last year's LKPJ.
 
 Per indicator row (as handed in, Kepmendagri 050-5889/2021 codes):
 
-    capaian %  = realisasi / target × 100              (raw, may exceed 100; none when target = 0)
+    capaian %  = realisasi / target × 100              (arah positif; raw, may exceed 100;
+                                                        none when target = 0)
+               = target / realisasi × 100              (arah negatif: lower is better, SIPD practice)
     serapan %  = realisasi anggaran / pagu × 100       (none when pagu = 0)
 
 Design decisions:
+
+* **negative indicators** (arah negatif) with realisasi 0: nothing of what the indicator counts
+  happened, the best result there is; the division is undefined, so capaian is the index cap
+  (`batas_atas_indeks`, 100) and the row says why (`catatan`). Target 0 with realisasi above 0
+  gives capaian 0 (target / realisasi).
 
 * **output and outcome are kept apart** (2026 rakor): every table carries the jenis indikator,
   the detail tables are split by it, and summaries give one mean capaian per jenis, never a
@@ -33,7 +40,7 @@ from fractions import Fraction
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
-from kinerja.reports.numbers import exact, round_half_up
+from kinerja.reports.numbers import exact, format_id, round_half_up
 from kinerja.warehouse.models import FACT_TABLES
 
 TINGKAT = ("program", "kegiatan", "sub_kegiatan")
@@ -55,6 +62,7 @@ class KinerjaInput:
     realisasi_anggaran: float
     permasalahan: str | None = None
     solusi: str | None = None
+    arah: str = "positif"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,9 @@ class KinerjaRow:
     serapan: Decimal | None
     permasalahan: str
     solusi: str
+    arah: str = "positif"
+    catatan: str = ""
+    """Why capaian is what it is when the formula alone does not say (realisasi 0, negatif)."""
     _capaian: Fraction | None = field(default=None, repr=False, compare=False)
     _pagu: Fraction = field(default=Fraction(0), repr=False, compare=False)
     _realisasi_anggaran: Fraction = field(default=Fraction(0), repr=False, compare=False)
@@ -140,6 +151,23 @@ class LkpjResult:
 
 def _pct(num: Fraction, den: Fraction) -> Fraction | None:
     return num * 100 / den if den else None
+
+
+REALISASI_NOL_NEGATIF = (
+    "indikator negatif dengan realisasi 0: hasil terbaik, target / realisasi tidak terdefinisi; "
+    "capaian dihitung {cap} (batas indeks)"
+)
+
+
+def capaian_indikator(
+    target: Fraction, realisasi: Fraction, arah: str, cap: Fraction
+) -> tuple[Fraction | None, str]:
+    """An indicator's capaian (%) given its direction, and a note when the formula needs one."""
+    if arah != "negatif":
+        return _pct(realisasi, target), ""
+    if realisasi == 0:
+        return cap, REALISASI_NOL_NEGATIF.format(cap=format_id(round_half_up(cap, 0), 0))
+    return target * 100 / realisasi, ""
 
 
 def _bidang_urusan(catalog: Catalog) -> dict[str, tuple[str, str]]:
@@ -212,7 +240,8 @@ def compute_lkpj(
         kode_urusan, urusan = urusan_of.get(i.kode, ("", ""))
         target, realisasi = exact(i.target), exact(i.realisasi)
         pagu, real = exact(i.pagu), exact(i.realisasi_anggaran)
-        capaian, serapan = _pct(realisasi, target), _pct(real, pagu)
+        capaian, catatan = capaian_indikator(target, realisasi, i.arah, cap)
+        serapan = _pct(real, pagu)
         rows.append(
             KinerjaRow(
                 kode_pd=i.kode_pd,
@@ -232,6 +261,8 @@ def compute_lkpj(
                 serapan=round_half_up(serapan) if serapan is not None else None,
                 permasalahan=i.permasalahan or "",
                 solusi=i.solusi or "",
+                arah=i.arah,
+                catatan=catatan,
                 _capaian=capaian,
                 _pagu=pagu,
                 _realisasi_anggaran=real,
@@ -297,6 +328,7 @@ def lkpj_inputs(engine: Engine, tahun: int) -> tuple[list[KinerjaInput], list[Re
                 k.c.realisasi_anggaran,
                 k.c.permasalahan,
                 k.c.solusi,
+                k.c.arah,
             )
             .where(k.c.tahun == tahun)
             .order_by(k.c.kode_pd, k.c.baris)

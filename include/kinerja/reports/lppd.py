@@ -9,12 +9,18 @@ Design of the EPPD-style score (the ministry's EPPD scores 0–4 from documents 
 we do not have, so this is an estimate, labelled as such in every output):
 
 * per IKK: its capaian mapped piecewise-linearly through the points of `scoring.yaml`
-  `eppd_skor.titik` (default 0 % → 0, 100 % → 4), capped at both ends, on the exact value;
+  `eppd_skor.titik` (default 0 % → 0, 100 % → 4), 0 below the first point, on the exact value;
+* an IKK whose direction (`arah` in the catalogue) is negatif, in %, is scored on 100 − capaian
+  (the share that is not bad); its capaian itself is shown as computed;
 * only IKKs whose satuan is in `eppd_skor.satuan_dinilai` (default: %) are scored: for a ratio or
   a number of days the better direction is not in the number, so they are shown, not scored;
 * a required IKK nobody reported is left out of the mean or scored 0 (`eppd_skor.tanpa_data`);
   coverage (IKK berdata / IKK wajib) is always reported next to the score;
-* kota / urusan / PD score = mean of the scored IKKs, rounded half-up to 4 places (EPPD quotes
+* never capped at 4 (EPPD scores above 4 exist): above the last point the mapping goes on, up to
+  `eppd_skor.capaian_maks`;
+* urusan / PD score = mean of its scored IKKs weighted per IKK type (keluaran / hasil / fungsi
+  penunjang) or per IKK; kota score = mean of the urusan scores weighted per bidang urusan
+  (`eppd_bobot`, all [I] until confirmed); rounded half-up to 4 places (EPPD quotes
   scores as 3,6109); the status comes from the EPPD bands of the regime in force for the year
   (`Scoring.status_eppd`), which cite their source; no data at all is "nihil".
 
@@ -25,7 +31,7 @@ Numerators and denominators are kept next to every percentage; capaian is rounde
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
@@ -66,7 +72,8 @@ class IkkRow:
     capaian: Decimal | None
     """None: not reported."""
     skor: Decimal | None
-    """EPPD-style score 0–4; None when the IKK is not scored or has no data (and tanpa_data=abaikan)."""
+    """EPPD-style score (an estimate, not capped at 4); None when the IKK is not scored or has no
+    data (and tanpa_data=abaikan)."""
     dinilai: bool
     pelapor: int
     """PDs that reported it (kota rows) / 1 or 0 (PD rows)."""
@@ -74,6 +81,9 @@ class IkkRow:
     """PDs that had to report it."""
     penjelasan: str = ""
     data_dukung: str = ""
+    arah: str = "positif"
+    """From the catalogue: negatif when lower is better (scored on 100 − capaian)."""
+    jenis_ikk: str = "hasil"
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,7 @@ class LppdResult:
     bands: tuple[Band, ...]
     sumber_skor: str
     """Source of the capaian → score mapping."""
+    sumber_bobot: str
     n_ikk: int
     n_berdata: int
 
@@ -118,14 +129,18 @@ def eppd_bands(scoring: Scoring, tahun: int) -> tuple[tuple[Band, ...], str]:
 
 
 def skor_ikk(capaian: Fraction, cfg: EppdSkor) -> Fraction:
-    """Piecewise-linear capaian (%) → score through the configured points, capped at both ends."""
+    """Piecewise-linear capaian (%) → score through the configured points: the first point's score
+    below it; above the last point the last segment goes on, up to `capaian_maks` (no cap at 4)."""
     points = [(exact(c), exact(s)) for c, s in cfg.titik]
+    if cfg.capaian_maks is not None:
+        capaian = min(capaian, exact(cfg.capaian_maks))
     if capaian <= points[0][0]:
         return points[0][1]
     for (c0, s0), (c1, s1) in pairwise(points):
         if capaian <= c1:
             return s0 + (s1 - s0) * (capaian - c0) / (c1 - c0)
-    return points[-1][1]
+    (c0, s0), (c1, s1) = points[-2], points[-1]
+    return s1 + (s1 - s0) * (capaian - c1) / (c1 - c0)
 
 
 def _capaian(pembilang: Fraction, penyebut: Fraction, satuan: str) -> Fraction:
@@ -140,11 +155,27 @@ def _mean(values: Sequence[Fraction]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values) if values else None
 
 
+def _weighted_mean(pairs: Sequence[tuple[Fraction, Fraction]]) -> Fraction | None:
+    """Σ w·x / Σ w over (x, w); None when nothing weighs anything."""
+    total = sum((w for _, w in pairs), Fraction(0))
+    return sum((x * w for x, w in pairs), Fraction(0)) / total if total else None
+
+
 class _Scorer:
-    def __init__(self, scoring: Scoring, tahun: int) -> None:
+    def __init__(self, scoring: Scoring, tahun: int, ikk: Sequence[Ikk] = ()) -> None:
         self.cfg = scoring.eppd_skor
         self.scoring = scoring
         self.tahun = tahun
+        self._ikk = {i.kode_ikk: i for i in ikk}
+
+    def bobot_ikk(self, kode_ikk: str) -> Fraction:
+        bobot = self.cfg.bobot if self.cfg else None
+        ikk = self._ikk.get(kode_ikk)
+        return exact(bobot.ikk_bobot(ikk)) if bobot and ikk else Fraction(1)
+
+    def bobot_urusan(self, urusan: str) -> Fraction:
+        bobot = self.cfg.bobot if self.cfg else None
+        return exact(bobot.urusan_bobot(urusan)) if bobot else Fraction(1)
 
     def dinilai(self, ikk: Ikk) -> bool:
         return self.cfg is not None and ikk.satuan in self.cfg.satuan_dinilai
@@ -154,6 +185,9 @@ class _Scorer:
             return None
         if capaian is None:
             return Fraction(0) if self.cfg.tanpa_data == "nol" else None
+        if ikk.arah == "negatif":
+            # A share where lower is better (e.g. stunting): what is not bad is the achievement.
+            capaian = 100 - capaian
         return skor_ikk(capaian, self.cfg)
 
     def status(self, skor: Decimal | None, any_data: bool) -> str | None:
@@ -193,8 +227,17 @@ def _row(
         wajib=wajib,
         penjelasan=penjelasan,
         data_dukung=data_dukung,
+        arah=ikk.arah,
+        jenis_ikk=ikk.jenis_ikk,
     )
     return row, capaian, skor
+
+
+def _group_skor(
+    items: Sequence[tuple[IkkRow, Fraction | None, Fraction | None]], scorer: _Scorer
+) -> Fraction | None:
+    """The weighted mean of the scored IKKs (weights per IKK / per IKK type, scoring.yaml)."""
+    return _weighted_mean([(s, scorer.bobot_ikk(r.kode_ikk)) for r, _, s in items if s is not None])
 
 
 def _group(
@@ -204,9 +247,8 @@ def _group(
     scorer: _Scorer,
 ) -> LppdGroup:
     pct = [c for r, c, _ in items if c is not None and r.satuan == "%"]
-    skor_values = [s for _, _, s in items if s is not None]
     rata = _mean(pct)
-    skor = _mean(skor_values)
+    skor = _group_skor(items, scorer)
     skor_d = round_half_up(skor, PLACES_SKOR) if skor is not None else None
     berdata = sum(1 for r, _, _ in items if r.capaian is not None)
     return LppdGroup(
@@ -223,7 +265,7 @@ def _group(
 def compute_lppd(inputs: Sequence[IkkInput], catalog: Catalog, tahun: int) -> LppdResult:
     """PD rows (every required IKK of every active PD, reported or not), kota rows, urusan and PD
     summaries, the kota's EPPD-style score and status."""
-    scorer = _Scorer(catalog.scoring, tahun)
+    scorer = _Scorer(catalog.scoring, tahun, catalog.ikk)
     by_key = {(i.kode_pd, i.kode_ikk): i for i in inputs}
     ikk_index = {i.kode_ikk: i for i in catalog.ikk}
     wajib: dict[str, list[str]] = {i.kode_ikk: [] for i in catalog.ikk}
@@ -274,6 +316,15 @@ def compute_lppd(inputs: Sequence[IkkInput], catalog: Catalog, tahun: int) -> Lp
     for item in kota_items:
         per_urusan.setdefault(item[0].urusan, []).append(item)
     kota = _group("", catalog.nama, kota_items, scorer)
+    # The kota: urusan scores weighted per bidang urusan (each urusan: its IKKs weighted).
+    urusan_skor = [
+        (skor, scorer.bobot_urusan(u))
+        for u, items in per_urusan.items()
+        if (skor := _group_skor(items, scorer)) is not None
+    ]
+    kota_skor = _weighted_mean(urusan_skor)
+    kota_skor_d = round_half_up(kota_skor, PLACES_SKOR) if kota_skor is not None else None
+    kota = replace(kota, skor=kota_skor_d, status=scorer.status(kota_skor_d, kota.n_berdata > 0))
     bands, sumber = eppd_bands(catalog.scoring, tahun)
     cfg = catalog.scoring.eppd_skor
     return LppdResult(
@@ -287,6 +338,7 @@ def compute_lppd(inputs: Sequence[IkkInput], catalog: Catalog, tahun: int) -> Lp
         sumber_status=sumber,
         bands=bands,
         sumber_skor=cfg.sumber if cfg else "",
+        sumber_bobot=cfg.bobot.sumber if cfg and cfg.bobot else "",
         n_ikk=kota.n_ikk,
         n_berdata=kota.n_berdata,
     )

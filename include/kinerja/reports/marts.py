@@ -24,11 +24,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.catalog.loader import Catalog, PerangkatDaerah, Scoring
 from kinerja.reports.lkpj import JENIS, NAMA_TINGKAT, TINGKAT, LkpjResult, LkpjSummary, lkpj_for_year
 from kinerja.reports.lppd import LppdResult, lppd_for_year
+from kinerja.reports.makro import ApbdResult, MakroRow, apbd_for_year, makro_for_year
 from kinerja.reports.numbers import exact, format_id, round_half_up
-from kinerja.reports.spm import SpmResult, compute_spm
+from kinerja.reports.spm import Penerapan, SpmResult, compute_spm, penerapan_for_year
 from kinerja.reports.status import (
     BELUM_MASUK,
     DITOLAK,
@@ -39,6 +40,7 @@ from kinerja.reports.status import (
     spm_inputs,
 )
 from kinerja.reports.yoy import PERSEN, SKOR, Perubahan
+from kinerja.schema.model import TAHAP_SPM
 from kinerja.warehouse.models import submission_current
 
 LAPORAN = ("SPM", "LPPD", "LKPJ")
@@ -108,6 +110,10 @@ class SpmReport:
     penerima: list[SpmPenerimaRow]
     rumus: str
     """The configured formula of nilai(JPD), for notes."""
+    pita_kategori: str = ""
+    penerapan: list[Penerapan] = field(default_factory=list)
+    """Budget, stages, problems and action plan per JPD (the Penerapan sheet)."""
+    """The configured category bands in words, e.g. 'Tuntas Utama ≥ 90', for notes."""
 
 
 # --- timeliness ------------------------------------------------------------------------------
@@ -142,6 +148,8 @@ class YearReport:
     pengumpulan_kota: PengumpulanPd
     pd: list[PerangkatDaerah]
     """Active PDs with at least one report to hand in: one website bundle each."""
+    makro: list[MakroRow] = field(default_factory=list)
+    apbd: ApbdResult | None = None
     sebelumnya: YearReport | None = None
     perubahan: list[Perubahan] = field(default_factory=list)
     perubahan_pd: dict[str, list[Perubahan]] = field(default_factory=dict)
@@ -226,7 +234,39 @@ def _spm_report(engine: Engine, catalog: Catalog, tahun: int) -> SpmReport:
     batas = format_id(Decimal(str(sc.batas_atas_indeks)), 0)
     rumus = f"{bobot_p} × capaian penerima (dibatasi {batas}) + {bobot_m} × capaian mutu (dibatasi {batas})"
 
-    return SpmReport(result, result.daerah, result.kategori, bidang, jpd, mutu, penerima, rumus)
+    order = {j.kode_jpd: n for n, j in enumerate(catalog.jpd)}
+    penerapan = sorted(penerapan_for_year(engine, tahun), key=lambda p: order.get(p.kode_jpd, len(order)))
+    return SpmReport(
+        result,
+        result.daerah,
+        result.kategori,
+        bidang,
+        jpd,
+        mutu,
+        penerima,
+        rumus,
+        pita_kategori(sc),
+        penerapan,
+    )
+
+
+def pita_kategori(scoring: Scoring) -> str:
+    """'Tuntas Paripurna = 100; Tuntas Utama ≥ 90; …; Belum Tuntas < 60' from the configured bands."""
+    bands = scoring.kategori_spm
+    top = format_id(Decimal(str(scoring.batas_atas_indeks)), 0)
+
+    def angka(v: float) -> str:
+        return format_id(Decimal(str(v)), 0 if v == int(v) else 2)
+
+    words = []
+    for i, b in enumerate(bands):
+        if i == len(bands) - 1 and i > 0:
+            words.append(f"{b.nama} < {angka(bands[i - 1].min)}")
+        elif b.min >= scoring.batas_atas_indeks:
+            words.append(f"{b.nama} = {top}")
+        else:
+            words.append(f"{b.nama} ≥ {angka(b.min)}")
+    return "; ".join(words)
 
 
 def _pengumpulan(rows: Sequence[ReportStatus], kode: str, nama: str) -> PengumpulanPd:
@@ -249,6 +289,7 @@ def has_year(engine: Engine, tahun: int) -> bool:
 
 def _core(engine: Engine, catalog: Catalog, tahun: int) -> YearReport:
     status = collection_status(engine, catalog, tahun)
+    lkpj = lkpj_for_year(engine, catalog, tahun)
     by_pd: dict[str, list[ReportStatus]] = {}
     for r in status:
         by_pd.setdefault(r.kode_pd, []).append(r)
@@ -260,11 +301,13 @@ def _core(engine: Engine, catalog: Catalog, tahun: int) -> YearReport:
         batas_pengumpulan=catalog.kalender_tahun(tahun).batas_pengumpulan,
         spm=_spm_report(engine, catalog, tahun),
         lppd=lppd_for_year(engine, catalog, tahun),
-        lkpj=lkpj_for_year(engine, catalog, tahun),
+        lkpj=lkpj,
         pengumpulan=status,
         pengumpulan_pd=[_pengumpulan(v, k, v[0].nama_pd) for k, v in by_pd.items()],
         pengumpulan_kota=_pengumpulan(status, "", catalog.nama),
         pd=[p for p in catalog.pd_aktif(tahun) if catalog.laporan_wajib(p)],
+        makro=makro_for_year(engine, catalog, tahun),
+        apbd=apbd_for_year(engine, catalog, tahun, lkpj.kota.pagu),
         _tz=catalog.tz,
     )
 
@@ -287,9 +330,17 @@ def _with_previous(now: YearReport, before: YearReport) -> YearReport:
 
 
 def _pair(
-    label: str, satuan: str, a: YearReport, b: YearReport, va: Any, vb: Any, kode: str = ""
+    label: str,
+    satuan: str,
+    a: YearReport,
+    b: YearReport,
+    va: Any,
+    vb: Any,
+    kode: str = "",
+    arah: str | None = "positif",
 ) -> Perubahan:
-    return Perubahan(label, satuan, a.tahun, b.tahun, va, vb, kode)
+    """Two years of one figure; `arah` says whether a rise is good news (achievements: yes)."""
+    return Perubahan(label, satuan, a.tahun, b.tahun, va, vb, kode, arah)
 
 
 def _lkpj_changes(
@@ -330,7 +381,7 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
         out.append(
             _pair(f"Capaian SPM bidang {r.nama}", PERSEN, a, b, before_bidang.get(r.kode), r.nilai, r.kode)
         )
-    out.append(_pair("Skor LPPD gaya EPPD (0–4)", SKOR, a, b, a.lppd.skor, b.lppd.skor, "LPPD"))
+    out.append(_pair("Skor LPPD gaya EPPD (perkiraan)", SKOR, a, b, a.lppd.skor, b.lppd.skor, "LPPD"))
     before_ikk = {x.kode_ikk: x.capaian for x in a.lppd.kota}
     for x in b.lppd.kota:
         out.append(
@@ -342,9 +393,11 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
                 before_ikk.get(x.kode_ikk),
                 x.capaian,
                 x.kode_ikk,
+                x.arah,
             )
         )
     out += _lkpj_changes(a.lkpj.kota, b.lkpj.kota, a, b)
+    out += _makro_changes(a, b)
     out.append(
         _pair(
             "Rekomendasi DPRD selesai ditindaklanjuti",
@@ -370,6 +423,25 @@ def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
     return out
 
 
+def _makro_changes(a: YearReport, b: YearReport) -> list[Perubahan]:
+    """Macro indicators in their own direction (a poverty rate that falls is good news), and the
+    share of the APBD's belanja realised."""
+    before = {m.kode: m.nilai for m in a.makro}
+    out = [
+        _pair(m.nama, m.satuan, a, b, before.get(m.kode), m.nilai, m.kode, m.arah)
+        for m in b.makro
+        if m.nilai is not None or before.get(m.kode) is not None
+    ]
+
+    def belanja(r: YearReport) -> Decimal | None:
+        row = next((x for x in (r.apbd.rows if r.apbd else []) if x.kode == "BELANJA"), None)
+        return row.persen if row else None
+
+    if b.apbd and b.apbd.ada_data:
+        out.append(_pair("APBD: realisasi belanja", PERSEN, a, b, belanja(a), belanja(b), "apbd_belanja"))
+    return out
+
+
 def _perubahan_pd(a: YearReport, b: YearReport, kode_pd: str) -> list[Perubahan]:
     out: list[Perubahan] = []
     before_jpd = {r.kode_jpd: r.nilai for r in a.spm.jpd}
@@ -381,14 +453,22 @@ def _perubahan_pd(a: YearReport, b: YearReport, kode_pd: str) -> list[Perubahan]
     if lppd_b is not None:
         out.append(
             _pair(
-                "Skor LPPD gaya EPPD (0–4)", SKOR, a, b, lppd_a.skor if lppd_a else None, lppd_b.skor, "LPPD"
+                "Skor LPPD gaya EPPD (perkiraan)",
+                SKOR,
+                a,
+                b,
+                lppd_a.skor if lppd_a else None,
+                lppd_b.skor,
+                "LPPD",
             )
         )
     before_ikk = {x.kode_ikk: x.capaian for x in a.lppd.pd if x.kode_pd == kode_pd}
     for x in b.lppd.pd:
         if x.kode_pd == kode_pd:
             label = f"IKK {x.kode_ikk} {x.nama}"
-            out.append(_pair(label, x.satuan, a, b, before_ikk.get(x.kode_ikk), x.capaian, x.kode_ikk))
+            out.append(
+                _pair(label, x.satuan, a, b, before_ikk.get(x.kode_ikk), x.capaian, x.kode_ikk, x.arah)
+            )
     lkpj_a = next((s for s in a.lkpj.per_pd if s.kode == kode_pd), None)
     lkpj_b = next((s for s in b.lkpj.per_pd if s.kode == kode_pd), None)
     if lkpj_b is not None:
@@ -457,13 +537,18 @@ def _ringkasan_rows(r: YearReport) -> list[tuple[Any, ...]]:
     lppd_note = f"{r.lppd.status or '-'}; perkiraan dari capaian IKK, bukan skor resmi Kemendagri"
     return [
         ("Capaian SPM daerah", r.spm.daerah, "%", r.spm.kategori or "belum ada data SPM"),
-        ("Skor LPPD gaya EPPD", r.lppd.skor, "skor 0–4", lppd_note),
+        ("Skor LPPD gaya EPPD (perkiraan)", r.lppd.skor, "skor", lppd_note),
         ("IKK LPPD berdata", Decimal(r.lppd.n_berdata), "IKK", f"dari {r.lppd.n_ikk} IKK"),
         ("LKPJ: capaian rata-rata indikator output", k.capaian_output, "%", f"{k.n_output} indikator"),
         ("LKPJ: capaian rata-rata indikator outcome", k.capaian_outcome, "%", f"{k.n_outcome} indikator"),
         ("LKPJ: pagu program", k.pagu, "Rp", f"{k.n_program} program"),
         ("LKPJ: realisasi anggaran program", k.realisasi_anggaran, "Rp", ""),
-        ("LKPJ: serapan anggaran program", k.serapan, "%", ""),
+        (
+            "LKPJ: serapan anggaran program",
+            k.serapan,
+            "%",
+            r.apbd.peringatan if r.apbd and r.apbd.peringatan else "",
+        ),
         (
             "Rekomendasi DPRD selesai ditindaklanjuti",
             tl.persen_selesai,
@@ -523,8 +608,8 @@ def _spm_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 SEC_SPM,
                 cols,
                 rows,
-                note=f"Nilai JPD = {r.spm.rumus}; bidang = rata-rata JPD; daerah = rata-rata bidang "
-                "(bobot dan kategori: konfigurasi scoring.yaml).",
+                note=f"Nilai JPD = {r.spm.rumus}; bidang = rata-rata JPD; daerah = rata-rata bidang. "
+                f"Kategori: {r.spm.pita_kategori} (bobot dan kategori: konfigurasi scoring.yaml).",
             )
         )
     out.append(
@@ -638,6 +723,44 @@ def _spm_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
             detail=True,
         )
     )
+    out.append(
+        Table(
+            "SPM Penerapan",
+            "Penerapan SPM per JPD: anggaran, tahapan, permasalahan dan rencana aksi",
+            SEC_SPM,
+            _cols(
+                ("kode_jpd", "Kode JPD", "text", 16),
+                ("jpd", "JPD", "text", 30),
+                ("kode_pd", "PD", "text", 12),
+                ("alokasi", "Alokasi (Rp)", "rp"),
+                ("realisasi", "Realisasi (Rp)", "rp"),
+                ("selisih", "Selisih (Rp)", "rp"),
+                ("serapan", "Realisasi", "pct"),
+                *((f"tahap_{name}", label, "text", 12) for name, label in TAHAP_SPM),
+                ("permasalahan", "Permasalahan", "text", 30),
+                ("solusi", "Solusi", "text", 30),
+                ("rencana_aksi", "Rencana Aksi", "text", 30),
+            ),
+            [
+                (
+                    p.kode_jpd,
+                    jpd_names.get(p.kode_jpd, ""),
+                    p.kode_pd,
+                    p.alokasi,
+                    p.realisasi,
+                    p.alokasi - p.realisasi,
+                    p.serapan,
+                    *(p.tahap[name] for name, _ in TAHAP_SPM),
+                    p.permasalahan,
+                    p.solusi,
+                    p.rencana_aksi,
+                )
+                for p in r.spm.penerapan
+                if mine(p)
+            ],
+            note="Tahapan penerapan SPM (Permendagri 59/2021): selesai, proses atau belum, seperti e-SPM.",
+        )
+    )
     return out
 
 
@@ -656,7 +779,8 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     ("sumber", "Sumber", "text", 90),
                 ),
                 [(b.nama, round_half_up(exact(b.min), 2), lp.sumber_status) for b in lp.bands],
-                note="Skor per IKK: " + lp.sumber_skor,
+                note="Skor gaya EPPD: perkiraan dari capaian IKK, bukan skor resmi Kemendagri; "
+                "tidak dibatasi di 4. Skor per IKK: " + lp.sumber_skor + " Bobot: " + lp.sumber_bobot,
             )
         )
         out.append(
@@ -669,7 +793,7 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     ("jumlah_ikk", "Jumlah IKK", "int"),
                     ("ikk_berdata", "IKK Berdata", "int"),
                     ("rata_capaian", "Rata-rata Capaian (IKK %)", "pct"),
-                    ("skor", "Skor (0–4)", "dec"),
+                    ("skor", "Skor gaya EPPD", "dec"),
                     ("status", "Status", "text", 14),
                 ),
                 [
@@ -685,10 +809,12 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
             ("ikk", "Indikator Kinerja Kunci", "text", 44),
             ("rumus", "Rumus", "text", 20),
             ("satuan", "Satuan", "text", 8),
+            ("arah", "Arah", "text", 9),
+            ("jenis_ikk", "Jenis IKK", "text", 14),
             ("pembilang", "Pembilang", "dec", 14),
             ("penyebut", "Penyebut", "dec", 14),
             ("capaian", f"Capaian {r.tahun}", "dec"),
-            ("skor", "Skor (0–4)", "dec"),
+            ("skor", "Skor gaya EPPD", "dec"),
             ("pd_pelapor", "PD Pelapor", "int"),
             ("pd_wajib", "PD Wajib", "int"),
         )
@@ -707,6 +833,8 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                         x.nama,
                         x.rumus,
                         x.satuan,
+                        x.arah,
+                        x.jenis_ikk.replace("_", " "),
                         x.pembilang,
                         x.penyebut,
                         x.capaian,
@@ -732,7 +860,7 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     ("jumlah_ikk", "Jumlah IKK", "int"),
                     ("ikk_berdata", "IKK Berdata", "int"),
                     ("rata_capaian", "Rata-rata Capaian (IKK %)", "pct"),
-                    ("skor", "Skor (0–4)", "dec"),
+                    ("skor", "Skor gaya EPPD", "dec"),
                     ("status", "Status", "text", 14),
                 ),
                 [
@@ -757,7 +885,7 @@ def _lppd_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 ("pembilang", "Pembilang", "dec", 14),
                 ("penyebut", "Penyebut", "dec", 14),
                 ("capaian", "Capaian", "dec"),
-                ("skor", "Skor (0–4)", "dec"),
+                ("skor", "Skor gaya EPPD", "dec"),
                 ("penjelasan", "Penjelasan", "text", 30),
                 ("data_dukung", "Data Dukung", "text", 30),
             ),
@@ -857,10 +985,12 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
         ("kode", "Kode", "text", 18),
         ("uraian", "Uraian", "text", 40),
         ("indikator", "Indikator", "text", 40),
+        ("arah", "Arah", "text", 9),
         ("satuan", "Satuan", "text", 8),
         ("target", "Target", "dec"),
         ("realisasi", "Realisasi", "dec"),
         ("capaian", "Capaian", "pct"),
+        ("catatan_capaian", "Catatan Capaian", "text", 30),
         ("pagu", "Pagu (Rp)", "rp"),
         ("realisasi_anggaran", "Realisasi Anggaran (Rp)", "rp"),
         ("serapan", "Serapan", "pct"),
@@ -876,10 +1006,12 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     x.kode,
                     x.uraian,
                     x.indikator,
+                    x.arah,
                     x.satuan,
                     x.target,
                     x.realisasi,
                     x.capaian,
+                    x.catatan,
                     x.pagu,
                     x.realisasi_anggaran,
                     x.serapan,
@@ -891,7 +1023,9 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 and x.jenis_indikator == jenis
                 and (kode_pd is None or x.kode_pd == kode_pd)
             ]
-            if rows:
+            # The city report always has every detail table (the drafts of dokumen.yaml name them),
+            # empty when nobody handed in such rows; a PD's bundle only the ones it has rows for.
+            if rows or kode_pd is None:
                 out.append(
                     Table(
                         f"LKPJ {NAMA_TINGKAT[tingkat]} {jenis.capitalize()}",
@@ -899,6 +1033,8 @@ def _lkpj_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                         SEC_LKPJ,
                         detail_cols,
                         rows,
+                        note="Capaian = realisasi / target × 100; indikator berarah negatif (makin rendah "
+                        "makin baik) = target / realisasi × 100.",
                         detail=kode_pd is None and tingkat != "program",
                     )
                 )
@@ -1061,6 +1197,76 @@ def _yoy_table(r: YearReport, items: Sequence[Perubahan]) -> list[Table]:
     ]
 
 
+MAKRO_COLS = (
+    ("kode", "Kode", "text", 14),
+    ("indikator", "Indikator", "text", 44),
+    ("satuan", "Satuan", "text", 12),
+    ("arah", "Arah", "text", 9),
+)
+
+
+def _makro_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
+    """Macro indicators (Bappeda) and the APBD totals (BPKAD): in the city report and in the bundle
+    of the PD that handed them in."""
+    out = []
+    pd_makro = next((p.kode_pd for p in r.pd if "MAKRO" in _wajib(r, p.kode_pd)), None)
+    if r.makro and (kode_pd is None or kode_pd == pd_makro):
+        prev = {m.kode: m for m in r.sebelumnya.makro} if r.sebelumnya else {}
+        cols = _cols(
+            *MAKRO_COLS, ("nilai", f"Nilai {r.tahun}", "dec"), ("tahun_data", "Tahun Data", "text", 10)
+        )
+        if r.sebelumnya:
+            cols += _cols(("nilai_sebelumnya", f"Nilai {r.sebelumnya.tahun}", "dec"))
+        cols += _cols(("sumber", "Sumber (BPS)", "text", 40), ("tautan", "Tautan", "text", 40))
+        rows = []
+        for m in r.makro:
+            row: tuple[Any, ...] = (m.kode, m.nama, m.satuan, m.arah, m.nilai, str(m.tahun_data or ""))
+            if r.sebelumnya:
+                row += (prev[m.kode].nilai if m.kode in prev else None,)
+            rows.append((*row, m.sumber, m.tautan))
+        out.append(
+            Table(
+                "Indikator Makro",
+                f"Indikator makro daerah {r.kota} (angka BPS, diisi Bappeda)",
+                SEC_LKPJ,
+                cols,
+                rows,
+                note="Arah negatif: makin rendah makin baik (kemiskinan, pengangguran, Gini). "
+                "Perubahan dan artinya: tabel Perbandingan Tahunan.",
+            )
+        )
+    apbd = r.apbd
+    pd_apbd = next((p.kode_pd for p in r.pd if "APBD" in _wajib(r, p.kode_pd)), None)
+    # Always in the city report (empty cells until BPKAD hands in): the drafts name the table.
+    if apbd and apbd.rows and (kode_pd is None or (kode_pd == pd_apbd and apbd.ada_data)):
+        note = (
+            "Jumlah dan SILPA dihitung dari kelompok akun (SILPA = pendapatan − belanja + pembiayaan netto)."
+        )
+        if apbd.peringatan and kode_pd is None:
+            note += " PERINGATAN: " + apbd.peringatan
+        out.append(
+            Table(
+                "APBD",
+                f"Anggaran dan realisasi APBD {r.kota} tahun {r.tahun}",
+                SEC_LKPJ,
+                _cols(
+                    ("kode", "Kode", "text", 12),
+                    ("uraian", "Uraian", "text", 44),
+                    ("anggaran", "Anggaran (Rp)", "rp"),
+                    ("realisasi", "Realisasi (Rp)", "rp"),
+                    ("persen", "Realisasi", "pct"),
+                ),
+                [(x.kode, x.uraian, x.anggaran, x.realisasi, x.persen) for x in apbd.rows],
+                note=note,
+            )
+        )
+    return out
+
+
+def _wajib(r: YearReport, kode_pd: str) -> list[str]:
+    return [s.laporan for s in r.pengumpulan if s.kode_pd == kode_pd]
+
+
 def city_tables(r: YearReport) -> list[Table]:
     """Every table of the kota's report, in reading order."""
     return [
@@ -1074,6 +1280,7 @@ def city_tables(r: YearReport) -> list[Table]:
         *_spm_tables(r, None),
         *_lppd_tables(r, None),
         *_lkpj_tables(r, None),
+        *_makro_tables(r, None),
         *_tl_tables(r, None),
         *_kumpul_tables(r, None),
         *_yoy_table(r, r.perubahan),
@@ -1088,7 +1295,7 @@ def pd_ringkasan(r: YearReport, kode_pd: str) -> list[tuple[Any, ...]]:
     g = next((g for g in r.lppd.per_pd if g.kode == kode_pd), None)
     if g is not None:
         rows.append(("LPPD: IKK berdata", Decimal(g.n_berdata), "IKK", f"dari {g.n_ikk} IKK"))
-        rows.append(("LPPD: skor gaya EPPD", g.skor, "skor 0–4", g.status or ""))
+        rows.append(("LPPD: skor gaya EPPD (perkiraan)", g.skor, "skor", g.status or ""))
     s = next((s for s in r.lkpj.per_pd if s.kode == kode_pd), None)
     if s is not None:
         rows += [
@@ -1124,6 +1331,7 @@ def pd_tables(r: YearReport, kode_pd: str) -> list[Table]:
         *_spm_tables(r, kode_pd),
         *_lppd_tables(r, kode_pd),
         *_lkpj_tables(r, kode_pd),
+        *_makro_tables(r, kode_pd),
         *_tl_tables(r, kode_pd),
         *_kumpul_tables(r, kode_pd),
         *_yoy_table(r, r.perubahan_pd.get(kode_pd, [])),

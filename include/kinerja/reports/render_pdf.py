@@ -1,9 +1,10 @@
-"""The kota's report as a PDF (reportlab): A4 landscape, charts, tables, detail tables appended.
+"""The kota's report as a PDF (reportlab): A4 landscape, the headline report with its charts.
 
 Reading order follows the HTML report: summary, SPM, LPPD, LKPJ, DPRD follow-up, collection,
-year over year; each section shows its charts, then its tables; long detail tables (SPM per
-kecamatan, LKPJ kegiatan and sub-kegiatan, every recommendation...) form the appendix
-("Lampiran"). Table headers repeat on each page; the outline (bookmarks) lists the sections.
+year over year; each section shows its charts, then its tables. Long detail tables (SPM per
+kecamatan, LKPJ kegiatan and sub-kegiatan, every recommendation...) are not printed: they go to
+an appendix workbook, which the last page ("Lampiran") names sheet by sheet, so the PDF reads in
+about 20 pages instead of 100. Table headers repeat on each page; the outline lists the sections.
 
 Text reaches reportlab's paragraph parser escaped, so agency-supplied markup is printed as
 text. The font is DejaVu Sans shipped with matplotlib (full Unicode, no system font needed).
@@ -49,6 +50,15 @@ CHAR_PT = 4.2
 SHORT = 16
 """Text columns this narrow (codes, units, statuses) are sized to their content, like numbers."""
 """Points per unit of a column's width (its xlsx width in characters) at the table font size."""
+LONG_TABLES = frozenset(
+    ("LPPD PD", "LKPJ Program Outcome", "LKPJ Program Output", "Pengumpulan PD", "Perbandingan Tahunan")
+)
+"""Main tables of 50+ rows whose story a chart or a shorter table already tells: appendix too."""
+
+
+def in_appendix(table: Table) -> bool:
+    """Whether a table goes to the appendix workbook rather than into the PDF."""
+    return table.detail or table.name in LONG_TABLES
 
 
 @functools.cache
@@ -181,7 +191,9 @@ def render_pdf(
     path: Path,
     cover_lines: Sequence[str] = (),
     footer: str = "",
+    appendix_file: str = "lampiran.xlsx",
 ) -> Path:
+    """Tables `in_appendix` are listed on the last page as sheets of `appendix_file`."""
     styles = _styles()
     width, height = PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN - 0.6 * cm
     story: list[Flowable] = [
@@ -194,7 +206,7 @@ def render_pdf(
         PageBreak(),
     ]
     for section in SECTIONS:
-        main = [t for t in tables if t.section == section and not t.detail]
+        main = [t for t in tables if t.section == section and not in_appendix(t)]
         figs = [c for c in charts if c.section == section]
         if not main and not figs:
             continue
@@ -207,11 +219,15 @@ def render_pdf(
             body += _table(t, width)
         # The heading stays on the page of what follows it.
         story += [KeepTogether([_p(section, "h1"), body[0]]), *body[1:]]
-    appendix = [t for t in tables if t.detail]
+    appendix = [t for t in tables if in_appendix(t)]
     if appendix:
-        story += [PageBreak(), _p("Lampiran", "h1")]
-        for t in appendix:
-            story += _table(t, width)
+        story += [
+            PageBreak(),
+            _p("Lampiran", "h1"),
+            _p(f"Tabel rinci ada di berkas {appendix_file}, satu sheet per tabel:", "body"),
+            Spacer(1, 4),
+            *[_p(f"• {t.name}: {t.title} ({len(t.rows)} baris)", "body") for t in appendix],
+        ]
 
     def decorate(canvas: Any, doc: Any) -> None:
         canvas.saveState()

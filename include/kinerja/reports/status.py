@@ -12,6 +12,7 @@ from sqlalchemy import Engine, case, func, select
 from kinerja.catalog.loader import Catalog
 from kinerja.reports.numbers import format_id
 from kinerja.reports.spm import JpdInput, Mutu, Penerima, SpmResult, compute_spm
+from kinerja.schema.model import LAPORAN
 from kinerja.warehouse.models import FACT_TABLES, ref_spm_mutu, submission, submission_current
 
 BELUM_MASUK, DITOLAK, VALID, TERLAMBAT = "belum masuk", "ditolak", "valid", "terlambat"
@@ -163,17 +164,17 @@ def status_lines(engine: Engine, catalog: Catalog, tahun: int) -> list[str]:
     body = []
     for kode, reports in by_pd.items():
         cells = [kode]
-        for laporan in ("SPM", "LPPD", "LKPJ"):
+        for laporan in LAPORAN:
             st = reports.get(laporan)
             cells.append(
                 "-"
                 if st is None
-                else f"{st.status} ({st.received} diterima/{st.rejected} ditolak/{st.loaded} dimuat)"
+                else f"{st.status} ({st.received} masuk/{st.rejected} ditolak/{st.loaded} dimuat)"
             )
         cells.append(str(other.get(kode, "")))
         body.append(cells)
     lines = [f"Status pengumpulan {catalog.nama}, tahun pelaporan {tahun}", ""]
-    lines += format_table(["PD", "SPM", "LPPD", "LKPJ", "tak dikenali"], body)
+    lines += format_table(["PD", *LAPORAN, "tak dikenali"], body)
     tally: dict[str, int] = {}
     for r in rows:
         tally[r.status] = tally.get(r.status, 0) + 1

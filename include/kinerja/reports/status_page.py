@@ -18,13 +18,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
+from kinerja.schema.model import LAPORAN
 from kinerja.sources.base import UnsafePathError, safe_relative
 from kinerja.warehouse.models import submission
 
-LAPORAN = ("SPM", "LPPD", "LKPJ")
-STATUSES = (BELUM_MASUK, DITOLAK, TERLAMBAT, VALID)
+TAK_DIKENALI = "masuk, tak dikenali"
+"""Shown instead of `belum masuk` when the agency's folder holds files that are no template at all
+(a CSV or PDF named .xlsx, no Info sheet): something did come in, and it got feedback."""
+STATUSES = (BELUM_MASUK, TAK_DIKENALI, DITOLAK, TERLAMBAT, VALID)
 FEEDBACK_ROUTE = "umpan-balik"
 """The plugin's route serving a feedback file, relative to the page (`<prefix>/umpan-balik?path=`).
 Links open in the same frame: the Airflow UI embeds the page in a sandboxed iframe without
@@ -53,11 +57,23 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Stray:
+    """A file in a folder of the year that is no active agency's: recorded, rejected, shown."""
+
+    path: str
+    received_at: datetime
+    reason: str
+    feedback_path: str | None
+
+
+@dataclass(frozen=True)
 class PdRow:
     kode_pd: str
     nama_pd: str
     cells: Mapping[str, Cell]
     """Only the reports this agency must hand in."""
+    mail_problems: tuple[str, ...] = ()
+    """Feedback mails that did not reach an address (malformed, refused by the server)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,10 @@ class StatusPage:
     rows: list[PdRow]
     years: list[int] = field(default_factory=list)
     """Years the selector offers, newest first."""
+    strays: list[Stray] = field(default_factory=list)
+    """Files in folders that are no active agency's (a mistyped folder name, a merged PD)."""
+    chain: list[Step] = field(default_factory=list)
+    """Where the year stands: collected → built → review → published → synced (`reports.chain`)."""
 
     @property
     def ringkasan(self) -> dict[str, int]:
@@ -145,22 +165,117 @@ def _latest_versions(engine: Engine, tahun: int) -> dict[tuple[str, str], _Lates
     return out
 
 
+def _unrecognised(engine: Engine, tahun: int) -> dict[str, tuple[int, _Latest]]:
+    """Per agency folder: how many versions were no template at all, and the newest of them."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                submission.c.kode_pd,
+                submission.c.path,
+                submission.c.received_at,
+                submission.c.processed_at,
+                submission.c.terlambat,
+                submission.c.feedback_path,
+            )
+            .where(submission.c.tahun == tahun, submission.c.laporan.is_(None))
+            .order_by(submission.c.received_at, submission.c.id)
+        ).all()
+    out: dict[str, tuple[int, _Latest]] = {}
+    for r in rows:
+        n = out[r.kode_pd][0] + 1 if r.kode_pd in out else 1
+        name = r.path.rsplit("/", 1)[-1]
+        received = _utc(r.received_at)
+        assert received is not None
+        out[r.kode_pd] = (
+            n,
+            _Latest(received, bool(r.terlambat), r.feedback_path, name, _utc(r.processed_at)),
+        )
+    return out
+
+
+def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
+    from kinerja.warehouse.models import submission_issue
+
+    active = {pd.kode_pd for pd in catalog.pd_aktif(tahun)}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(submission.c.id, submission.c.path, submission.c.received_at, submission.c.feedback_path)
+            .where(submission.c.tahun == tahun, submission.c.kode_pd.not_in(active))
+            .order_by(submission.c.received_at, submission.c.id)
+        ).all()
+        reasons: dict[int, str] = {}
+        if rows:
+            for r in conn.execute(
+                select(submission_issue.c.submission_id, submission_issue.c.message)
+                .where(submission_issue.c.submission_id.in_([r.id for r in rows]))
+                .order_by(submission_issue.c.id)
+            ):
+                reasons.setdefault(r.submission_id, r.message)
+    return [
+        Stray(r.path, _utc(r.received_at) or datetime.now(UTC), reasons.get(r.id, ""), r.feedback_path)
+        for r in rows
+    ]
+
+
+def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
+    """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
+    from kinerja.notify.file_mail import KIND, key_for
+    from kinerja.warehouse.models import notification_sent as n
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(n.c.kode_pd, n.c.key, n.c.problem, n.c.sent_at)
+            .where(n.c.tahun == tahun, n.c.kind == KIND, n.c.problem.is_not(None))
+            .order_by(n.c.sent_at.desc(), n.c.id.desc())
+        ).all()
+        versions = select(submission.c.id, submission.c.path).where(submission.c.tahun == tahun)
+        paths = {key_for(r.id): r.path for r in conn.execute(versions)}
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        name = paths.get(r.key, r.key).rsplit("/", 1)[-1]
+        out.setdefault(r.kode_pd, []).append(f"{name}: {r.problem}")
+    return out
+
+
 def _years(engine: Engine, catalog: Catalog, tahun: int) -> list[int]:
     with engine.connect() as conn:
         seen = set(conn.execute(select(submission.c.tahun).distinct()).scalars())
     return sorted(seen | set(catalog.kalender) | {tahun}, reverse=True)
 
 
-def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None = None) -> StatusPage:
-    """Everything the page shows for `tahun`, as of `today` (default: today in the kota)."""
+def status_page(
+    engine: Engine,
+    catalog: Catalog,
+    tahun: int,
+    today: date | None = None,
+    pipeline: PipelineState | None = None,
+) -> StatusPage:
+    """Everything the page shows for `tahun`, as of `today` (default: today in the kota); with
+    `pipeline` (Airflow's side, read by the plugin) also where the year stands in the chain."""
     today = today or today_in(catalog.tz)
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     latest = _latest_versions(engine, tahun)
+    unknown = _unrecognised(engine, tahun)
+    problems = _mail_problems(engine, tahun)
     names: dict[str, str] = {}
     cells: dict[str, dict[str, Cell]] = {}
     for st in collection_status(engine, catalog, tahun):
         names[st.kode_pd] = st.nama_pd
         last = latest.get((st.kode_pd, st.laporan))
+        if st.status == BELUM_MASUK and st.kode_pd in unknown:
+            count, newest = unknown[st.kode_pd]  # something came in: never "belum masuk"
+            cells.setdefault(st.kode_pd, {})[st.laporan] = Cell(
+                laporan=st.laporan,
+                status=TAK_DIKENALI,
+                versions=count,
+                rejected=count,
+                last_received_at=newest.received_at,
+                terlambat=newest.terlambat,
+                feedback_path=newest.feedback_path,
+                feedback_file=newest.feedback_file,
+                feedback_at=newest.feedback_at,
+            )
+            continue
         cells.setdefault(st.kode_pd, {})[st.laporan] = Cell(
             laporan=st.laporan,
             status=st.status,
@@ -172,6 +287,11 @@ def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None
             feedback_file=last.feedback_file if last else None,
             feedback_at=last.feedback_at if last else None,
         )
+    chain: list[Step] = []
+    if pipeline is not None:
+        statuses = [c.status for by_laporan in cells.values() for c in by_laporan.values()]
+        collected = sum(1 for st in statuses if st in (VALID, TERLAMBAT))
+        chain = chain_steps(tahun, collected, len(statuses), pipeline, latest_review(engine, tahun))
     return StatusPage(
         tahun=tahun,
         nama_kota=catalog.nama,
@@ -180,8 +300,13 @@ def status_page(engine: Engine, catalog: Catalog, tahun: int, today: date | None
         days_left=days_left(batas, today),
         tz=catalog.tz,
         tz_label=catalog.tz_label,
-        rows=[PdRow(kode, names[kode], by_laporan) for kode, by_laporan in cells.items()],
+        rows=[
+            PdRow(kode, names[kode], by_laporan, tuple(problems.get(kode, ())))
+            for kode, by_laporan in cells.items()
+        ],
         years=_years(engine, catalog, tahun),
+        strays=_strays(engine, catalog, tahun),
+        chain=chain,
     )
 
 
@@ -207,17 +332,28 @@ def recorded_feedback(engine: Engine, path: str) -> str | None:
 # --- HTML ------------------------------------------------------------------------------------------
 STATUS_LABEL = {
     BELUM_MASUK: "Belum masuk",
+    TAK_DIKENALI: "Masuk, tak dikenali",
     DITOLAK: "Ditolak",
     VALID: "Valid",
     TERLAMBAT: "Terlambat",
 }
 STATUS_HINT = {
-    BELUM_MASUK: "belum ada berkas yang diterima",
+    BELUM_MASUK: "belum ada berkas yang masuk",
+    TAK_DIKENALI: (
+        "berkas masuk di folder PD tetapi bukan templat laporan (mis. CSV/PDF bernama .xlsx): "
+        "PD sudah mendapat umpan balik dan perlu mengirim templat yang benar"
+    ),
     DITOLAK: "semua versi yang diterima ditolak: PD perlu memperbaiki dan mengirim ulang",
     VALID: "data valid diterima sebelum batas dan sudah dimuat",
     TERLAMBAT: "data valid sudah dimuat, tetapi diterima setelah batas",
 }
-STATUS_CLASS = {BELUM_MASUK: "belum", DITOLAK: "ditolak", VALID: "valid", TERLAMBAT: "terlambat"}
+STATUS_CLASS = {
+    BELUM_MASUK: "belum",
+    TAK_DIKENALI: "takdikenali",
+    DITOLAK: "ditolak",
+    VALID: "valid",
+    TERLAMBAT: "terlambat",
+}
 
 _CSS = """
 :root { color-scheme: light; --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; }
@@ -256,7 +392,11 @@ td.st-ditolak { background: #fff5f5; border-left-color: #dc2626; }
 td.st-valid { background: #f6fef9; border-left-color: #16a34a; }
 .st-terlambat { background: #fef3c7; color: #92400e; }
 td.st-terlambat { background: #fffbeb; border-left-color: #d97706; }
+.st-takdikenali { background: #ede9fe; color: #5b21b6; }
+td.st-takdikenali { background: #faf5ff; border-left-color: #7c3aed; }
 td.na { color: #9ca3af; }
+.surel-gagal { color: #991b1b; } .surel-gagal ul { margin: 2px 0 0 16px; padding: 0; }
+h2 { font-size: 16px; margin: 20px 0 6px; }
 .legend { margin-top: 16px; color: var(--muted); font-size: 12px; }
 .legend span.badge { margin-right: 4px; }
 """
@@ -286,7 +426,7 @@ def _cell_html(cell: Cell, page: StatusPage) -> str:
         f"{_e(STATUS_LABEL.get(cell.status, cell.status))}</span>"
     ]
     if cell.versions:
-        received = f"{cell.versions} versi diterima"
+        received = f"{cell.versions} versi masuk"
         if cell.rejected:
             received += f", {cell.rejected} ditolak"
         parts.append(f'<div class="meta versi">{_e(received)}</div>')
@@ -311,12 +451,39 @@ def _cell_html(cell: Cell, page: StatusPage) -> str:
     )
 
 
+def _mail_html(row: PdRow) -> str:
+    if not row.mail_problems:
+        return ""
+    items = "".join(f"<li>{_e(p)}</li>" for p in row.mail_problems[:5])
+    return f'<div class="meta surel-gagal">E-mail umpan balik tidak sampai:<ul>{items}</ul></div>'
+
+
+def _strays_html(page: StatusPage) -> str:
+    """Files in folders that are no active agency's: ditolak, listed so nobody misses them."""
+    if not page.strays:
+        return ""
+    rows = []
+    for s in page.strays:
+        href = _e(feedback_href(s.feedback_path)) if s.feedback_path else None
+        link = f'<a href="{href}">Umpan balik</a>' if href else "&ndash;"
+        rows.append(
+            f'<tr class="stray"><td class="meta berkas">{_e(s.path)}</td>'
+            f"<td>{_e(waktu(s.received_at, page.tz, page.tz_label))}</td><td>{_e(s.reason)}</td>"
+            f'<td class="meta">{link}</td></tr>'
+        )
+    return (
+        f'<h2 id="berkas-lain">Berkas di folder yang bukan folder PD aktif ({len(page.strays)})</h2>'
+        "<table><thead><tr><th>Berkas</th><th>Masuk</th><th>Alasan ditolak</th><th></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _deadline_html(page: StatusPage) -> str:
     n = page.days_left
     cls = "lewat" if n < 0 else "dekat" if n <= 7 else ""
     return (
         f'<div class="deadline {cls}" id="sisa-hari" data-days-left="{n}">'
-        f"Batas pengumpulan: {_e(tanggal(page.batas))} pukul 24.00 {_e(page.tz_label)} &middot; "
+        f"Batas pengumpulan: {_e(tanggal(page.batas))} pukul 23.59 {_e(page.tz_label)} &middot; "
         f"<strong>{_e(sisa_hari_text(n))}</strong></div>"
     )
 
@@ -347,10 +514,11 @@ def render_status_page(page: StatusPage) -> str:
             )
         body.append(
             f'<tr data-pd="{_e(row.kode_pd)}"><td class="pd"><div class="nama">{_e(row.nama_pd)}</div>'
-            f'<div class="kode">{_e(row.kode_pd)}</div></td>{"".join(cells)}</tr>'
+            f'<div class="kode">{_e(row.kode_pd)}</div>{_mail_html(row)}</td>{"".join(cells)}</tr>'
         )
     if not body:
         body.append(f'<tr><td colspan="{1 + len(LAPORAN)}">Tidak ada PD aktif pada tahun ini.</td></tr>')
+    strays = _strays_html(page)
     legend = " ".join(
         f'<span class="badge st-{STATUS_CLASS[s]}">{_e(STATUS_LABEL[s])}</span>{_e(STATUS_HINT[s])}.'
         for s in STATUSES
@@ -361,7 +529,7 @@ def render_status_page(page: StatusPage) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Status Pengumpulan {page.tahun} &middot; {_e(page.nama_kota)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{CHAIN_CSS}</style>
 </head>
 <body>
 <h1>Status Pengumpulan Data Tahun {page.tahun}</h1>
@@ -375,6 +543,7 @@ keadaan per {_e(tanggal(page.hari_ini))}</p>
 </form>
 {_deadline_html(page)}
 </div>
+{render_chain(page.tahun, page.chain)}
 <ul class="summary" aria-label="Ringkasan {total} laporan wajib">{summary}</ul>
 <table>
 <thead><tr><th>Perangkat Daerah</th>{head}</tr></thead>
@@ -383,6 +552,7 @@ keadaan per {_e(tanggal(page.hari_ini))}</p>
 </tbody>
 </table>
 <p class="legend">{legend} Sel &ldquo;&ndash;&rdquo;: laporan tidak wajib bagi PD itu.</p>
+{strays}
 </body>
 </html>
 """

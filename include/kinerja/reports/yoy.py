@@ -4,6 +4,11 @@ A change of a percentage is given in **percentage points** ("poin persentase"), 
 "persen": 83,84 % → 95,89 % is "naik 12,05 poin persentase"; the relative change (14,37 %) may
 follow, labelled as such. Scores (EPPD 0–4) change by "poin"; other units by the unit itself.
 
+Whether a change is good news depends on the indicator's direction (arah): for a positive one
+(an achievement, a coverage) "naik" is better; for a negative one (a poverty rate, a waiting
+time: lower is better) "turun" is, and the sentence says so in words ("membaik: indikator
+negatif, makin rendah makin baik"). A figure without a direction (a count) gets no judgement.
+
 Design: the change is computed from the figures as published (already rounded half-up), so a
 reader can recompute it from the two numbers printed beside it. Past years come from the
 warehouse (backfilled years are ordinary years there): `marts.build_marts` builds the previous
@@ -34,6 +39,8 @@ class Perubahan:
     sesudah: Decimal | None
     kode: str = ""
     """What the figure belongs to (a bidang, an IKK, a PD...), for tables and bundles."""
+    arah_indikator: str | None = None
+    """'positif' (higher is better), 'negatif' (lower is better) or None (no judgement)."""
 
     @property
     def selisih(self) -> Decimal | None:
@@ -54,6 +61,14 @@ class Perubahan:
         if self.selisih is None:
             return "tidak dapat dibandingkan"
         return "naik" if self.selisih > 0 else "turun" if self.selisih < 0 else "tetap"
+
+    @property
+    def penilaian(self) -> str | None:
+        """'membaik' or 'memburuk' given the indicator's direction; None without one or no change."""
+        if self.arah_indikator not in ("positif", "negatif") or not self.selisih:
+            return None
+        naik_baik = self.arah_indikator == "positif"
+        return "membaik" if (self.selisih > 0) == naik_baik else "memburuk"
 
     @property
     def kalimat(self) -> str:
@@ -95,4 +110,8 @@ def describe(p: Perubahan) -> str:
     )
     if p.relatif is not None:
         text += f"; secara relatif {p.arah} {format_id(abs(p.relatif))} %"
+    if p.penilaian is not None:
+        text += f"; {p.penilaian}"
+        if p.arah_indikator == "negatif":
+            text += " (indikator negatif: makin rendah makin baik)"
     return text

@@ -111,12 +111,19 @@ def dataset_dict(resource: dict[str, Any], package: dict[str, Any]) -> dict[str,
     """The CKAN dataset of one exported table: core fields plus the indicator form as extras."""
     k = resource["kinerja"]
     extras = {
+        # the BPS indicator form (MS-Ind); the column forms (MS-Var) are in the DataStore dictionary
         "konsep": k["konsep"],
         "definisi": k["definisi"],
+        "interpretasi": k["interpretasi"],
         "rumus": k["rumus"],
         "ukuran": k["ukuran"],
         "satuan": k["satuan"],
         "klasifikasi": k["klasifikasi"],
+        "komposit": k["komposit"],
+        "indikator_pembangun": ", ".join(k["indikator_pembangun"]),
+        "variabel_pembangun": ", ".join(k["variabel_pembangun"]),
+        "level_estimasi": k["level_estimasi"],
+        "kegiatan": k["kegiatan"],
         "periode_referensi": k["periode_referensi"],
         "frekuensi": k["frekuensi"],
         "akses": k["akses"],
@@ -126,6 +133,19 @@ def dataset_dict(resource: dict[str, Any], package: dict[str, Any]) -> dict[str,
         "kode_wilayah": k["kode_wilayah"],
         "nama_wilayah": k["nama_wilayah"],
         "kolom": json.dumps(resource["schema"], ensure_ascii=False),
+        # ckanext-dcat's names (euro_dcat_ap profiles read these extras into DCAT-AP); the CKAN
+        # dataset holds every year, so it is the series and carries no single year's period
+        "identifier": resource["name"],
+        "publisher_name": k["organisasi"]["title"],
+        "publisher_email": k["organisasi"]["email"],
+        "contact_name": k["produsen_data"],
+        "contact_email": k["organisasi"]["email"],
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
+        "language": json.dumps(["http://publications.europa.eu/resource/authority/language/IND"]),
+        "spatial_text": f"{k['nama_wilayah']} ({k['kode_wilayah']})",
+        "access_rights": "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
+        "provenance": f"Dihitung dari data yang diserahkan perangkat daerah ({k['kegiatan']}); "
+        f"berkas sumber: kinerja lineage --dataset {resource['name']} --year <tahun>",
     }
     data = {
         "name": resource["name"],
@@ -162,8 +182,13 @@ def _records(resource: dict[str, Any], data: bytes) -> list[dict[str, Any]]:
 
 def _datastore_fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
     ckan_type = {"string": "text", "integer": "int", "number": "numeric"}
+    # DataStore data dictionary: label and notes (the column's MS-Var definition)
     return [
-        {"id": f["name"], "type": ckan_type[f["type"]], "info": {"label": f["title"]}}
+        {
+            "id": f["name"],
+            "type": ckan_type[f["type"]],
+            "info": {"label": f["title"], "notes": f.get("description", "")},
+        }
         for f in resource["schema"]["fields"]
     ]
 

@@ -4,7 +4,7 @@ own copy in its folder), their columns, keys and metadata, and who publishes the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,14 @@ class DatasetSpec:
     tag: tuple[str, ...]
     kolom: tuple[Kolom, ...]
     kunci: tuple[str, ...]
+    interpretasi: str = ""
+    komposit: str = ""
+    """MS-Ind "apakah indikator komposit": ya | tidak."""
+    indikator_pembangun: tuple[str, ...] = ()
+    """Datasets (of this file) whose figures this one is built from."""
+    variabel_pembangun: tuple[str, ...] = ()
+    """Columns holding the figures (the MS-Ind variables)."""
+    level_estimasi: str = ""
     produsen: str = "pd"
     """`pd`: split per PD on kode_pd when the portal has an organisation per PD; `walidata`: never."""
 
@@ -52,6 +60,23 @@ class DatasetSpec:
     @property
     def per_pd(self) -> bool:
         return self.produsen == "pd" and "kode_pd" in self.names
+
+
+@dataclass(frozen=True)
+class Variabel:
+    """MS-Var (metadata variabel, Peraturan BPS 5/2020) of one column name, shared by datasets."""
+
+    konsep: str
+    definisi: str
+    referensi_pemilihan: str
+    aturan_validasi: str
+    kalimat_pertanyaan: str
+
+
+MS_IND: tuple[str, ...] = ("judul", "konsep", "definisi", "interpretasi", "rumus", "ukuran", "satuan")
+MS_IND += ("klasifikasi", "komposit", "variabel_pembangun", "level_estimasi")
+"""The indicator form's fields every dataset must fill (indikator_pembangun only when komposit)."""
+MS_VAR = tuple(Variabel.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,38 @@ class SatuDataSpec:
     lisensi: str
     frekuensi: str
     akses: str
+    kegiatan: str = ""
+    """MS-Ind "kegiatan penghasil": the statistical activity that produces every dataset."""
+    variabel: dict[str, Variabel] = field(default_factory=dict)
+
+
+def missing_metadata(sd: SatuDataSpec) -> list[str]:
+    """Every empty MS-Ind field of a dataset and MS-Var field of a column (none when complete)."""
+    missing = [] if sd.kegiatan.strip() else ["kegiatan"]
+    names = {d.nama for d in sd.datasets}
+    for d in sd.datasets:
+        missing += [f"{d.nama}: {f}" for f in MS_IND if not getattr(d, f)]
+        if d.komposit not in ("ya", "tidak"):
+            missing.append(f"{d.nama}: komposit harus ya atau tidak")
+        if d.komposit == "ya" and not d.indikator_pembangun:
+            missing.append(f"{d.nama}: indikator_pembangun")
+        missing += [
+            f"{d.nama}: indikator_pembangun {x!r} bukan dataset"
+            for x in d.indikator_pembangun
+            if x not in names
+        ]
+        missing += [
+            f"{d.nama}: variabel_pembangun {x!r} bukan kolom"
+            for x in d.variabel_pembangun
+            if x not in d.names
+        ]
+        for k in d.kolom:
+            v = sd.variabel.get(k.name)
+            if v is None:
+                missing.append(f"{d.nama}.{k.name}: variabel")
+            else:
+                missing += [f"{d.nama}.{k.name}: {f}" for f in MS_VAR if not getattr(v, f).strip()]
+    return missing
 
 
 def _parse(raw: dict[str, Any]) -> SatuDataSpec:
@@ -88,6 +145,11 @@ def _parse(raw: dict[str, Any]) -> SatuDataSpec:
             tag=tuple(d.get("tag", ())),
             kolom=kolom,
             kunci=tuple(d["kunci"]),
+            interpretasi=d.get("interpretasi", ""),
+            komposit=d.get("komposit", ""),
+            indikator_pembangun=tuple(d.get("indikator_pembangun", ())),
+            variabel_pembangun=tuple(d.get("variabel_pembangun", ())),
+            level_estimasi=d.get("level_estimasi", ""),
             produsen=d.get("produsen", "pd"),
         )
         bad = [k.type for k in kolom if k.type not in TYPES] + [k for k in spec.kunci if k not in spec.names]
@@ -96,14 +158,19 @@ def _parse(raw: dict[str, Any]) -> SatuDataSpec:
         datasets.append(spec)
     if raw.get("organisasi") not in ("per_pd", "walidata"):
         raise ValueError("satu_data.yaml: organisasi harus per_pd atau walidata")
-    return SatuDataSpec(
+    sd = SatuDataSpec(
         datasets=tuple(datasets),
         organisasi=raw["organisasi"],
         walidata=Walidata(**raw["walidata"]),
         lisensi=raw.get("lisensi", "cc-by"),
         frekuensi=raw.get("frekuensi", "Tahunan"),
         akses=raw.get("akses", "Publik"),
+        kegiatan=raw.get("kegiatan", ""),
+        variabel={str(k): Variabel(**v) for k, v in (raw.get("variabel") or {}).items()},
     )
+    if missing := missing_metadata(sd):
+        raise ValueError("satu_data.yaml: metadata BPS belum lengkap: " + "; ".join(missing))
+    return sd
 
 
 @cache

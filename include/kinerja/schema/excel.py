@@ -46,6 +46,7 @@ def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict
                         "nama_wilayah": w.nama,
                     }
                 )
+            rows["Penerapan"].append({"kode_jpd": j.kode_jpd, "nama_jpd": j.nama})
             for m in j.mutu:
                 rows["Mutu"].append(
                     {
@@ -57,6 +58,12 @@ def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict
                 )
     elif tpl.code == "LPPD":
         rows["IKK"] = [{"kode_ikk": i.kode_ikk, "nama_ikk": i.nama} for i in catalog.ikk_milik(pd)]
+    elif tpl.code == "MAKRO":
+        rows["Makro"] = [
+            {"kode_indikator": m.kode, "nama_indikator": m.nama, "satuan": m.satuan} for m in catalog.makro
+        ]
+    elif tpl.code == "APBD":
+        rows["APBD"] = [{"kode_akun": a.kode, "uraian": a.nama} for a in catalog.apbd]
     elif tpl.code == "LKPJ":
         rows["Kinerja"] = [
             {

@@ -14,6 +14,8 @@ STATIC_CODES: dict[str, tuple[str, ...]] = {
     "jenis_mutu": ("barang_jasa", "sdm"),
     "jenis_indikator": ("output", "outcome"),
     "status_tindak_lanjut": ("selesai", "proses", "belum"),
+    "arah": ("positif", "negatif"),
+    "status_tahap": ("selesai", "proses", "belum"),
 }
 
 
@@ -31,6 +33,8 @@ class Column:
     min_exclusive: bool = False
     max_value: float | None = None
     max_length: int | None = None
+    pattern: str | None = None
+    """A regular expression every filled value must match (e.g. a web address)."""
     stored: bool = True
     """False for helper columns (names next to codes) that are not loaded."""
     help: str = ""
@@ -49,6 +53,20 @@ class PairRule:
 
 
 @dataclass(frozen=True)
+class OnlyFor:
+    """Rows where `column` `condition` (e.g. '< 0') are allowed only when their `key` is in the
+    code set `codes`, filled per agency (e.g. a growth IKK's numerator N − (N−1) may be below 0,
+    no other's may)."""
+
+    column: str
+    condition: str
+    key: str
+    codes: str
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     table: str
@@ -56,6 +74,7 @@ class Sheet:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[PairRule, ...] = ()
+    only_for: tuple[OnlyFor, ...] = ()
     min_rows: int = 1
 
     @property
@@ -103,6 +122,15 @@ INFO_FIELDS: tuple[InfoField, ...] = (
 )
 
 
+TAHAP_SPM: tuple[tuple[str, str], ...] = (
+    ("pengumpulan_data", "Pengumpulan Data"),
+    ("penghitungan_kebutuhan", "Penghitungan Kebutuhan"),
+    ("penyusunan_rencana", "Penyusunan Rencana"),
+    ("pelaksanaan", "Pelaksanaan"),
+)
+"""The four stages of applying the SPM (Permendagri 59/2021; e-SPM reports them per JPD)."""
+
+
 def _count(name: str, header: str, **kw: Any) -> Column:
     """A head count: a whole number, zero or more."""
     return Column(name, header, kind="integer", min_value=0, **kw)
@@ -116,11 +144,14 @@ def _amount(name: str, header: str, **kw: Any) -> Column:
 SPM = Template(
     code="SPM",
     title="Capaian Standar Pelayanan Minimal (SPM)",
-    version="2025.1",
+    version="2025.2",
     instructions=(
         "Isi satu baris per Jenis Pelayanan Dasar (JPD) dan kecamatan pada lembar Penerima.",
         "Harus dilayani = jumlah warga yang berhak; terlayani = yang dilayani sesuai standar.",
         "Isi lembar Mutu dengan target dan realisasi setiap indikator mutu barang/jasa dan SDM.",
+        "Lembar Penerapan: per JPD alokasi dan realisasi anggaran (Rp), status empat tahap penerapan "
+        "(pengumpulan data, penghitungan kebutuhan, penyusunan rencana, pelaksanaan: selesai/proses/belum), "
+        "permasalahan, solusi dan rencana aksi, seperti pada laporan e-SPM.",
         "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
     ),
     sheets=(
@@ -181,6 +212,34 @@ SPM = Template(
                 _amount("realisasi", "Realisasi"),
             ),
         ),
+        Sheet(
+            name="Penerapan",
+            table="fact_spm_penerapan",
+            title="Penerapan SPM per JPD: anggaran, tahapan, permasalahan dan rencana aksi",
+            key=("kode_jpd",),
+            columns=(
+                Column("kode_jpd", "Kode JPD", codes="kode_jpd", width=18),
+                Column("nama_jpd", "Jenis Pelayanan Dasar", required=False, stored=False, width=40),
+                _amount("alokasi_anggaran", "Alokasi Anggaran (Rp)", width=18),
+                _amount("realisasi_anggaran", "Realisasi Anggaran (Rp)", width=18),
+                *(
+                    Column(f"tahap_{name}", f"Tahap: {label}", codes="status_tahap", width=14)
+                    for name, label in TAHAP_SPM
+                ),
+                Column("permasalahan", "Permasalahan", required=False, max_length=1000, width=30),
+                Column("solusi", "Solusi", required=False, max_length=1000, width=30),
+                Column("rencana_aksi", "Rencana Aksi", required=False, max_length=1000, width=30),
+            ),
+            rules=(
+                PairRule(
+                    "alokasi_anggaran",
+                    "realisasi_anggaran",
+                    "warning",
+                    "Realisasi anggaran SPM melebihi alokasi.",
+                    "Periksa kembali kedua angka sesuai DPA dan SP2D.",
+                ),
+            ),
+        ),
     ),
 )
 
@@ -191,6 +250,8 @@ LPPD = Template(
     instructions=(
         "Isi pembilang dan penyebut setiap IKK; capaian dihitung oleh sistem.",
         "Penyebut harus lebih dari 0. Cantumkan tautan data dukung bila ada.",
+        "Pembilang IKK pertumbuhan (tahun N dikurangi tahun N-1) boleh negatif bila terjadi penurunan; "
+        "pembilang IKK lain tidak boleh negatif.",
         "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
     ),
     sheets=(
@@ -202,10 +263,25 @@ LPPD = Template(
             columns=(
                 Column("kode_ikk", "Kode IKK", codes="kode_ikk", width=16),
                 Column("nama_ikk", "Indikator", required=False, stored=False, width=50),
-                _amount("pembilang", "Pembilang"),
+                Column(
+                    "pembilang",
+                    "Pembilang",
+                    kind="number",
+                    help="0 atau lebih; negatif hanya untuk IKK pertumbuhan (N − (N−1)) pada lembar Kode",
+                ),
                 Column("penyebut", "Penyebut", kind="number", min_value=0, min_exclusive=True),
                 Column("penjelasan", "Penjelasan", required=False, max_length=1000, width=30),
                 Column("data_dukung", "Data Dukung (tautan)", required=False, max_length=500, width=30),
+            ),
+            only_for=(
+                OnlyFor(
+                    "pembilang",
+                    "< 0",
+                    "kode_ikk",
+                    "kode_ikk_pertumbuhan",
+                    "Pembilang negatif hanya boleh untuk IKK pertumbuhan (tahun N dikurangi tahun N-1).",
+                    "Periksa angka ini; untuk IKK lain pembilang adalah jumlah, 0 atau lebih.",
+                ),
             ),
         ),
     ),
@@ -214,10 +290,13 @@ LPPD = Template(
 LKPJ = Template(
     code="LKPJ",
     title="Kinerja Program dan Kegiatan (LKPJ)",
-    version="2025.1",
+    version="2025.2",
     instructions=(
         "Lembar Kinerja: satu baris per indikator program, kegiatan atau sub-kegiatan.",
         "Pisahkan indikator output dan outcome pada kolom Jenis Indikator.",
+        "Kolom Arah: 'positif' bila makin tinggi makin baik; 'negatif' bila makin rendah makin baik "
+        "(misalnya angka kemiskinan, jumlah kasus, waktu tunggu). Capaian indikator negatif dihitung "
+        "target / realisasi × 100.",
         "Pagu dan realisasi anggaran dalam Rupiah, sesuai DPA/SIPD.",
         "Lembar Tindak Lanjut: tindak lanjut rekomendasi DPRD atas LKPJ tahun lalu.",
     ),
@@ -238,6 +317,13 @@ LKPJ = Template(
                 ),
                 Column("jenis_indikator", "Jenis Indikator", codes="jenis_indikator", width=14),
                 Column("indikator", "Indikator", max_length=500, width=40),
+                Column(
+                    "arah",
+                    "Arah (positif/negatif)",
+                    codes="arah",
+                    width=12,
+                    help="positif: makin tinggi makin baik; negatif: makin rendah makin baik",
+                ),
                 Column("satuan", "Satuan", max_length=50, width=12),
                 _amount("target", "Target"),
                 _amount("realisasi", "Realisasi"),
@@ -287,7 +373,102 @@ LKPJ = Template(
     ),
 )
 
-TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ)}
+MAKRO = Template(
+    code="MAKRO",
+    title="Indikator Makro Daerah (angka BPS)",
+    version="2025.1",
+    instructions=(
+        "Diisi Bappeda: satu baris per indikator makro, dengan angka resmi BPS.",
+        "Nilai: angka seperti dalam publikasi BPS (persen tanpa tanda %, IPM 0-100, Gini 0-1, PDRB per "
+        "kapita dalam juta rupiah). Pertumbuhan ekonomi boleh negatif.",
+        "Tahun data: tahun yang diukur angka itu (bisa tahun sebelumnya bila angka terbaru belum terbit).",
+        "Sumber: nama publikasi BPS (misalnya 'BPS Kota Medan, Berita Resmi Statistik IPM 2025'); "
+        "tautan: alamat web publikasi itu (https://...).",
+    ),
+    sheets=(
+        Sheet(
+            name="Makro",
+            table="fact_makro_indikator",
+            title="Indikator makro daerah: nilai, tahun data dan sumber BPS",
+            key=("kode_indikator",),
+            columns=(
+                Column("kode_indikator", "Kode Indikator", codes="kode_makro", width=16),
+                Column("nama_indikator", "Indikator", required=False, stored=False, width=45),
+                Column("satuan", "Satuan", required=False, stored=False, width=12),
+                Column("nilai", "Nilai", kind="number", help="Angka BPS; pertumbuhan ekonomi boleh negatif"),
+                Column("tahun_data", "Tahun Data", kind="integer", min_value=2000, max_value=2100, width=10),
+                Column("sumber", "Sumber (publikasi BPS)", max_length=300, width=40),
+                Column(
+                    "tautan",
+                    "Tautan Sumber",
+                    max_length=500,
+                    pattern=r"^https?://\S+$",
+                    width=40,
+                    help="Alamat web publikasi BPS, diawali https://",
+                ),
+                Column("keterangan", "Keterangan", required=False, max_length=500, width=30),
+            ),
+            only_for=(
+                OnlyFor(
+                    "nilai",
+                    "< 0",
+                    "kode_indikator",
+                    "kode_makro_boleh_negatif",
+                    "Nilai negatif hanya mungkin untuk pertumbuhan ekonomi.",
+                    "Periksa angka dan tandanya pada publikasi BPS.",
+                ),
+                OnlyFor(
+                    "nilai",
+                    "> 1",
+                    "kode_indikator",
+                    "kode_makro_di_atas_1",
+                    "Rasio Gini selalu antara 0 dan 1.",
+                    "Tulis rasio Gini sebagai pecahan, misalnya 0,38 (bukan 38).",
+                ),
+                OnlyFor(
+                    "nilai",
+                    "> 100",
+                    "kode_indikator",
+                    "kode_makro_di_atas_100",
+                    "Nilai di atas 100 tidak mungkin untuk indikator ini (persen atau indeks 0-100).",
+                    "Periksa angka; persen ditulis tanpa tanda %, misalnya 8,07.",
+                ),
+            ),
+        ),
+    ),
+)
+
+APBD = Template(
+    code="APBD",
+    title="Ringkasan APBD: Anggaran dan Realisasi",
+    version="2025.1",
+    instructions=(
+        "Diisi BPKAD: satu baris per kelompok akun APBD (pendapatan, belanja, pembiayaan).",
+        "Anggaran = APBD perubahan (bila ada), realisasi = laporan realisasi anggaran akhir tahun, "
+        "dalam Rupiah.",
+        "SILPA dan jumlah per kelompok dihitung oleh sistem; jangan menambah baris jumlah.",
+        "Ketik angka sebagai angka (misalnya 1234567890), bukan teks; jangan pakai titik ribuan.",
+    ),
+    sheets=(
+        Sheet(
+            name="APBD",
+            table="fact_apbd_akun",
+            title="Anggaran dan realisasi APBD per kelompok akun",
+            key=("kode_akun",),
+            columns=(
+                Column("kode_akun", "Kode Akun", codes="kode_akun_apbd", width=12),
+                Column("uraian", "Uraian", required=False, stored=False, width=45),
+                _amount("anggaran", "Anggaran (Rp)", width=20),
+                _amount("realisasi", "Realisasi (Rp)", width=20),
+                Column("keterangan", "Keterangan", required=False, max_length=500, width=30),
+            ),
+        ),
+    ),
+)
+
+TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ, MAKRO, APBD)}
+LAPORAN: tuple[str, ...] = tuple(TEMPLATES)
+"""Every report a PD may owe, in the order boards and tables show them."""
 
 
 def template(code: str) -> Template:

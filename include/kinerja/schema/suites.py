@@ -72,6 +72,18 @@ def _column_expectations(col: Column) -> list[dict[str, Any]]:
                 column=col.header,
             )
         )
+    if col.pattern:
+        out.append(
+            _expectation(
+                "expect_column_values_to_match_regex",
+                {"column": col.name, "regex": col.pattern},
+                f"Isian '{col.header}' tidak berbentuk yang diminta.",
+                "Salin alamat web lengkapnya, diawali https://."
+                if "http" in col.pattern
+                else "Periksa isian ini.",
+                column=col.header,
+            )
+        )
     if col.max_length:
         out.append(
             _expectation(
@@ -133,6 +145,22 @@ def build_suite(tpl: Template, sheet: Sheet) -> dict[str, Any]:
                 rule.fix,
                 severity=rule.severity,
                 column=sheet.column(rule.right).header,
+            )
+        )
+    for only in sheet.only_for:
+        # Rows meeting the condition must belong to the allowed codes (per agency: $PARAMETER).
+        expectations.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                {
+                    "column": only.key,
+                    "value_set": {"$PARAMETER": only.codes},
+                    "row_condition": f"{only.column} {only.condition}",
+                    "condition_parser": "pandas",
+                },
+                only.message,
+                only.fix,
+                column=sheet.column(only.column).header,
             )
         )
     return {

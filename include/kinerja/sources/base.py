@@ -15,8 +15,6 @@ from pathlib import PurePosixPath
 from typing import Protocol
 
 FEEDBACK_FOLDER = "umpan-balik"
-SUBMISSION_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".pdf", ".ods")
-"""Files we pick up; anything but .xlsx is rejected with a reason rather than ignored."""
 
 
 class DriveUnavailable(ConnectionError):
@@ -80,5 +78,7 @@ def safe_relative(path: str) -> str:
 
 
 def is_submission(name: str) -> bool:
-    """A file an agency handed in (not Excel's lock files or hidden files)."""
-    return (not name.startswith((".", "~$"))) and name.lower().endswith(SUBMISSION_SUFFIXES)
+    """A file an agency handed in: every file of its folder but Excel's lock files and hidden
+    files. Whatever is no .xlsx workbook (a CSV, PDF, Word file, zip) is rejected with a reason
+    and feedback, never silently ignored: the agency believes it handed something in."""
+    return not name.startswith((".", "~$"))

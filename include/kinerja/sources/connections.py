@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from kinerja.config import SetupError
+
 
 class ConnectionLike(Protocol):
     conn_type: str
@@ -75,12 +77,17 @@ class PortalSpec:
     api_token: str | None
 
 
-def ckan_portal(conn: ConnectionLike | None) -> PortalSpec:
+def ckan_portal(conn: ConnectionLike | None, conn_id: str = "satu_data_ckan") -> PortalSpec:
     """The Satu Data (CKAN) portal of an `http` connection: host (with or without the scheme),
     schema = `https` (default) or `http`, port; the API token is the password (or extra
-    `api_token`)."""
+    `api_token`). No connection (or no host) is a `SetupError` naming what to create."""
     if conn is None or not conn.host:
-        raise ValueError("koneksi portal Satu Data belum diatur (host kosong)")
+        state = "belum dibuat" if conn is None else "belum diatur (host kosong)"
+        raise SetupError(
+            f"Koneksi portal Satu Data {conn_id!r} {state}. Buat dengan: airflow connections add "
+            f"{conn_id} --conn-type http --conn-host https://data.kota.example "
+            "--conn-password '<token API CKAN>' (atau di UI: Admin > Connections)"
+        )
     host = conn.host.rstrip("/")
     if "://" not in host:
         port = f":{conn.port}" if conn.port else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -164,11 +165,48 @@ report_review = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("tahun", Integer, nullable=False, index=True),
     Column("run_id", String(250), nullable=False, unique=True),
-    Column("decision", String(20), nullable=False, comment="disetujui, ditolak or tanpa_keputusan"),
+    Column("decision", String(20), nullable=False, comment="menunggu, disetujui, ditolak or tanpa_keputusan"),
     Column("reviewer", String(200)),
     Column("reason", Text),
     Column("decided_at", DateTime(timezone=True)),
     Column("staging", String(1000), nullable=False),
+    Column("requested_at", DateTime(timezone=True), comment="review asked for"),
+    Column("berkas", JSON, comment="staged file (relative path) -> SHA-256"),
+    Column("ringkasan", JSON, comment="headline figures shown to the reviewer"),
+)
+
+# --- lineage: which agency files every published Satu Data row was computed from -------------
+satu_data_sumber = Table(
+    "satu_data_sumber",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tahun", Integer, nullable=False),
+    Column("dataset", String(200), nullable=False, comment="the published (CKAN) dataset name"),
+    Column("kunci", Text, nullable=False, comment="the row's primary key, JSON"),
+    Column("tabel", String(60), nullable=False, comment="fact table (or submission) the row aggregates"),
+    Column("cocok", Text, nullable=False, comment="JSON filter on `tabel` selecting those facts"),
+    Column("submission_id", Integer, ForeignKey("submission.id"), comment="none: catalogue only"),
+    Column("n_baris", Integer, nullable=False, comment="rows of `tabel` from that submission"),
+    Column("run_id", String(250), nullable=False, comment="the compile_reports run the tim ahli approved"),
+    Index(None, "tahun", "dataset"),
+    comment="Published rows → the facts and submission versions they came from (kinerja lineage)",
+)
+
+# --- the Inspektorat's reviu of the LPPD data, per PD (kinerja.reviu) ---------------------------
+reviu_inspektorat = Table(
+    "reviu_inspektorat",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tahun", Integer, nullable=False, index=True),
+    Column("run_id", String(250), nullable=False),
+    Column("kode_pd", String(40), nullable=False),
+    Column("keputusan", String(20), nullable=False, comment="disetujui or dikembalikan"),
+    Column("catatan", Text),
+    Column("reviewer", String(200)),
+    Column("diputuskan_pada", DateTime(timezone=True), nullable=False),
+    Column("feedback_path", String(1000), comment="the page written to a returned PD's folder"),
+    UniqueConstraint("run_id", "kode_pd"),
+    comment="The Inspektorat's reviu of the LPPD data: one row per PD owing the LPPD and review run",
 )
 
 # --- e-mail already sent (reminders, digests, deadline alerts): each goes out once ------------
@@ -181,6 +219,12 @@ notification_sent = Table(
     Column("kode_pd", String(40), nullable=False, comment="the agency; empty for the operators"),
     Column("key", String(40), nullable=False, comment="e.g. H-7 for a reminder, the date of a digest"),
     Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("recipients", Text, comment="the addresses it was sent to"),
+    Column(
+        "problem",
+        Text,
+        comment="why it did not reach someone (address refused or malformed); not retried",
+    ),
     UniqueConstraint("tahun", "kind", "kode_pd", "key"),
     comment="Notifications accepted by the mail server, so a rerun never sends them twice",
 )
