@@ -235,6 +235,7 @@ def _databases(tag: str) -> Iterator[dict[str, str]]:
     """The warehouse (migrated by its owner) with a loader and a reader login, and the reference
     warehouse; all dropped afterwards."""
     from kinerja.catalog import load_catalog
+    from kinerja.reports.keputusan import SETUJUI
     from kinerja.warehouse.db import engine_for, migrate
     from kinerja.warehouse.load import sync_reference
     from sqlalchemy import text
@@ -613,7 +614,7 @@ def rehearse(base: Path) -> dict[str, Any]:
         api.call(
             "PATCH",
             f"/api/v2/dags/compile_reports/dagRuns/{compile_run}/taskInstances/review_reports/-1/hitlDetails",
-            {"chosen_options": ["Approve"], "params_input": {"alasan": "Sesuai (gladi produksi)"}},
+            {"chosen_options": [SETUJUI], "params_input": {"alasan": "Sesuai (gladi produksi)"}},
         )
         finished("compile_reports", compile_run, 300)
         lap("compile_reports (scheduler restarted, approved)")
