@@ -235,7 +235,6 @@ def _databases(tag: str) -> Iterator[dict[str, str]]:
     """The warehouse (migrated by its owner) with a loader and a reader login, and the reference
     warehouse; all dropped afterwards."""
     from kinerja.catalog import load_catalog
-    from kinerja.reports.keputusan import SETUJUI
     from kinerja.warehouse.db import engine_for, migrate
     from kinerja.warehouse.load import sync_reference
     from sqlalchemy import text
@@ -443,6 +442,7 @@ def rehearse(base: Path) -> dict[str, Any]:
     """Run the whole rehearsal under `base`; returns the report (with `problems`: empty when
     every check held)."""
     from kinerja.catalog import load_catalog
+    from kinerja.reports.keputusan import SETUJUI
     from kinerja.sample import SampleShares, generate_year
     from kinerja.warehouse.db import engine_for
     from kinerja.warehouse.models import notification_sent, submission
