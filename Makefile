@@ -13,7 +13,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := WARNING
 export GX_ANALYTICS_ENABLED := False
 export KINERJA_DRIVE_DIR ?= $(CURDIR)/data/drive
 
-.PHONY: uv install install-test demo test lint bench airflow-db airflow backfill clean
+.PHONY: uv install install-test demo test lint bench airflow-db airflow backfill rehearsal clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -48,6 +48,12 @@ demo: airflow-db
 test: install-test
 	$(UV) run pytest
 
+# The production topology (deploy/airflow.env: CeleryExecutor, two workers) on 127.0.0.1 with
+# real SMB, PostgreSQL, SMTP and CKAN servers; one yearly cycle with faults; everything it starts
+# it stops. Ends with `rehearsal: {json}` (README: Deploying). KEEP=DIR keeps the logs there.
+rehearsal: install-test
+	$(UV) run python -m tests.rehearsal $(if $(KEEP),--keep $(KEEP))
+
 # Benchmarks print their figures with the command that made them (see README: Performance).
 bench: install-test
 	$(UV) run python bench/deadline_burst.py
@@ -57,6 +63,7 @@ bench: install-test
 	$(UV) run python bench/dag_parse.py
 	$(UV) run python bench/scale.py
 	$(UV) run python bench/satu_data_sync.py
+	$(UV) run python bench/executor_burst.py
 	$(UV) run python bench/mail_latency.py
 
 lint: install-test

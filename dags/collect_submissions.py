@@ -145,7 +145,7 @@ def collect_submissions() -> None:
         report_lineage(collect_datasets(done, run.drive, str(run.engine.url)))
         return done
 
-    @task
+    @task(multiple_outputs=False)
     def summarize(results: list[list[dict]], tahun: int) -> dict:  # type: ignore[type-arg]
         """Log the year's status; returns what changed."""
         from common.connections import warehouse_url
@@ -163,7 +163,7 @@ def collect_submissions() -> None:
             "rejected": sum(1 for o in flat if o["status"] == "rejected"),
         }
 
-    @task(outlets=[SUBMISSIONS])
+    @task(outlets=[SUBMISSIONS], multiple_outputs=False)
     def announce_changes(changes: dict) -> dict:  # type: ignore[type-arg]
         """When files were loaded or rejected: the `kinerja_submissions` event for the year, as
         its asset partition, so the reports are built for that year (one run per year). Nothing
@@ -180,7 +180,7 @@ def collect_submissions() -> None:
         event.add_partitions(partition_key(changes["tahun"]))
         return changes
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", multiple_outputs=False)
     def mail_feedback(tahun: int) -> dict:  # type: ignore[type-arg]
         """Mail each processed version's feedback to its agency, once; never fails the run."""
         from airflow.sdk.exceptions import AirflowSkipException

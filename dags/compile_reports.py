@@ -56,7 +56,7 @@ from common.review import DECISION_KEY, RecordedApprovalOperator
     },
 )
 def compile_reports() -> None:
-    @task
+    @task(multiple_outputs=False)
     def build_reports() -> dict:  # type: ignore[type-arg]
         """Compute the marts and render every output into staging."""
         from common.connections import warehouse_read_url
@@ -115,7 +115,7 @@ def compile_reports() -> None:
         event.add_partitions(partition_key(build["tahun"]))  # also for a manual run of a year
         return published
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", multiple_outputs=False)
     def record_decision(build: dict) -> dict:  # type: ignore[type-arg]
         """Keep the tim ahli's decision and reason, approved or not."""
         from common.connections import warehouse_url

@@ -34,7 +34,7 @@ from kinerja.reviu import KEMBALIKAN, SETUJUI
     params={"tahun": tahun_param()},
 )
 def reviu_inspektorat() -> None:
-    @task
+    @task(multiple_outputs=False)
     def siapkan_reviu() -> dict:  # type: ignore[type-arg]
         """What the reviewer sees: each PD owing the LPPD and the state of its data."""
         from common.connections import warehouse_read_url
@@ -46,7 +46,7 @@ def reviu_inspektorat() -> None:
         return permintaan_tahun(tahun, warehouse_read_url())
 
     asked = siapkan_reviu()
-    reviu = HITLOperator(
+    reviu_lppd = HITLOperator(
         task_id="reviu_lppd",
         subject="Reviu Inspektorat data LPPD tahun {{ ti.xcom_pull(task_ids='siapkan_reviu')['tahun'] }}",
         body="{{ ti.xcom_pull(task_ids='siapkan_reviu')['body'] }}",
@@ -62,7 +62,7 @@ def reviu_inspektorat() -> None:
         retries=1,
     )
 
-    @task
+    @task(multiple_outputs=False)
     def catat_reviu(asked: dict, jawaban: dict) -> dict:  # type: ignore[type-arg]
         """Record every PD's outcome; write the note into each returned PD's feedback folder."""
         from common.connections import drive_spec, warehouse_url
@@ -71,8 +71,8 @@ def reviu_inspektorat() -> None:
         run_id = get_current_context()["run_id"]
         return catat_reviu_tahun(asked["tahun"], run_id, jawaban, drive_spec(), warehouse_url())
 
-    catat_reviu(asked, reviu.output)
-    asked >> reviu
+    catat_reviu(asked, reviu_lppd.output)
+    asked >> reviu_lppd
 
 
 reviu_inspektorat()

@@ -46,7 +46,7 @@ from common.params import tahun_param
     },
 )
 def sync_satu_data() -> None:
-    @task(outlets=[SATU_DATA])
+    @task(outlets=[SATU_DATA], multiple_outputs=False)
     def publish_to_portal() -> dict:  # type: ignore[type-arg]
         """Plan against the portal's content hashes, then create / update what changed."""
         from common.connections import ckan_portal
