@@ -38,6 +38,7 @@ def _frames() -> dict[str, pd.DataFrame]:
             "kode": [f"1.01.{i:02d}" for i in range(n)],
             "jenis_indikator": ["output", "outcome"] * (n // 2),
             "indikator": AWKWARD_TEXT,
+            "arah": ["positif", "negatif"] * (n // 2),
             "satuan": ["%", "unit", date(2025, 1, 26).isoformat(), "orang", "dokumen"] * (n // 5),
             "target": [0.1, 1e-300, 123456789.123456789, -0.0, 100.0, 1.7976931348623157e308, 3, 2.5, 0, 7],
             "realisasi": [0.30000000000000004, 1 / 3, 99.99, 5e-324, -12.5, 1, 2, 3, 4, 5],
@@ -116,13 +117,14 @@ def test_copy_stores_what_insert_stores(pg_engine: Engine, sqlite_engine: Engine
     sqlite = _rows(sqlite_engine, "BAPPEDA")
     assert copied == inserted
     assert copied == sqlite
-    kinerja = copied["fact_lkpj_kinerja"]
-    assert [r[4] for r in kinerja] == AWKWARD_TEXT  # indikator, byte for byte
-    assert kinerja[1][6] == 1e-300 and kinerja[2][6] == 123456789.123456789
-    assert kinerja[0][7] == 0.30000000000000004 and kinerja[3][7] == 5e-324
-    assert kinerja[0][9] == float(2**53)
-    assert kinerja[0][10] is None  # permasalahan
-    assert all(r[11] is None for r in kinerja)  # solusi: None and NaN are both NULL
+    names = ["tahun", "baris", *(c.name for c in LKPJ.sheets[0].stored_columns)]
+    kinerja = [dict(zip(names, r, strict=True)) for r in copied["fact_lkpj_kinerja"]]
+    assert [r["indikator"] for r in kinerja] == AWKWARD_TEXT  # byte for byte
+    assert kinerja[1]["target"] == 1e-300 and kinerja[2]["target"] == 123456789.123456789
+    assert kinerja[0]["realisasi"] == 0.30000000000000004 and kinerja[3]["realisasi"] == 5e-324
+    assert kinerja[0]["realisasi_anggaran"] == float(2**53)
+    assert kinerja[0]["permasalahan"] is None
+    assert all(r["solusi"] is None for r in kinerja)  # None and NaN are both NULL
     rekomendasi = copied["fact_lkpj_rekomendasi"]
     assert [r[3] for r in rekomendasi] == [1, 2, 2**40]
     assert all(type(r[3]) is int for r in rekomendasi)
