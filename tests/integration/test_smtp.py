@@ -25,6 +25,7 @@ from kinerja.catalog import Catalog
 from kinerja.notify.reminders import HEADER, dispatch, due_reminders, send, unsent
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.sample import SampleShares
+from kinerja.schema.model import LAPORAN
 from kinerja.warehouse.models import notification_sent
 from sqlalchemy import Engine, func, select
 
@@ -179,7 +180,7 @@ def test_send_reminders_dag_delivers_once_through_the_smtp_hook(
         text = messages[f"pengingat/2025/{kode}/H-7"].get_body(preferencelist=("plain",))
         assert text is not None
         listed = text.get_content().split("untuk laporan berikut:")[1].split("Cara mengirim")[0]
-        assert {lap for lap in ("SPM", "LPPD", "LKPJ") if f"{lap}:" in listed} == laporan
+        assert {lap for lap in LAPORAN if f"{lap}:" in listed} == laporan
     # the same day again (a rerun, a retry): nothing new
     _run(dagbag, "send_reminders", tanggal="2026-01-19")
     assert smtp_connection.labels() == expected
