@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import resource
 import shlex
+import socket
 import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,3 +58,22 @@ def throwaway_pg(prefix: str = "kinerja_bench") -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server the benchmark starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_url(url: str, seconds: float = 120) -> None:
+    """Wait until `url` answers (a server the benchmark started)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(url)

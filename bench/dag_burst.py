@@ -20,36 +20,19 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
+
+from common import free_port, wait_for_url
 
 COMMAND = "uv run python bench/dag_burst.py " + shlex.join(sys.argv[1:])
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(1)
-    raise TimeoutError(url)
 
 
 VARIANTS = {
@@ -126,7 +109,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="kinerja-dagbench-"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
@@ -160,7 +143,7 @@ def main() -> None:
     )
     results: dict[str, tuple[str, float]] = {}
     try:
-        _wait(f"http://127.0.0.1:{port}/api/v2/monitor/health")
+        wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
         for variant, extra in VARIANTS.items():
             results[variant] = _scheduled_run(home, env, variant, extra, args.year)
     finally:

@@ -22,37 +22,20 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from common import free_port, wait_for_url
 
 COMMAND = "uv run python bench/mail_latency.py " + shlex.join(sys.argv[1:])
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 AGENCIES = ("DINKES", "BAPPEDA", "DISDIKBUD", "KEC-MEDAN-KOTA")
 TICK_S, SETTLE_S = 600, 30
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(1)
-    raise TimeoutError(url)
 
 
 def main() -> None:
@@ -67,9 +50,9 @@ def main() -> None:
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="kinerja-mailbench-"))
     maildir = home / "maildir"
-    smtp = Controller(Mailbox(maildir), hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(Mailbox(maildir), hostname="127.0.0.1", port=free_port())
     smtp.start()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
@@ -119,7 +102,7 @@ def main() -> None:
     )
     latencies, runs = [], []
     try:
-        _wait(f"http://127.0.0.1:{port}/api/v2/monitor/health")
+        wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
         dag_run()  # the sample year: loaded and mailed (one mail per version)
         first = len(mails())
         valid = [home / "drive" / f.path for f in files if f.kind in ("valid", "corrected")]
