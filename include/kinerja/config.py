@@ -1,13 +1,15 @@
 """Settings from the environment, with defaults that run the embedded demo.
 
-Secrets never live here: credentials come from Airflow Connections (DAGs) or a URL the
-engineer passes on the command line (CLI).
+Every `KINERJA_*` variable is read here and nowhere else. The DAGs take credentials from
+Airflow Connections; the few this holds (SMTP, CKAN, drive password) serve the `kinerja`
+command on an engineer's machine and are kept out of `repr`.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -21,14 +23,24 @@ class SetupError(ValueError):
     """
 
 
-def _path(env: str, default: Path) -> Path:
-    value = os.environ.get(env)
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in value.split(",") if a.strip())
+
+
+DEFAULT_OPERATORS = "operator@kinerja.example"
+DEFAULT_SENDER = "laporan-kinerja@kinerja.example"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where things live. Every field has an environment variable (`KINERJA_*`)."""
+    """Where things live and whom we write to. Every field has an environment variable
+    (`KINERJA_*`), read here and nowhere else; build one per task, command or request
+    (`kinerja.runtime.Runtime`) and hand it down."""
 
     city: str
     data_dir: Path
@@ -43,21 +55,51 @@ class Settings:
     """Staging and published reports (`staging/<tahun>/<run>`, `published/<tahun>`)."""
     data_docs_dir: Path | None
     """Great Expectations results and Data Docs for operators; KINERJA_DATA_DOCS=0 disables."""
+    reference_dir: Path | None = None
+    """Another catalogue folder (KINERJA_REFERENCE_DIR; default: the one shipped in the package)."""
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    public_url: str = ""
+    """Where `published/` is served, for catalog.jsonld's download links (relative when unset)."""
+    operator_emails: tuple[str, ...] = (DEFAULT_OPERATORS,)
+    email_from: str = DEFAULT_SENDER
+    smtp_url: str | None = None
+    """`kinerja collect` mails feedback through this server when set (DAGs: the smtp_default
+    connection)."""
+    ckan_url: str | None = None
+    # Credentials for the command line only (DAGs take theirs from Airflow Connections); kept
+    # out of repr so that a logged Settings never shows them.
+    smtp_user: str | None = field(default=None, repr=False)
+    smtp_password: str | None = field(default=None, repr=False)
+    ckan_token: str | None = field(default=None, repr=False)
+    drive_password: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls) -> Settings:
-        data_dir = _path("KINERJA_DATA_DIR", PROJECT_ROOT / "data")
-        warehouse_url = os.environ.get("KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}")
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = _path(env, "KINERJA_DATA_DIR", PROJECT_ROOT / "data")
+        warehouse_url = env.get("KINERJA_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.db'}")
+        reference = env.get("KINERJA_REFERENCE_DIR")
         return cls(
-            city=os.environ.get("KINERJA_CITY", "medan"),
+            city=env.get("KINERJA_CITY", "medan"),
             data_dir=data_dir,
             warehouse_url=warehouse_url,
-            warehouse_read_url=os.environ.get("KINERJA_WAREHOUSE_READ_URL") or warehouse_url,
-            drive_dir=_path("KINERJA_DRIVE_DIR", data_dir / "drive"),
-            archive_dir=_path("KINERJA_ARCHIVE_DIR", data_dir / "archive"),
-            settle_seconds=float(os.environ.get("KINERJA_SETTLE_SECONDS", "30")),
-            reports_dir=_path("KINERJA_REPORTS_DIR", data_dir / "reports"),
+            warehouse_read_url=env.get("KINERJA_WAREHOUSE_READ_URL") or warehouse_url,
+            drive_dir=_path(env, "KINERJA_DRIVE_DIR", data_dir / "drive"),
+            archive_dir=_path(env, "KINERJA_ARCHIVE_DIR", data_dir / "archive"),
+            settle_seconds=float(env.get("KINERJA_SETTLE_SECONDS", "30")),
+            reports_dir=_path(env, "KINERJA_REPORTS_DIR", data_dir / "reports"),
             data_docs_dir=None
-            if os.environ.get("KINERJA_DATA_DOCS", "1") == "0"
-            else _path("KINERJA_DATA_DOCS_DIR", data_dir / "gx"),
+            if env.get("KINERJA_DATA_DOCS", "1") == "0"
+            else _path(env, "KINERJA_DATA_DOCS_DIR", data_dir / "gx"),
+            reference_dir=Path(reference) if reference else None,
+            expectations_dir=_path(env, "KINERJA_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"),
+            public_url=env.get("KINERJA_PUBLIC_URL", "").rstrip("/"),
+            operator_emails=_addresses(env.get("KINERJA_OPERATOR_EMAILS") or DEFAULT_OPERATORS),
+            email_from=env.get("KINERJA_EMAIL_FROM") or DEFAULT_SENDER,
+            smtp_url=env.get("KINERJA_SMTP_URL") or None,
+            ckan_url=env.get("KINERJA_CKAN_URL") or None,
+            smtp_user=env.get("KINERJA_SMTP_USER") or None,
+            smtp_password=env.get("KINERJA_SMTP_PASSWORD") or None,
+            ckan_token=env.get("KINERJA_CKAN_TOKEN") or None,
+            drive_password=env.get("KINERJA_DRIVE_PASSWORD") or None,
         )
