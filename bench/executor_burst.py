@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import header, throwaway_pg
-from tests.rehearsal.cluster import running_airflow
+from tests.support.cluster import running_airflow
 
 TAHUN = 2025
 SLOTS = "4"

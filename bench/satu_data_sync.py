@@ -3,7 +3,7 @@
 Prints: the export (datasets, rows, seconds), the first publication (steps, HTTP requests,
 seconds), a re-run with nothing new (what the content hashes save: its ratio to the first), and
 a changed year (another sample of the same year) updated in place. The portal is the one the
-integration tests use (tests/integration/ckan_server.py), started and torn down here.
+integration tests use (tests/support/ckan_server.py), started and torn down here.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def main() -> None:
     from kinerja.satudata.spec import load_spec
     from sqlalchemy import create_engine
 
-    from tests.integration.ckan_server import running_ckan
-    from tests.integration.fault_proxy import FaultProxy
+    from tests.support.ckan_server import running_ckan
+    from tests.support.fault_proxy import FaultProxy
 
     with tempfile.TemporaryDirectory(prefix="kinerja-bench-sd-") as tmp:
         root = Path(tmp)

@@ -63,7 +63,7 @@ def api_server(airflow_db: str):  # type: ignore[no-untyped-def]
     Every request is treated as an admin (simple auth manager's all-admins mode) so tests
     can answer Required Actions like a reviewer; the UI plugin's own auth is tested elsewhere.
     """
-    from tests.airflow_api import running_api_server
+    from tests.support.airflow_api import running_api_server
 
     env = {**os.environ, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True"}
     with running_api_server(env, Path(airflow_db) / "api-server.log") as base:

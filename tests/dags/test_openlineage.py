@@ -18,7 +18,7 @@ from kinerja.warehouse.db import engine_for
 
 from tests.dags.conftest import OPENLINEAGE_EVENTS
 from tests.dags.test_compile_reports import _run as run_compile_reports
-from tests.integration.ckan_server import CkanServer
+from tests.support.ckan_server import CkanServer
 
 pytestmark = pytest.mark.integration
 

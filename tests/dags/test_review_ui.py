@@ -24,7 +24,7 @@ from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import report_review
 from sqlalchemy import select
 
-from tests.airflow_api import running_api_server
+from tests.support.airflow_api import running_api_server
 
 from ..integration.test_status_ui import ARTIFACTS, CHROMIUM_FLAGS, chromium  # noqa: F401 - fixture
 from .test_compile_reports import year_in_warehouse  # noqa: F401 - fixture

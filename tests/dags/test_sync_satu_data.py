@@ -1,5 +1,5 @@
 """The sync_satu_data DAG publishes the approved export through the `satu_data_ckan` connection
-to a real CKAN portal (tests/integration/ckan_server.py), and a second run writes nothing."""
+to a real CKAN portal (tests/support/ckan_server.py), and a second run writes nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kinerja.satudata.package import DATAPACKAGE, export_year
 from kinerja.satudata.spec import load_spec
 
 from tests.conftest import collected_sample_year
-from tests.integration.ckan_server import CkanServer
+from tests.support.ckan_server import CkanServer
 
 pytestmark = pytest.mark.integration
 

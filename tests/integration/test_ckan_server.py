@@ -8,8 +8,8 @@ import ckanapi
 import pytest
 import requests
 
-from .ckan_server import CkanServer, ckan_is_reachable
-from .fault_proxy import FaultProxy
+from tests.support.ckan_server import CkanServer, ckan_is_reachable
+from tests.support.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.integration
 

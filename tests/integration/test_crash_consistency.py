@@ -23,8 +23,8 @@ from kinerja.catalog import Catalog
 from kinerja.sample import SampleShares, generate_year
 from sqlalchemy import Engine
 
-from .driver_client import CollectDriver, collect_driver
-from .warehouse_state import (
+from tests.support.driver_client import CollectDriver, collect_driver
+from tests.support.warehouse_state import (
     PgDatabases,
     archive_problems,
     canonical_rows,

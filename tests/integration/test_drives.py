@@ -20,7 +20,7 @@ from kinerja.sources.smb import SmbDrive
 from kinerja.sources.url import PASSWORD_ENV, drive_from_url
 from sqlalchemy import Engine
 
-from . import servers
+from tests.support import servers
 
 pytestmark = pytest.mark.integration
 

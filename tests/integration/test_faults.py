@@ -21,10 +21,10 @@ from kinerja.sources.base import DriveUnavailable
 from sqlalchemy import Engine
 
 from ..conftest import collected_sample_year, make_run
-from .driver_client import CollectDriver, collect_driver
-from .private_pg import PrivatePostgres, private_postgres
-from .servers import Server, Smbd, stoppable_smb_server
-from .warehouse_state import (
+from tests.support.driver_client import CollectDriver, collect_driver
+from tests.support.private_pg import PrivatePostgres, private_postgres
+from tests.support.servers import Server, Smbd, stoppable_smb_server
+from tests.support.warehouse_state import (
     PgDatabases,
     archive_problems,
     canonical_rows,
@@ -239,7 +239,7 @@ def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -
     from aiosmtpd.handlers import Mailbox
     from kinerja.notify.reminders import HEADER, dispatch, plan_day, unsent
 
-    from .servers import free_port
+    from tests.support.servers import free_port
 
     url, engine, _ = collected_sample_year(
         catalog, tmp_path, seed=4, shares=SampleShares(late=0.2, missing=0.2, defective=0.4, corrected=0)

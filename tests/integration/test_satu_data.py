@@ -27,8 +27,8 @@ from kinerja.satudata.spec import load_spec
 
 from tests.conftest import collected_sample_year
 
-from .ckan_server import CkanServer
-from .fault_proxy import FaultProxy
+from tests.support.ckan_server import CkanServer
+from tests.support.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.integration
 

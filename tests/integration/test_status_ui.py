@@ -31,7 +31,7 @@ from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
 
-from tests.airflow_api import free_port, running_api_server
+from tests.support.airflow_api import free_port, running_api_server
 
 from ..conftest import SMALL_SET, make_run
 

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.rehearsal.cluster import rehearse
+from tests.support.cluster import rehearse
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """The production rehearsal as a test: the whole yearly cycle on the CeleryExecutor with two
 workers, one of them SIGKILLed in process_batch, the scheduler restarted, the drive unreachable
-during a scan (tests/rehearsal/cluster.py says what runs and what is checked)."""
+during a scan (tests/support/cluster.py says what runs and what is checked)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rehearsal.cluster import WORKERS, rehearse
+from tests.support.cluster import WORKERS, rehearse
 
 pytestmark = pytest.mark.integration
 

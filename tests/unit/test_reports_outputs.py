@@ -319,19 +319,3 @@ def test_report_command_on_a_collected_year(
     assert main(["report", "--year", "2025", "--warehouse", url, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Capaian SPM Kota Medan 2025:" in text and "LKPJ: capaian output" in text and "LPPD: skor" in text
-
-
-@pytest.mark.integration
-def test_postgresql_gives_the_same_figures_as_sqlite(
-    catalog: Catalog, sqlite_engine: Engine, pg_engine: Engine
-) -> None:
-    from kinerja.reports.build import headline
-    from kinerja.reports.marts import pd_tables
-
-    for engine in (sqlite_engine, pg_engine):
-        load_year(engine, catalog, 2024, seed=4)
-        load_year(engine, catalog, 2025, seed=5, edit=_hostile)
-    lite, pg = build_marts(sqlite_engine, catalog, 2025), build_marts(pg_engine, catalog, 2025)
-    assert headline(lite) == headline(pg)
-    assert [t.rows for t in city_tables(lite)] == [t.rows for t in city_tables(pg)]
-    assert [t.rows for t in pd_tables(lite, "DINKES")] == [t.rows for t in pd_tables(pg, "DINKES")]

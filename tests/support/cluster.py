@@ -8,7 +8,7 @@ What runs (`make rehearsal`, and `tests/rehearsal/test_rehearsal.py` inside `mak
   the "control" host) and two Celery workers, each with its own working directory, Airflow home
   and host name, as separate machines would have. Metadata in a PostgreSQL database of its own,
   Celery results there too; the broker is the machine's Redis (under a key prefix of this run).
-* The drive: a real smbd on loopback (tests/integration/servers.py); the warehouse: a PostgreSQL
+* The drive: a real smbd on loopback (tests/support/servers.py); the warehouse: a PostgreSQL
   database used through logins in `kinerja_loader` / `kinerja_reader` (migration 0005); mail: an
   aiosmtpd server keeping a Maildir; Satu Data: the real CKAN of the tests.
 * What tasks hand to each other goes through the warehouse, the SMB share, or the one shared
@@ -100,7 +100,7 @@ REHEARSAL_ONLY = {
     # a SIGKILLed worker's task is failed, then retried, after 20 s without heartbeat (not 5 min)
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
     # workers on one machine stand for separate hosts: each reports its own name
-    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.rehearsal.host.name",
+    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.support.host.name",
     "PYTHONPATH": str(PROJECT),
 }
 """The only settings the rehearsal adds to the deployed ones, and why."""
@@ -274,7 +274,7 @@ def _smtp(base: Path) -> Iterator[tuple[int, Path]]:
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Mailbox
 
-    from tests.integration.servers import free_port
+    from tests.support.servers import free_port
 
     maildir = base / "maildir"
     controller = Controller(Mailbox(maildir), hostname=HOST, port=free_port())
@@ -340,7 +340,7 @@ def running_airflow(
     from kinerja.warehouse.db import engine_for
     from sqlalchemy import text
 
-    from tests.integration.servers import free_port
+    from tests.support.servers import free_port
 
     tag = uuid.uuid4().hex[:8]
     settings = read_settings() | (changes or {})
@@ -448,9 +448,9 @@ def rehearse(base: Path) -> dict[str, Any]:
     from kinerja.warehouse.models import notification_sent, submission
     from sqlalchemy import func, select
 
-    from tests.integration.ckan_server import running_ckan
-    from tests.integration.servers import _samba
-    from tests.integration.warehouse_state import canonical_rows, feedback_state
+    from tests.support.ckan_server import running_ckan
+    from tests.support.servers import _samba
+    from tests.support.warehouse_state import canonical_rows, feedback_state
 
     started = time.monotonic()
     rh = Rehearsal(base)
@@ -760,7 +760,7 @@ def _collect_in_process(source: str, password: str, warehouse: str, archive: Pat
 
 def _content(engine: Any) -> dict[str, str]:
     """Content checksums of the tables a collection writes (submissions, issues, facts:
-    tests/integration/warehouse_state.py), with the drive's name (its URL: the two runs read two
+    tests/support/warehouse_state.py), with the drive's name (its URL: the two runs read two
     folders of one share) left out. The cluster also mails each file's feedback (notification
     ledger), which the in-process reference run has no SMTP server for: that is checked apart."""
     import hashlib
@@ -768,7 +768,7 @@ def _content(engine: Any) -> dict[str, str]:
     from kinerja.warehouse.models import submission
     from sqlalchemy import select
 
-    from tests.integration.warehouse_state import canonical_rows
+    from tests.support.warehouse_state import canonical_rows
 
     with engine.connect() as conn:
         drives = list(conn.execute(select(submission.c.drive).distinct()).scalars())

@@ -1,6 +1,6 @@
 """A real CKAN 2.11 portal on 127.0.0.1 for the Satu Data publishing tests.
 
-`ckan_server` (session-scoped) gives a `CkanServer`: CKAN from PyPI (`ckan/requirements.txt`, pinned)
+`running_ckan` (the session fixture `ckan_server` of fixtures.py) gives a `CkanServer`: CKAN from PyPI (`ckan/requirements.txt`, pinned)
 in its own virtualenv, with the `datastore` plugin, backed by the machine's PostgreSQL (a fresh CKAN
 database, a DataStore database and its write / read-only roles, all dropped at teardown) and Redis
 (a non-zero db index; only the keys of this site are removed at teardown). The search index is the
@@ -10,7 +10,7 @@ The virtualenv lives outside the repository, in `$XDG_CACHE_HOME` (or ~/.cache)
 `/laporan-kinerja/ckan-<hash of requirements.txt>`: built once (under a file lock, so parallel pytest
 runs wait for each other), reused afterwards. `KINERJA_CKAN_VENV` points the fixture at another one.
 
-`ckan_fault_proxy` (per test) puts a `FaultProxy` (fault_proxy.py) in front of the portal.
+`ckan_fault_proxy` (fixtures.py, per test) puts a `FaultProxy` (fault_proxy.py) in front of the portal.
 """
 
 from __future__ import annotations
@@ -392,19 +392,6 @@ def running_ckan(pg_admin: Engine, base: Path) -> Iterator[CkanServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def ckan_server(pg_admin: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CkanServer]:
-    with running_ckan(pg_admin, tmp_path_factory.mktemp("ckan")) as server:
-        yield server
-
-
-@pytest.fixture
-def ckan_fault_proxy(ckan_server: CkanServer) -> Iterator[FaultProxy]:
-    """A FaultProxy in front of the portal, for one test: `ckan_server.client(url=proxy.url)`."""
-    with FaultProxy(ckan_server.url) as proxy:
-        yield proxy
-
-
 def ckan_is_reachable(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/api/3/action/status_show", timeout=5) as answer:
@@ -413,4 +400,4 @@ def ckan_is_reachable(url: str) -> bool:
         return False
 
 
-__all__ = ["CkanServer", "FaultProxy", "ckan_fault_proxy", "ckan_server", "ckan_venv", "running_ckan"]
+__all__ = ["CkanServer", "FaultProxy", "ckan_venv", "running_ckan"]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.rehearsal.cluster import COMPONENTS, ENDPOINTS, REHEARSAL_ONLY, SETTINGS_FILE, read_settings
+from tests.support.cluster import COMPONENTS, ENDPOINTS, REHEARSAL_ONLY, SETTINGS_FILE, read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 INIT_ONLY = {"KINERJA_WAREHOUSE_OWNER_URL"}

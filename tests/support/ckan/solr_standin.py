@@ -1,7 +1,7 @@
 """An in-memory stand-in for the part of Apache Solr's HTTP API that CKAN 2.11 uses.
 
 Solr (a Java server) cannot be installed on the test machines, so this is the one non-real part of
-the CKAN test server (tests/integration/ckan_server.py). It covers exactly the calls CKAN makes, as
+the CKAN test server (tests/support/ckan_server.py). It covers exactly the calls CKAN makes, as
 read in CKAN's `ckan/lib/search/` (`common.py`, `index.py`, `query.py`, `__init__.py`) and pysolr:
 
 - `GET <core>/schema?wt=schema.xml`: the startup schema-version check. The stand-in serves the
