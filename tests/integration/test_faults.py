@@ -20,7 +20,6 @@ from kinerja.sources import LocalDrive
 from kinerja.sources.base import DriveUnavailable
 from sqlalchemy import Engine
 
-from ..conftest import collected_sample_year, make_run
 from tests.support.driver_client import CollectDriver, collect_driver
 from tests.support.private_pg import PrivatePostgres, private_postgres
 from tests.support.servers import Server, Smbd, stoppable_smb_server
@@ -36,6 +35,8 @@ from tests.support.warehouse_state import (
     recorded_paths,
     versions_problems,
 )
+
+from ..conftest import collected_sample_year, make_run
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,6 @@ from kinerja.satudata.privacy import PersonalDataError
 from kinerja.satudata.spec import load_spec
 
 from tests.conftest import collected_sample_year
-
 from tests.support.ckan_server import CkanServer
 from tests.support.fault_proxy import FaultProxy
 

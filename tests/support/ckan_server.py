@@ -1,9 +1,10 @@
 """A real CKAN 2.11 portal on 127.0.0.1 for the Satu Data publishing tests.
 
-`running_ckan` (the session fixture `ckan_server` of fixtures.py) gives a `CkanServer`: CKAN from PyPI (`ckan/requirements.txt`, pinned)
-in its own virtualenv, with the `datastore` plugin, backed by the machine's PostgreSQL (a fresh CKAN
-database, a DataStore database and its write / read-only roles, all dropped at teardown) and Redis
-(a non-zero db index; only the keys of this site are removed at teardown). The search index is the
+`running_ckan` (the session fixture `ckan_server` of fixtures.py) gives a `CkanServer`: CKAN from
+PyPI (`ckan/requirements.txt`, pinned) in its own virtualenv, with the `datastore` plugin, backed by
+the machine's PostgreSQL (a fresh CKAN database, a DataStore database and its write / read-only
+roles, all dropped at teardown) and Redis (a non-zero db index; only the keys of this site are
+removed at teardown). The search index is the
 in-memory Solr stand-in of `ckan/solr_standin.py`, the only part that is not the real thing.
 
 The virtualenv lives outside the repository, in `$XDG_CACHE_HOME` (or ~/.cache)
