@@ -13,7 +13,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := WARNING
 export GX_ANALYTICS_ENABLED := False
 export KINERJA_DRIVE_DIR ?= $(CURDIR)/data/drive
 
-.PHONY: uv install install-test demo test lint bench airflow-db airflow backfill rehearsal clean
+.PHONY: uv install install-test demo test test-unit lint bench airflow-db airflow backfill rehearsal clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -33,8 +33,11 @@ airflow-db: install
 	$(UV) run airflow db migrate >/dev/null
 	$(UV) run airflow pools set kinerja_warehouse 2 "Warehouse writers (collect_submissions)" >/dev/null
 
-# Generate a year of submissions on the local "shared drive", run the collection DAG through
-# Airflow against the embedded SQLite warehouse, then print what happened.
+# The whole year on this machine: generate a year of submissions on the local "shared drive",
+# run the collection DAG through Airflow against the embedded SQLite warehouse and print what
+# happened; then build the reports through the compile_reports DAG, approve them as a labelled
+# demo reviewer (not the tim ahli), plan the Satu Data publication (dry run) and print where to
+# open the PDF, the HTML and the PD bundles (scripts/demo.py; README: Quick start).
 demo: airflow-db
 	$(UV) run kinerja sample --year $(YEAR) --out $(KINERJA_DRIVE_DIR) --seed $(SEED)
 	@echo "Menjalankan DAG collect_submissions (airflow dags test, tahun $(YEAR); log: $(AIRFLOW_HOME)/demo-dag-test.log) ..."
@@ -44,7 +47,13 @@ demo: airflow-db
 	       echo "DAG run collect_submissions GAGAL (log lengkap: $(AIRFLOW_HOME)/demo-dag-test.log)"; exit 1; }
 	$(UV) run kinerja status --year $(YEAR)
 	@echo "DAG run collect_submissions BERHASIL (tahun $(YEAR); log: $(AIRFLOW_HOME)/demo-dag-test.log)"
+	@$(UV) run python scripts/demo.py --tahun $(YEAR)
 
+# The fast tier: tests/unit only, no servers (tests/unit/conftest.py fails a test that needs one).
+test-unit: install-test
+	$(UV) run pytest tests/unit -q
+
+# Everything: unit, DAG, integration (real servers) and the rehearsal.
 test: install-test
 	$(UV) run pytest
 
