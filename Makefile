@@ -49,9 +49,11 @@ demo: airflow-db
 	@echo "DAG run collect_submissions BERHASIL (tahun $(YEAR); log: $(AIRFLOW_HOME)/demo-dag-test.log)"
 	@$(UV) run python scripts/demo.py --tahun $(YEAR)
 
-# The fast tier: tests/unit only, no servers (tests/unit/conftest.py fails a test that needs one).
+# The fast tier: tests/unit only, no servers (tests/unit/conftest.py fails a test that needs one),
+# the fuzz tests with 5 examples each (`make test` runs them with their full counts).
+FUZZ_EXAMPLES ?= 5
 test-unit: install-test
-	$(UV) run pytest tests/unit -q
+	KINERJA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/unit -q
 
 # Everything: unit, DAG, integration (real servers) and the rehearsal.
 test: install-test
