@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.cli import main
-from kinerja.notify.file_mail import KIND
-from kinerja.notify.reminders import HEADER
+from kinerja.notify import HEADER, KIND
 from kinerja.reports.status_page import status_page
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.notify.reminders import HEADER, dispatch, due_reminders, send, unsent
+from kinerja.notify import HEADER, dispatch, due_reminders, plan_day, send, unsent
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
+from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares
 from kinerja.schema.model import LAPORAN
 from kinerja.warehouse.models import notification_sent
@@ -230,20 +231,20 @@ class _FailsAfter:
 def test_a_retry_after_a_failure_sends_only_what_was_not_sent(
     catalog: Catalog, year_collected: Engine, smtp_server: SmtpServer
 ) -> None:
-    from kinerja.notify.reminders import plan_day
-
-    planned = plan_day(2025, date(2026, 1, 23))
+    runtime = Runtime.open()  # the warehouse of KINERJA_WAREHOUSE_URL
+    planned = plan_day(runtime, 2025, date(2026, 1, 23))
     assert len(planned) > 3
     with smtplib.SMTP(smtp_server.host, smtp_server.port) as client:
         with pytest.raises(smtplib.SMTPServerDisconnected):
-            dispatch(_FailsAfter(client, 3), planned, sender=SENDER)
+            dispatch(_FailsAfter(client, 3), planned, runtime.engine, sender=SENDER)
         assert len(smtp_server.messages()) == 3
         assert len(unsent(year_collected, planned)) == len(planned) - 3
-        again = dispatch(client, planned, sender=SENDER)
+        again = dispatch(client, planned, runtime.engine, sender=SENDER)
     assert len(again) == len(planned) - 3
     labels = smtp_server.labels()
     assert len(labels) == len(set(labels)) == len(planned)
-    assert plan_day(2025, date(2026, 1, 23)) == []
+    assert plan_day(runtime, 2025, date(2026, 1, 23)) == []
+    runtime.engine.dispose()
 
 
 def test_connection_id_falls_back_to_smtp_default(monkeypatch: pytest.MonkeyPatch, dagbag: Any) -> None:
