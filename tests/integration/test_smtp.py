@@ -255,3 +255,41 @@ def test_connection_id_falls_back_to_smtp_default(monkeypatch: pytest.MonkeyPatc
     assert smtp_conn_id("kinerja_smtp") == "smtp_default"
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_SMTP", json.dumps({"conn_type": "smtp", "host": HOST}))
     assert smtp_conn_id("kinerja_smtp") == "kinerja_smtp"
+
+
+def test_the_dags_smtp_server_is_the_connection_as_the_provider_hook_reads_it(
+    monkeypatch: pytest.MonkeyPatch, dagbag: Any
+) -> None:
+    sys.path.insert(0, str(DAGS))
+    from common.mail import smtp_server
+    from kinerja.config import SetupError
+
+    def server(extra: dict[str, Any], **fields: Any) -> Any:
+        conn = {"conn_type": "smtp", "host": "mail.kota.example", "port": 587, **fields, "extra": extra}
+        monkeypatch.setenv("AIRFLOW_CONN_KINERJA_SMTP", json.dumps(conn))
+        return smtp_server("kinerja_smtp")
+
+    starttls, sender = server(
+        {"disable_ssl": True, "from_email": SENDER}, login="laporan", password="rahasia"
+    )
+    assert sender == SENDER
+    assert (starttls.security, starttls.user, starttls.password, starttls.timeout) == (
+        "starttls",
+        "laporan",
+        "rahasia",
+        30,
+    )
+    assert starttls.tls is not None and starttls.tls.verify_mode.name == "CERT_REQUIRED"
+    assert starttls.attempts == 6  # the provider's retry_limit (5) + 1
+    plain, no_sender = server({"disable_ssl": True, "disable_tls": True, "timeout": 7, "retry_limit": 0})
+    assert (plain.security, plain.user, plain.timeout, plain.attempts, no_sender) == (
+        "plain",
+        None,
+        7,
+        1,
+        None,
+    )
+    assert server({})[0].security == "ssl"  # the provider's default
+    assert server({"ssl_context": "none"})[0].tls is None
+    with pytest.raises(SetupError, match="auth_type"):
+        server({"auth_type": "oauth2"})
