@@ -25,7 +25,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -41,10 +40,11 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
+from . import net
 from .ckan.solr_standin import SolrStandin
 from .fault_proxy import FaultProxy
+from .net import HOST, free_port
 
-HOST = "127.0.0.1"
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "ckan" / "requirements.txt"
 ENSURE_PACKAGES = HERE.parents[1] / "scripts" / "ensure-system-packages.sh"
@@ -55,14 +55,8 @@ SYSADMIN = "kinerja_admin"
 START_TIMEOUT = 120.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 def tail(log: Path, lines: int = 60) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+    return net.tail(log, lines)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

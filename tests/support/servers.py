@@ -29,15 +29,10 @@ import pytest
 from kinerja.sources.sftp import SftpDrive
 from kinerja.sources.smb import SmbDrive
 
-HOST = "127.0.0.1"
+from tests.support.net import HOST, free_port, tail
+
 ENSURE_PACKAGES = Path(__file__).resolve().parents[2] / "scripts" / "ensure-system-packages.sh"
 SBIN_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
@@ -51,10 +46,6 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: 
         except OSError:
             time.sleep(0.1)
     pytest.fail(f"smbd did not listen on {HOST}:{port} within {timeout:.0f} s:\n{tail(log)}")
-
-
-def tail(log: Path, lines: int = 40) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
 
 
 @dataclass
