@@ -12,8 +12,9 @@ may have corrected a figure since, and says so in *Keterangan*):
 
 * a quarter's file against the quarter before it: *Terlayani* and *Realisasi Anggaran* never go
   down, *Harus Dilayani* stays the same;
-* the yearly SPM file against quarter IV: every *Harus Dilayani* / *Terlayani* per JPD and
-  kecamatan and every *Alokasi* / *Realisasi Anggaran* per JPD equal, both figures named.
+* the yearly SPM file against quarter IV (and quarter IV against the yearly file, whichever
+  comes second): every *Harus Dilayani* / *Terlayani* per JPD and kecamatan and every *Alokasi* /
+  *Realisasi Anggaran* per JPD equal, both figures named.
 
 Deadlines: each quarter closes on its e-SPM day (`Kalender.batas_e_spm`); the yearly files on
 `batas_pengumpulan`.
@@ -97,44 +98,45 @@ def _compare(
     filed: _Sheets,
     tahun: int,
     kode_pd: str,
-    against: int,
+    against: int | None,
     rule: str,
 ) -> list[Issue]:
-    """Warnings for the rows of `filed` that disagree with quarter `against` in the warehouse.
-    `rule`: 'sama' (yearly vs quarter IV: every figure equal) or 'kumulatif' (a quarter vs the
-    one before: totals never lower, the target unchanged)."""
+    """Warnings for the rows of `filed` that disagree with what the warehouse holds: quarter
+    `against` of the quarterly report, or (None) the yearly SPM. `rule`: 'sama' (the year and
+    quarter IV: every figure equal) or 'kumulatif' (a quarter and the one before: totals never
+    lower, the year's target unchanged)."""
     found: list[Issue] = []
-    quarterly = TEMPLATES[QUARTERLY]
+    source = TEMPLATES[QUARTERLY if against else YEARLY]
+    then_label = f"laporan e-SPM {label(against)}" if against else "laporan SPM tahunan"
+    now_label = "laporan SPM tahunan" if filed.tpl.code == YEARLY else "triwulan ini"
     for sheet_name, keys, compared in SHARED:
         frame = filed.frames.get(sheet_name)
         if frame is None or frame.empty:
             continue
-        table = quarterly.sheet(sheet_name).table
-        where = {"tahun": tahun, "kode_pd": kode_pd, "triwulan": against}
-        before = _loaded(conn, table, where, keys, compared)
+        where: dict[str, Any] = {"tahun": tahun, "kode_pd": kode_pd}
+        if against:
+            where["triwulan"] = against
+        before = _loaded(conn, source.sheet(sheet_name).table, where, keys, compared)
         if not before:
             continue
         sheet = filed.tpl.sheet(sheet_name)
-        for baris, row in frame.iterrows():
+        for baris, row in zip(frame.index.tolist(), frame.to_dict("records"), strict=True):
             old = before.get(tuple(row[k] for k in keys))
             if old is None:
                 continue
             for col in compared:
                 now, then = _num(row[col]), _num(old[col])
+                header = sheet.column(col).header
                 if rule == "kumulatif" and col in CUMULATIVE:
                     bad = now is not None and then is not None and now < then - TOLERANCE * max(1.0, then)
                     message = (
-                        f"{sheet.column(col).header} {shown(now)} lebih kecil daripada {label(against)} "
-                        f"({shown(then)}), padahal angka ini kumulatif sejak Januari."
+                        f"{header} {shown(now)} lebih kecil daripada di {then_label} ({shown(then)}), "
+                        "padahal angka ini kumulatif sejak Januari."
                     )
                     fix = "Tulis angka s.d. akhir triwulan ini (termasuk triwulan sebelumnya)."
                 else:
                     bad = _differs(now, then)
-                    what = "laporan SPM tahunan" if rule == "sama" else "triwulan ini"
-                    message = (
-                        f"{sheet.column(col).header}: {shown(now)} di {what}, "
-                        f"{shown(then)} di laporan e-SPM {label(against)}."
-                    )
+                    message = f"{header}: {shown(now)} di {now_label}, {shown(then)} di {then_label}."
                     fix = (
                         "Angka setahun harus sama dengan triwulan IV; perbaiki yang salah, atau jelaskan "
                         "koreksinya di kolom Keterangan/Permasalahan."
@@ -144,12 +146,7 @@ def _compare(
                 if bad:
                     found.append(
                         warning(
-                            message,
-                            fix,
-                            sheet=sheet_name,
-                            row=int(baris),
-                            column=sheet.column(col).header,
-                            value=shown(now),
+                            message, fix, sheet=sheet_name, row=int(baris), column=header, value=shown(now)
                         )
                     )
                     if len(found) >= MAX_FINDINGS:
@@ -168,8 +165,12 @@ def quarter_findings(
     """The checks between quarters and the year for a file about to be recorded (see above)."""
     if tpl is None or frames is None:
         return []
+    filed = _Sheets(tpl, frames)
+    found = []
     if tpl.code == QUARTERLY and triwulan and triwulan > 1:
-        return _compare(conn, _Sheets(tpl, frames), tahun, kode_pd, triwulan - 1, "kumulatif")
+        found += _compare(conn, filed, tahun, kode_pd, triwulan - 1, "kumulatif")
+    if tpl.code == QUARTERLY and triwulan == 4:  # the yearly file may have come first
+        found += _compare(conn, filed, tahun, kode_pd, None, "sama")
     if tpl.code == YEARLY:
-        return _compare(conn, _Sheets(tpl, frames), tahun, kode_pd, 4, "sama")
-    return []
+        found += _compare(conn, filed, tahun, kode_pd, 4, "sama")
+    return found[:MAX_FINDINGS]

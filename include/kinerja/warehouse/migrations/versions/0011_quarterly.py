@@ -80,7 +80,11 @@ def upgrade() -> None:
     with op.batch_alter_table("submission_current", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
-                "triwulan", sa.SmallInteger(), server_default="0", nullable=False, comment="0: a yearly report"
+                "triwulan",
+                sa.SmallInteger(),
+                server_default="0",
+                nullable=False,
+                comment="0: a yearly report",
             )
         )
         batch_op.drop_constraint("pk_submission_current", type_="primary")
