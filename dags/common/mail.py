@@ -46,24 +46,12 @@ def send_notifications(
     return [n.label for n in sent]
 
 
-def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
-    """A mail per processed version of `tahun` not mailed yet (`kinerja.notify.file_mail`),
-    through the hook of `conn_id`; a missing connection or a server that is down is reported,
-    not raised (the load is done; the next run sends what is left)."""
+def _open_smtp(conn_id: str) -> Any:
+    """A context manager factory for the connected, logged-in client of `conn_id`'s SMTP hook."""
     import contextlib
     from collections.abc import Iterator
 
     from airflow.providers.smtp.hooks.smtp import SmtpHook
-    from kinerja.config import Settings
-    from kinerja.notify.file_mail import send_file_mails
-    from kinerja.notify.reminders import open_warehouse, sender_email
-
-    from common.connections import connection
-
-    conn = connection(conn_id)
-    if conn is None:
-        print(f"tidak ada koneksi SMTP {conn_id}: umpan balik tidak dikirim lewat e-mail")
-        return {"planned": 0, "sent": 0, "error": f"no connection {conn_id}"}
 
     @contextlib.contextmanager
     def client() -> Iterator[Any]:
@@ -72,9 +60,45 @@ def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = Non
                 raise ConnectionError(f"SMTP connection {conn_id} did not open")
             yield hook._smtp_client
 
+    return client
+
+
+def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+    """A mail per processed version of `tahun` not mailed yet (`kinerja.notify.file_mail`),
+    through the hook of `conn_id`; a missing connection or a server that is down is reported,
+    not raised (the load is done; the next run sends what is left)."""
+    from kinerja.config import Settings
+    from kinerja.notify.file_mail import send_file_mails
+
+    def send(engine: Any, catalog: Any, client: Any, sender: str) -> Any:
+        return send_file_mails(engine, catalog, tahun, Settings.from_env().archive_dir, client, sender)
+
+    return _send(conn_id, warehouse_url, send, "e-mail umpan balik")
+
+
+def send_reviu_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+    """A mail to every PD whose LPPD data the Inspektorat returned, not mailed yet
+    (`kinerja.notify.reviu_mail`), reported like `send_file_feedback`."""
+    from kinerja.notify.reviu_mail import send_reviu_mails
+
+    def send(engine: Any, catalog: Any, client: Any, sender: str) -> Any:
+        return send_reviu_mails(engine, catalog, tahun, client, sender)
+
+    return _send(conn_id, warehouse_url, send, "e-mail reviu Inspektorat")
+
+
+def _send(conn_id: str, warehouse_url: str | None, send: Any, what: str) -> dict[str, Any]:
+    from kinerja.notify.reminders import open_warehouse, sender_email
+
+    from common.connections import connection
+
+    conn = connection(conn_id)
+    if conn is None:
+        print(f"tidak ada koneksi SMTP {conn_id}: {what} tidak dikirim")
+        return {"planned": 0, "sent": 0, "error": f"no connection {conn_id}"}
     engine, catalog = open_warehouse(warehouse_url, None)
     sender = conn.extra_dejson.get("from_email") or sender_email()
-    result = send_file_mails(engine, catalog, tahun, Settings.from_env().archive_dir, client, sender)
+    result = send(engine, catalog, _open_smtp(conn_id), sender)
     why = f" ({result.error})" if result.error else ""
-    print(f"e-mail umpan balik: {result.sent} dari {result.planned} terkirim{why}")
+    print(f"{what}: {result.sent} dari {result.planned} terkirim{why}")
     return {"planned": result.planned, "sent": result.sent, "error": result.error}

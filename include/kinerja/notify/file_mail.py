@@ -287,14 +287,26 @@ def send_file_mails(
 ) -> MailRun:
     """Mail every version not mailed yet. A mail server that is down or fails midway is logged
     and reported, never raised: the load is done, and the next run sends what is left."""
-    notes = plan_file_mails(engine, catalog, tahun, archive_dir, now)
+    return send_planned(
+        engine, plan_file_mails(engine, catalog, tahun, archive_dir, now), open_client, sender
+    )
+
+
+def send_planned(
+    engine: Engine,
+    notes: Sequence[FileMail],
+    open_client: Callable[[], contextlib.AbstractContextManager[MailClient]],
+    sender: str | None = None,
+) -> MailRun:
+    """Send planned mails through one client, each recorded once accepted; a server that is down
+    or fails midway is logged and reported, never raised (the next run sends what is left)."""
     if not notes:
         return MailRun(0, 0)
     try:
         with open_client() as client:
-            sent = dispatch(client, notes, sender=sender, engine=engine)
+            sent = dispatch(client, list(notes), sender=sender, engine=engine)
         return MailRun(len(notes), len(sent))
     except (smtplib.SMTPException, OSError) as exc:
-        left = unsent(engine, notes)
-        log.warning("feedback mail: %d of %d not sent (%s); next run retries", len(left), len(notes), exc)
+        left = unsent(engine, list(notes))
+        log.warning("mail: %d of %d not sent (%s); next run retries", len(left), len(notes), exc)
         return MailRun(len(notes), len(notes) - len(left), f"{type(exc).__name__}: {exc}")
