@@ -19,20 +19,21 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-_HEAD = (
-    sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column("submission_id", sa.Integer(), nullable=False),
-    sa.Column("tahun", sa.Integer(), nullable=False),
-    sa.Column("triwulan", sa.SmallInteger(), nullable=False, comment="1-4"),
-    sa.Column("kode_pd", sa.String(length=40), nullable=False),
-    sa.Column("baris", sa.Integer(), nullable=False, comment="Excel row it came from"),
-)
+def _head() -> tuple[sa.Column, ...]:
+    return (
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("tahun", sa.Integer(), nullable=False),
+        sa.Column("triwulan", sa.SmallInteger(), nullable=False, comment="1-4"),
+        sa.Column("kode_pd", sa.String(length=40), nullable=False),
+        sa.Column("baris", sa.Integer(), nullable=False, comment="Excel row it came from"),
+    )
 
 
 def _fact(name: str, key: tuple[str, ...], *columns: sa.Column) -> None:
     op.create_table(
         name,
-        *(c.copy() for c in _HEAD),
+        *_head(),
         *columns,
         sa.ForeignKeyConstraint(
             ["submission_id"], ["submission.id"], name=op.f(f"fk_{name}_submission_id_submission")
