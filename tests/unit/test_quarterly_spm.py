@@ -94,8 +94,8 @@ def test_quarters_build_up_to_the_year_and_are_checked(
     year_warnings = [w for w in out["tahunan.xlsx"].warnings if "triwulan IV" in w["message"]]
     assert len(year_warnings) == 1 and out["tahunan.xlsx"].status == "loaded"
     assert (
-        f"{int(moved['terlayani']) + 7} di laporan SPM tahunan, {moved['terlayani']} di laporan e-SPM triwulan IV"
-        in year_warnings[0]["message"]
+        f"{int(moved['terlayani']) + 7} di laporan SPM tahunan, "
+        f"{moved['terlayani']} di laporan e-SPM triwulan IV" in year_warnings[0]["message"]
     )
 
     t = FACT_TABLES["fact_spmtw_penerima"]
