@@ -1,6 +1,6 @@
 """quarterly SPM (e-SPM) submissions: a quarter on submissions, and their fact tables
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-29 22:45:00
 
@@ -14,7 +14,7 @@ SPMTW template's sheets, one row per quarter (`models._fact_table`). On PostgreS
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
