@@ -19,6 +19,7 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+
 def _head() -> tuple[sa.Column, ...]:
     return (
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
