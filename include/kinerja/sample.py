@@ -85,12 +85,12 @@ def fill_rows(
 ) -> dict[str, list[Row]]:
     """Plausible values for the prefilled rows; with `catalog`, growth IKKs sometimes decline."""
     out: dict[str, list[Row]] = {name: [] for name in rows}
-    if tpl.code == "SPM":
+    if tpl.code == "SPM" or tpl.induk == "SPM":  # SPMTW: the same sheets, figures for a quarter
         for r in rows["Penerima"]:
             harus = rng.choice([0, rng.randint(10, 600), rng.randint(300, 5000)])
             share = rng.uniform(0.62, 1.0) if rng.random() > 0.03 else rng.uniform(1.0, 1.08)
             out["Penerima"].append({**r, "harus_dilayani": harus, "terlayani": round(harus * share)})
-        for r in rows["Mutu"]:
+        for r in rows.get("Mutu", []):
             target = rng.randint(5, 300)
             out["Mutu"].append({**r, "target": target, "realisasi": round(target * rng.uniform(0.3, 1.05))})
         for r in rows.get("Penerapan", []):
