@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.intake.board import DIKEMBALIKAN
-from kinerja.notify.file_mail import smtp_from_url
-from kinerja.notify.reviu_mail import send_reviu_mails
+from kinerja.notify import send_reviu_mails, smtp_from_url
 from kinerja.reports.status_page import recorded_feedback, render_status_page, status_page
 from kinerja.reviu import KEMBALIKAN, belum_waktunya, catat_reviu, feedback_path
 from kinerja.sample import SampleShares, generate_year
@@ -41,10 +40,10 @@ def test_returned_pd_is_mailed_once_and_shown_until_it_hands_in_again(
     assert result["dikembalikan"] == ["DINKES"]
 
     def client():  # type: ignore[no-untyped-def]
-        return smtp_from_url(server.url, {})
+        return smtp_from_url(server.url)
 
-    first = send_reviu_mails(sqlite_engine, catalog, 2025, client, "kinerja@medan.example")
-    again = send_reviu_mails(sqlite_engine, catalog, 2025, client, "kinerja@medan.example")
+    first = send_reviu_mails(sqlite_engine, catalog, 2025, client, sender="kinerja@medan.example")
+    again = send_reviu_mails(sqlite_engine, catalog, 2025, client, sender="kinerja@medan.example")
     assert (first.planned, first.sent, first.error) == (1, 1, None) and again.planned == 0
     [mail] = server.messages()
     pd = catalog.pd("DINKES")
