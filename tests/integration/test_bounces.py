@@ -5,11 +5,13 @@ and shown on the status board."""
 from __future__ import annotations
 
 import imaplib
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from kinerja.reports.status_page import render_status_page, status_page
 from kinerja.warehouse.models import notification_sent
 from sqlalchemy import Engine, select
 
+from ..dags.conftest import DAGS  # importing it gives this session its own AIRFLOW_HOME
 from .servers import ENSURE_PACKAGES, HOST, SBIN_PATH, free_port, tail
 
 pytestmark = pytest.mark.integration
@@ -198,3 +201,38 @@ def test_bounces_in_the_senders_mailbox_reach_the_ledger_and_the_board(
     assert dinkes.mail_problems and "tidak sampai" in dinkes.mail_problems[0]
     html = render_status_page(page)
     assert "E-mail umpan balik tidak sampai" in html and "Mailbox full" in html
+
+
+def test_the_dag_reads_the_mailbox_through_the_imap_providers_hook(
+    imap_server: Imap, sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(DAGS))
+    from common.mail import read_mail_bounces
+
+    url = str(sqlite_engine.url)
+    monkeypatch.delenv("AIRFLOW_CONN_KINERJA_IMAP", raising=False)
+    assert read_mail_bounces(warehouse_url=url)["error"] == "no connection kinerja_imap"
+
+    note = _mail("DISHUB", key_for(11), "dishub@dishub.medan.go.id")
+    record_sent(sqlite_engine, note)
+    mailbox = imap_server.login()
+    mailbox.append("INBOX", None, None, delivery_report(bytes(note.message(SENDER)), note.to[0]))
+    conn = {
+        "conn_type": "imap",
+        "host": HOST,
+        "port": imap_server.port,
+        "login": SENDER,
+        "password": "salah",
+        "extra": {"use_ssl": False},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_KINERJA_IMAP", json.dumps(conn))
+    refused = read_mail_bounces(warehouse_url=url)  # a wrong password is reported, never raised
+    assert refused["recorded"] == 0 and "authentication failed" in refused["error"].lower()
+
+    monkeypatch.setenv("AIRFLOW_CONN_KINERJA_IMAP", json.dumps({**conn, "password": PASSWORD}))
+    read = read_mail_bounces(warehouse_url=url)  # the module's other reports are in the box too
+    assert (read["recorded"], read["error"]) == (1, None) and read["reports"] >= 1
+    assert read_mail_bounces(warehouse_url=url)["recorded"] == 0
+    with sqlite_engine.connect() as conn_:
+        problem = conn_.execute(select(notification_sent.c.problem)).scalar_one()
+    assert problem.startswith("dishub@dishub.medan.go.id: tidak sampai")

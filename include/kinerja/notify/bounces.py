@@ -18,7 +18,7 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import Message
 
 from sqlalchemy import Engine, select, update
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 _IMAP_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LABEL = re.compile(r"^(?P<kind>[^/]+)/(?P<tahun>\d{4})/(?P<kode_pd>[^/]+)/(?P<key>.+)$")
 PREFIX = "tidak sampai (dipantulkan server penerima)"
+WINDOW = timedelta(days=14)
+"""Reports older than this are not read again: servers give up on a mail within about 5 days."""
 
 
 @dataclass(frozen=True)
