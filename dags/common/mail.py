@@ -123,7 +123,6 @@ def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = N
 
     from airflow.providers.imap.hooks.imap import ImapHook
     from kinerja.notify.bounces import WINDOW, read_bounces
-    from kinerja.notify.reminders import open_warehouse
 
     from common.connections import connection
 
@@ -131,7 +130,7 @@ def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = N
     if conn is None:
         print(f"tidak ada koneksi IMAP {conn_id}: e-mail yang dipantulkan tidak dibaca")
         return {"reports": 0, "recorded": 0, "error": f"no connection {conn_id}"}
-    engine, _ = open_warehouse(warehouse_url, None)
+    engine = open_runtime(warehouse_url).engine
     since = (datetime.now(UTC) - WINDOW).date()
     try:
         with ImapHook(imap_conn_id=conn_id) as hook:

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.notify import KIND, Notification, key_for, record_sent
 from kinerja.notify.bounces import read_bounces
-from kinerja.notify.file_mail import KIND, key_for
-from kinerja.notify.reminders import Notification, record_sent
 from kinerja.reports.status_page import render_status_page, status_page
 from kinerja.warehouse.models import notification_sent
 from sqlalchemy import Engine, select

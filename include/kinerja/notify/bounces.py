@@ -3,7 +3,7 @@ the sender's mailbox, read over IMAP and written to the sent-ledger (`notificati
 so the status board shows "e-mail tidak sampai" and nothing is retried.
 
 A report is matched to what we sent by the `X-Kinerja-Notifikasi` header every mail carries
-(`reminders.HEADER`), which the report returns with the original message or its headers. A
+(`model.HEADER`), which the report returns with the original message or its headers. A
 report that names no mail of ours (someone else's, or a server that returns nothing of the
 original), or that only tells of a delay, is counted and left alone. Reading is idempotent: the
 same report read twice leaves the ledger as it was; messages are only read (`BODY.PEEK`), never
@@ -23,7 +23,7 @@ from email.message import Message
 
 from sqlalchemy import Engine, select, update
 
-from kinerja.notify.reminders import HEADER
+from kinerja.notify.model import HEADER
 from kinerja.warehouse.models import notification_sent
 
 log = logging.getLogger(__name__)
