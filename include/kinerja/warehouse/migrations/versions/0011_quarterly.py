@@ -1,7 +1,7 @@
 """quarterly SPM (e-SPM) submissions: a quarter on submissions, and their fact tables
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 22:45:00
 
 `submission.triwulan` (1-4 for an SPMTW file, empty for the yearly reports) and
@@ -14,8 +14,8 @@ SPMTW template's sheets, one row per quarter (`models._fact_table`). On PostgreS
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
