@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert
 
 from kinerja.catalog.loader import Catalog
-from kinerja.reports.status import collection_status
 from kinerja.sources.base import Drive
 from kinerja.sources.connections import DriveSpec
+from kinerja.status.collection import collection_status
 from kinerja.warehouse.models import reviu_inspektorat
 
 SETUJUI = "Setujui"

@@ -21,10 +21,10 @@ from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.notify.file_mail import KIND
 from kinerja.notify.reminders import HEADER
-from kinerja.reports.status_page import status_page
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import notification_sent, submission
+from kinerja.web.status_page import status_page
 from openpyxl import load_workbook
 from sqlalchemy import select
 

@@ -7,13 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from kinerja.intake.feedback import (
-    FeedbackContext,
-    feedback_paths,
-    render_html,
-    render_xlsx,
-    safe_cell,
-)
+from kinerja.cells import safe_cell
+from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
 from kinerja.intake.issues import error, warning
 from kinerja.sources import UnsafePathError
 from openpyxl import load_workbook

@@ -22,7 +22,7 @@ from kinerja.notify.reminders import (
     tanggal,
     unsent,
 )
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus, collection_status
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus, collection_status
 from sqlalchemy import Engine
 
 TAHUN = 2025

@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.catalog.loader import Band, EppdSkor, Scoring
+from kinerja.cells import doc_text, machine_text
 from kinerja.publish.bundle import csv_bytes
 from kinerja.reports.lkpj import KinerjaInput, Rekomendasi, compute_lkpj
 from kinerja.reports.lppd import NIHIL, IkkInput, compute_lppd, eppd_bands, skor_ikk
-from kinerja.reports.marts import SEC_LKPJ, Col, Table, doc_text, machine_text
-from kinerja.reports.numbers import round_half_up
 from kinerja.reports.render_html import table_html
 from kinerja.reports.render_xlsx import build_workbook
-from kinerja.reports.spm import JpdInput, Mutu, Penerima, compute_spm
+from kinerja.reports.table import SEC_LKPJ, Col, Table
 from kinerja.reports.yoy import PERSEN, SKOR, Perubahan
+from kinerja.rules.numbers import round_half_up
+from kinerja.rules.spm import JpdInput, Mutu, Penerima, compute_spm
 
 D = Decimal
 GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "spm_golden.json").read_text())

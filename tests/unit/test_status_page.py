@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.reports.status_page import (
+from kinerja.warehouse.models import submission, submission_current
+from kinerja.web.status_page import (
     Cell,
     PdRow,
     StatusPage,
@@ -22,7 +23,6 @@ from kinerja.reports.status_page import (
     status_page,
     today_in,
 )
-from kinerja.warehouse.models import submission, submission_current
 from sqlalchemy import Engine, insert
 
 WIB = ZoneInfo("Asia/Jakarta")

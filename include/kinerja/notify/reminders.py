@@ -33,8 +33,8 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from kinerja.catalog.loader import Catalog, reference_dir
-from kinerja.reports.numbers import tanggal
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
+from kinerja.cells import tanggal
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
 log = logging.getLogger(__name__)
 
@@ -464,7 +464,7 @@ def plan_day(
     operators: Sequence[str] | None = None,
 ) -> list[Notification]:
     """The reminders and the digest due on `today` that were not sent yet."""
-    from kinerja.reports.status import collection_status
+    from kinerja.status.collection import collection_status
 
     engine, catalog = open_warehouse(warehouse_url, city)
     rows = collection_status(engine, catalog, tahun)
@@ -481,7 +481,7 @@ def plan_deadline(
     operators: Sequence[str] | None = None,
 ) -> list[Notification]:
     """The deadline alert, once `today` is after the deadline day and it was not sent yet."""
-    from kinerja.reports.status import collection_status
+    from kinerja.status.collection import collection_status
 
     engine, catalog = open_warehouse(warehouse_url, city)
     if today <= catalog.kalender_tahun(tahun).batas_pengumpulan:

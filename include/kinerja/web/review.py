@@ -27,9 +27,9 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import Engine, func, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.cells import format_id
 from kinerja.reports.keputusan import DISETUJUI, MENUNGGU, SETUJUI, TOLAK
-from kinerja.reports.numbers import format_id
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.warehouse.models import report_review, submission
 
 ROUTE = "tinjauan"

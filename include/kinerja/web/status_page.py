@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
-from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
-from kinerja.reports.numbers import tanggal, waktu
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
+from kinerja.cells import tanggal, waktu
 from kinerja.schema.model import LAPORAN
 from kinerja.sources.base import UnsafePathError, safe_relative
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
 from kinerja.warehouse.models import submission
+from kinerja.web.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 
 TAK_DIKENALI = "masuk, tak dikenali"
 """Shown instead of `belum masuk` when the agency's folder holds files that are no template at all

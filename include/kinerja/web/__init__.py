@@ -1,0 +1,6 @@
+"""The pages the Airflow UI plugin serves (plugins/kinerja_status.py wires them to routes):
+
+- `status_page`: the status board of a reporting year (who handed in what, mail problems).
+- `chain`: where the year stands in collect → build → review → publish → Satu Data, on the board.
+- `review`: the tim ahli's review page of a staged build and its approval links.
+"""
