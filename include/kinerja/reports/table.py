@@ -5,8 +5,9 @@ machine format in CSV. The tables of each section are built in `tables/`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,16 @@ def columns(*specs: tuple[str, str, str, int] | tuple[str, str, str] | tuple[str
         default = {"text": 24, "int": 12, "rp": 18, "dec": 12, "pct": 11, "datetime": 17}[kind]
         out.append(Col(s[0], s[1], kind, s[3] if len(s) > 3 else default))
     return tuple(out)
+
+
+class _OfPd(Protocol):
+    @property
+    def kode_pd(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_OfPd)
+
+
+def of_pd(items: Iterable[_Row], kode_pd: str | None) -> list[_Row]:
+    """The kota's rows (`kode_pd` None: all of them) or only one PD's."""
+    return [x for x in items if kode_pd is None or x.kode_pd == kode_pd]

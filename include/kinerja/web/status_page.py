@@ -9,13 +9,14 @@ which serves only feedback paths recorded in the warehouse) and the days left un
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 
 from kinerja.catalog.loader import Catalog
 from kinerja.cells import tanggal, waktu
@@ -134,22 +135,28 @@ def default_year(today: date) -> int:
     return today.year - 1
 
 
-def _latest_versions(engine: Engine, tahun: int) -> dict[tuple[str, str], _Latest]:
-    """Per agency and report: the newest version received, and the newest feedback written."""
+def _versions(engine: Engine, tahun: int, *, recognised: bool) -> Sequence[Row[Any]]:
+    """The year's file versions, oldest first: those read as a template, or the others."""
+    laporan = submission.c.laporan
     with engine.connect() as conn:
-        rows = conn.execute(
+        return conn.execute(
             select(
                 submission.c.kode_pd,
-                submission.c.laporan,
+                laporan,
                 submission.c.path,
                 submission.c.received_at,
                 submission.c.processed_at,
                 submission.c.terlambat,
                 submission.c.feedback_path,
             )
-            .where(submission.c.tahun == tahun, submission.c.laporan.is_not(None))
+            .where(submission.c.tahun == tahun, laporan.is_not(None) if recognised else laporan.is_(None))
             .order_by(submission.c.received_at, submission.c.id)
         ).all()
+
+
+def _latest_versions(engine: Engine, tahun: int) -> dict[tuple[str, str], _Latest]:
+    """Per agency and report: the newest version received, and the newest feedback written."""
+    rows = _versions(engine, tahun, recognised=True)
     out: dict[tuple[str, str], _Latest] = {}
     for r in rows:
         key = (r.kode_pd, r.laporan)
@@ -167,19 +174,7 @@ def _latest_versions(engine: Engine, tahun: int) -> dict[tuple[str, str], _Lates
 
 def _unrecognised(engine: Engine, tahun: int) -> dict[str, tuple[int, _Latest]]:
     """Per agency folder: how many versions were no template at all, and the newest of them."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                submission.c.kode_pd,
-                submission.c.path,
-                submission.c.received_at,
-                submission.c.processed_at,
-                submission.c.terlambat,
-                submission.c.feedback_path,
-            )
-            .where(submission.c.tahun == tahun, submission.c.laporan.is_(None))
-            .order_by(submission.c.received_at, submission.c.id)
-        ).all()
+    rows = _versions(engine, tahun, recognised=False)
     out: dict[str, tuple[int, _Latest]] = {}
     for r in rows:
         n = out[r.kode_pd][0] + 1 if r.kode_pd in out else 1

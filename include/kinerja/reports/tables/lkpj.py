@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kinerja.reports.lkpj import JENIS, NAMA_TINGKAT, TINGKAT, LkpjSummary
-from kinerja.reports.table import SEC_LKPJ, Table, columns
+from kinerja.reports.table import SEC_LKPJ, Table, columns, of_pd
 from kinerja.reports.year import YearReport
 
 LKPJ_SUMMARY_COLS = (
@@ -115,10 +115,8 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     x.permasalahan,
                     x.solusi,
                 )
-                for x in r.lkpj.rows
-                if x.tingkat == tingkat
-                and x.jenis_indikator == jenis
-                and (kode_pd is None or x.kode_pd == kode_pd)
+                for x in of_pd(r.lkpj.rows, kode_pd)
+                if x.tingkat == tingkat and x.jenis_indikator == jenis
             ]
             # The city report always has every detail table (the drafts of dokumen.yaml name them),
             # empty when nobody handed in such rows; a PD's bundle only the ones it has rows for.

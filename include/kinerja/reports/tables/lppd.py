@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinerja.reports.table import SEC_LPPD, Table, columns
+from kinerja.reports.table import SEC_LPPD, Table, columns, of_pd
 from kinerja.reports.year import YearReport
 from kinerja.rules.numbers import exact, round_half_up
 
@@ -146,8 +146,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     x.penjelasan if x.capaian is not None else "belum dilaporkan",
                     x.data_dukung,
                 )
-                for x in lp.pd
-                if kode_pd is None or x.kode_pd == kode_pd
+                for x in of_pd(lp.pd, kode_pd)
             ],
             detail=kode_pd is None,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kinerja.reports.table import SEC_KUMPUL, Table, columns
+from kinerja.reports.table import SEC_KUMPUL, Table, columns, of_pd
 from kinerja.reports.year import YearReport
 
 
@@ -75,8 +75,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     s.loaded,
                     _local(r, s.last_received_at),
                 )
-                for s in r.pengumpulan
-                if kode_pd is None or s.kode_pd == kode_pd
+                for s in of_pd(r.pengumpulan, kode_pd)
             ],
             detail=kode_pd is None,
         )

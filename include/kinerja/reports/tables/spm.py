@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from kinerja.reports.table import SEC_SPM, Table, columns
+from kinerja.reports.table import SEC_SPM, Table, columns, of_pd
 from kinerja.reports.year import YearReport
 from kinerja.schema.model import TAHAP_SPM
 
@@ -15,7 +15,6 @@ def _minus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
-    mine = (lambda row: True) if kode_pd is None else (lambda row: row.kode_pd == kode_pd)
     jpd_names = {j.kode_jpd: j.nama for j in r.spm.jpd}
     out = []
     if kode_pd is None:
@@ -85,8 +84,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     j.nilai,
                     j.kategori,
                 )
-                for j in r.spm.jpd
-                if mine(j)
+                for j in of_pd(r.spm.jpd, kode_pd)
             ],
             note="Capaian penerima mentah boleh di atas 100 (lebih banyak terlayani daripada sasaran); "
             "indeks membatasinya di 100.",
@@ -122,8 +120,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     m.capaian,
                     m.status,
                 )
-                for m in r.spm.mutu
-                if mine(m)
+                for m in of_pd(r.spm.mutu, kode_pd)
             ],
             detail=True,
         )
@@ -154,8 +151,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     p.belum_terlayani,
                     p.capaian,
                 )
-                for p in r.spm.penerima
-                if mine(p)
+                for p in of_pd(r.spm.penerima, kode_pd)
             ],
             detail=True,
         )
@@ -192,8 +188,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     p.solusi,
                     p.rencana_aksi,
                 )
-                for p in r.spm.penerapan
-                if mine(p)
+                for p in of_pd(r.spm.penerapan, kode_pd)
             ],
             note="Tahapan penerapan SPM (Permendagri 59/2021): selesai, proses atau belum, seperti e-SPM.",
         )

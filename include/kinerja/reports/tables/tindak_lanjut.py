@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinerja.reports.table import SEC_TL, Table, columns
+from kinerja.reports.table import SEC_TL, Table, columns, of_pd
 from kinerja.reports.year import YearReport
 
 
@@ -56,8 +56,7 @@ def tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                     x.status,
                     x.bukti,
                 )
-                for x in r.lkpj.rekomendasi
-                if kode_pd is None or x.kode_pd == kode_pd
+                for x in of_pd(r.lkpj.rekomendasi, kode_pd)
             ],
             detail=kode_pd is None,
         )
