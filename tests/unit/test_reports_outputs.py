@@ -128,12 +128,16 @@ def full_year(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Ite
     engine.dispose()
 
 
+PUBLIC_URL = "https://laporan.kota.example/"
+"""Where `published/` is served (Settings.public_url): catalog.jsonld's links resolve against it."""
+
+
 @pytest.fixture(scope="module")
 def built(full_year: tuple[Engine, Path], catalog: Catalog) -> tuple[dict[str, Any], Path, YearReport]:
     engine, root = full_year
     out = root / "out"
     started = time.perf_counter()
-    summary = build_outputs(engine, catalog, 2025, out)
+    summary = build_outputs(engine, catalog, 2025, out, public_url=PUBLIC_URL)
     elapsed = time.perf_counter() - started
     print(  # the figure asked for; not asserted (machines differ)
         f"\nfull year of reports ({summary['pd_bundles']} PD bundles, {len(summary['files'])} files): "
@@ -170,6 +174,12 @@ def test_summary_is_json_and_matches_the_marts(built: tuple[dict[str, Any], Path
         "pd/DINKES/DINKES-2025.xlsx",
     ):
         assert name in summary["files"] and (out / name).stat().st_size > 0
+
+
+def test_catalog_links_resolve_against_the_public_url(built: tuple[dict[str, Any], Path, YearReport]) -> None:
+    _, out, _ = built
+    catalog = json.loads((out / "satu-data" / "catalog.jsonld").read_text(encoding="utf-8"))
+    assert catalog["@context"]["@base"] == "https://laporan.kota.example/2025/satu-data/catalog.jsonld"
 
 
 def test_city_workbook_has_a_sheet_per_table_formatted_for_print(
