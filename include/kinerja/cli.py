@@ -29,7 +29,7 @@ from kinerja.schema.model import LAPORAN
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
 SMTP_URL_ENV = "KINERJA_SMTP_URL"
-"""smtp://host:port: `kinerja collect` mails each processed version's feedback (notify/file_mail.py)."""
+"""smtp://host:port: `kinerja collect` mails each processed version's feedback (kinerja.notify)."""
 
 
 def _warehouse(url: str | None) -> Any:
@@ -147,17 +147,18 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def _mail_feedback(run: Any) -> Any:
     """A mail per processed version, through the server in KINERJA_SMTP_URL."""
-    from kinerja.notify.file_mail import send_file_mails, smtp_from_url
-    from kinerja.notify.reminders import sender_email
+    from kinerja.notify import send_file_mails, smtp_from_url
 
+    settings = Settings.from_env()
     url = os.environ[SMTP_URL_ENV]
     return send_file_mails(
         run.engine,
         run.catalog,
         run.tahun,
         run.archive_dir,
-        lambda: smtp_from_url(url, os.environ),
-        sender_email(),
+        lambda: smtp_from_url(url, settings.smtp_user, settings.smtp_password),
+        sender=settings.email_from,
+        reply_to=settings.operator_emails,
     )
 
 

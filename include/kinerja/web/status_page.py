@@ -214,7 +214,7 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
 
 def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
     """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
-    from kinerja.notify.file_mail import KIND, key_for
+    from kinerja.notify.ledger import KIND, key_for
     from kinerja.warehouse.models import notification_sent as n
 
     with engine.connect() as conn:
