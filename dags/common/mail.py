@@ -109,3 +109,37 @@ def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = Non
     why = f" ({result.error})" if result.error else ""
     print(f"e-mail umpan balik: {result.sent} dari {result.planned} terkirim{why}")
     return {"planned": result.planned, "sent": result.sent, "error": result.error}
+
+
+IMAP_CONN_ID = "kinerja_imap"
+
+
+def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = None) -> dict[str, Any]:
+    """Delivery reports in the sender's mailbox (the IMAP provider's hook and connection, folder
+    from `folder` in its extra, default INBOX) written to the sent-ledger (`kinerja.notify.bounces`);
+    no connection: nothing read. A mail server that is down is reported, not raised."""
+    import imaplib
+    from datetime import UTC, datetime
+
+    from airflow.providers.imap.hooks.imap import ImapHook
+    from kinerja.notify.bounces import WINDOW, read_bounces
+
+    from common.connections import connection
+
+    conn = connection(conn_id)
+    if conn is None:
+        print(f"tidak ada koneksi IMAP {conn_id}: e-mail yang dipantulkan tidak dibaca")
+        return {"reports": 0, "recorded": 0, "error": f"no connection {conn_id}"}
+    engine = open_runtime(warehouse_url).engine
+    since = (datetime.now(UTC) - WINDOW).date()
+    try:
+        with ImapHook(imap_conn_id=conn_id) as hook:
+            assert hook.mail_client is not None  # connected and logged in by the hook
+            run = read_bounces(hook.mail_client, engine, since, conn.extra_dejson.get("folder", "INBOX"))
+    except (OSError, imaplib.IMAP4.error) as exc:  # down, refused, a login or protocol error
+        print(f"kotak surat {conn_id} tidak dapat dibaca: {exc}")
+        return {"reports": 0, "recorded": 0, "error": str(exc)}
+    for b in run.recorded:
+        print(f"tidak sampai: {'/'.join(map(str, b.ident))} {b.problem}")
+    print(f"laporan pengiriman: {run.reports}, dicatat {len(run.recorded)}, diabaikan {run.ignored}")
+    return {"reports": run.reports, "recorded": len(run.recorded), "error": None}
