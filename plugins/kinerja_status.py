@@ -197,7 +197,8 @@ def build_app() -> "FastAPI":
     @app.get("/status", response_class=HTMLResponse)
     def status(tahun: int | None = Query(default=None, ge=2000, le=2100)) -> HTMLResponse:
         """The PD × report matrix of `tahun` (default: the year being collected)."""
-        from kinerja.web.status_page import default_year, render_status_page, status_page, today_in
+        from kinerja.web.status_html import render_status_page
+        from kinerja.web.status_page import default_year, status_page, today_in
         from sqlalchemy.exc import SQLAlchemyError
 
         catalog = _catalog()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from kinerja.catalog import Catalog
 from kinerja.status.summary import status_lines
-from kinerja.web.status_page import TAK_DIKENALI, render_status_page, status_page
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import TAK_DIKENALI, status_page
 from sqlalchemy import Engine
 
 from ..conftest import make_run

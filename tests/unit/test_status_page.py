@@ -10,16 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.warehouse.models import submission, submission_current
+from kinerja.web.status_html import feedback_href, render_status_page, sisa_hari_text
 from kinerja.web.status_page import (
     Cell,
     PdRow,
     StatusPage,
     days_left,
     default_year,
-    feedback_href,
     recorded_feedback,
-    render_status_page,
-    sisa_hari_text,
     status_page,
     today_in,
 )
