@@ -315,7 +315,10 @@ class StopsWhileListing:
         self.drive, self.smbd, self.after, self.name = drive, smbd, after, drive.name
 
     def list_files(self, tahun: int) -> Iterator[Any]:
-        for i, f in enumerate(self.drive.list_files(tahun)):
+        return self.survey(tahun)
+
+    def survey(self, tahun: int) -> Iterator[Any]:
+        for i, f in enumerate(self.drive.survey(tahun)):
             if i == self.after:
                 self.smbd.stop()
             yield f
