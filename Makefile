@@ -50,10 +50,13 @@ demo: airflow-db
 	@$(UV) run python scripts/demo.py --tahun $(YEAR)
 
 # The fast tier: tests/unit only, no servers (tests/unit/conftest.py fails a test that needs one),
-# the fuzz tests with 5 examples each (`make test` runs them with their full counts).
+# the fuzz tests with 5 examples each (`make test` runs them with their full counts), on
+# UNIT_WORKERS processes (pytest-xdist; worksteal: the few tests that build a whole year of
+# reports do not end up queued behind each other).
 FUZZ_EXAMPLES ?= 5
+UNIT_WORKERS ?= 2
 test-unit: install-test
-	KINERJA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/unit -q
+	KINERJA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/unit -q -n $(UNIT_WORKERS) --dist worksteal
 
 # Everything: unit, DAG, integration (real servers) and the rehearsal.
 test: install-test
