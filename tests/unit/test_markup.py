@@ -16,6 +16,8 @@ from openpyxl.workbook.workbook import Workbook
 
 from ..conftest import make_run
 
+LINK = "https://contoh.example/bukti"
+
 
 def _agency_file(catalog: Catalog, tmp_path: Path) -> Path:
     """A real SPM workbook with two of an official's mistakes (a number typed as text, a code
@@ -28,7 +30,7 @@ def _agency_file(catalog: Catalog, tmp_path: Path) -> Path:
     ws["E3"] = "1.234,5"  # Harus Dilayani, as text
     ws["A4"] = "kesehatn.1"  # a mistyped JPD code
     ws["G2"] = '=CONCATENATE("lihat ","bukti")'
-    ws["G2"].hyperlink = "https://contoh.example/bukti"
+    ws["G2"].hyperlink = LINK
     wb.save(path)
     return path
 
@@ -70,8 +72,13 @@ def test_every_finding_is_on_its_cell_and_nothing_else_changed(catalog: Catalog,
     assert "Ketik sebagai angka" in marked["Penerima"]["E3"].comment.text
     assert ("Penerima", "A4") in flagged
 
+    # G2's formula was written without a cached value (openpyxl cannot compute one): the copy
+    # holds what the collection read, nothing (openpyxl shows the link's address as its value).
+    assert marked["Penerima"]["G2"].value is None and original["Penerima"]["G2"].value == LINK
     for sheet in original.sheetnames:  # values and formatting: as they were (formulas as values)
         before, after = _cells(original, sheet), _cells(marked, sheet)
+        if sheet == "Penerima":
+            before["G2"] = (None, *before["G2"][1:])
         assert after == before, sheet
         for coord in before:
             if (sheet, coord) not in flagged:
