@@ -12,6 +12,7 @@ from kinerja.intake.issues import error
 from kinerja.intake.markup import SUMMARY_SHEET, render_markup
 from kinerja.sample import SampleShares, generate_year
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 from openpyxl.workbook.workbook import Workbook
 
 from ..conftest import make_run
@@ -120,3 +121,21 @@ def test_the_collection_writes_it_beside_the_other_feedback(
     marked = folder / "DINKES_SPM_2025.ditandai.xlsx"
     assert marked.exists() and (folder / "DINKES_SPM_2025.umpan-balik.html").exists()
     assert load_workbook(marked).sheetnames[0] == SUMMARY_SHEET
+
+
+def test_their_own_comments_stay_beside_ours(catalog: Catalog, tmp_path: Path) -> None:
+    """A workbook with comments of its own goes through the openpyxl normalisation first: their
+    comments come back on their cells, ours go on the flagged ones."""
+    path = _agency_file(catalog, tmp_path)
+    wb = load_workbook(path)
+    wb["Penerima"]["B2"].comment = Comment("sumber: dinas", "Petugas")
+    wb.save(path)
+    issues = check_file(path, catalog).judgement.issues
+    marked = load_workbook(io.BytesIO(render_markup(path.read_bytes(), issues) or b""))
+    assert marked.sheetnames[0] == SUMMARY_SHEET
+    theirs = marked["Penerima"]["B2"].comment
+    assert theirs is not None and theirs.text == "sumber: dinas" and theirs.author == "Petugas"
+    ours = marked["Penerima"]["E3"].comment
+    assert ours is not None and "Ketik sebagai angka" in ours.text
+    assert marked["Penerima"]["E3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert marked["Penerima"]["G2"].hyperlink is None
