@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.rehearsal.cluster import read_settings
-
 PROJECT = Path(__file__).resolve().parents[2]
+OPTION = "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"
 
 WORKER_START = """
 import importlib, sys
@@ -28,7 +27,8 @@ print(config["broker_url"] == __import__(
 
 
 def test_the_deployed_celery_config_preloads_great_expectations(tmp_path: Path) -> None:
-    option = read_settings()["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"]
+    deployed = (PROJECT / "deploy" / "airflow.env").read_text().splitlines()
+    option = next(line.split("=", 1)[1] for line in deployed if line.startswith(OPTION + "="))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "KINERJA_"))}
     env |= {
         "AIRFLOW_HOME": str(tmp_path),
