@@ -160,7 +160,8 @@ def _locate(grids: dict[str, list[list[Any]]], issue: Issue) -> tuple[str, str] 
 
 
 def _grids(data: bytes, sheets: Iterable[str]) -> dict[str, list[list[Any]]]:
-    """Each sheet's cached values from A1 (what the collection read), for finding columns."""
+    """The cached values from A1 (what the collection read) of the sheets findings are on, for
+    finding their columns."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -340,6 +341,7 @@ class _Package:
 # -- nothing live -------------------------------------------------------------------------------
 
 _CELL_WITH_CONTENT = re.compile(r"<c\b([^>/]*)>(.*?)</c>", re.S)
+_FORMULA_START = re.compile(r"<f[\s>/]")
 _FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
 _VALUE = re.compile(r"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
 
@@ -361,12 +363,31 @@ def _cached_value(m: re.Match[str]) -> str:
     return f"{tag}{inner}</c>"
 
 
+def _without_formulas(xml: str) -> str:
+    """The worksheet with each cell that holds a formula rewritten as its cached value."""
+    out: list[str] = []
+    pos = 0
+    for m in _FORMULA_START.finditer(xml):
+        if m.start() < pos:  # a second formula element of a cell already rewritten
+            continue
+        start, end = xml.rfind("<c ", 0, m.start()), xml.find("</c>", m.start())
+        cell = (
+            _CELL_WITH_CONTENT.fullmatch(xml, start, end + len("</c>")) if start >= 0 and end >= 0 else None
+        )
+        if cell is None:
+            raise _Unsupported("a formula outside a cell")
+        out.append(xml[pos:start])
+        out.append(_cached_value(cell))
+        pos = cell.end()
+    out.append(xml[pos:])
+    return "".join(out)
+
+
 def _strip_live(pkg: _Package, sheet_parts: dict[str, str]) -> None:
     """No formula, no calculation chain, no hyperlink out of the workbook."""
     for part in sheet_parts.values():
         xml = pkg.xml(part)
-        if "<f" in xml:
-            xml = _CELL_WITH_CONTENT.sub(_cached_value, xml)
+        xml = _without_formulas(xml)
         external = {
             rid for rid, kind, _, mode in pkg.rels(part) if mode == "External" and kind == REL_HYPERLINK
         }
@@ -521,7 +542,7 @@ class _Styles:
 
 # -- the flagged cells ----------------------------------------------------------------------------
 
-_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
+_ROW_START = re.compile(r"<row\b[^>]*>")
 _CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 
 
@@ -545,22 +566,25 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
         )
         return f'<row r="{r}">{cells}</row>'
 
-    for m in _ROW.finditer(body):
-        out.append(body[pos : m.start()])
-        pos = m.end()
-        row = m.group(0)
-        start = re.match(r"<row\b[^>]*?/?>", row)
-        assert start is not None
-        number = _attr(start.group(0), "r")
+    for m in _ROW_START.finditer(body):
+        if not pending:
+            break
+        start = m.group(0)
+        number = _attr(start, "r")
         if number is None:
             raise _Unsupported("a row without its number")
         r = int(number)
+        if r < pending[0]:
+            continue
+        out.append(body[pos : m.start()])
+        pos = m.start()
         while pending and pending[0] < r:
             out.append(new_row(pending.pop(0)))
         if pending and pending[0] == r:
             pending.pop(0)
-            row = _flag_row(row, start.group(0), r, by_row[r], styles)
-        out.append(row)
+            end = m.end() if start.endswith("/>") else body.index("</row>", m.end()) + len("</row>")
+            out.append(_flag_row(body[m.start() : end], start, r, by_row[r], styles))
+            pos = end
     out.append(body[pos:])
     out.extend(new_row(r) for r in pending)
     return xml[: data.start()] + "<sheetData>" + "".join(out) + "</sheetData>" + xml[data.end() :]
@@ -786,7 +810,7 @@ def _mark_up(data: bytes, issues: Sequence[Issue], kept: Sequence[_Note] = ()) -
     pkg = _Package(data)
     sheets = _sheet_parts(pkg)
     _check_supported(pkg, sheets)
-    grids = _grids(data, sheets)
+    grids = _grids(data, {i.sheet for i in issues if i.sheet in sheets})
     placed = [(i, _locate(grids, i)) for i in issues]
     found: dict[tuple[str, str], list[Issue]] = {}
     for issue, where in placed:
