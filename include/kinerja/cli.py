@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.config import PROJECT_ROOT, Settings
-from kinerja.schema.model import LAPORAN
+from kinerja.schema.model import LAPORAN, LAPORAN_TRIWULAN, TRIWULAN
 
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
 SMTP_URL_ENV = "KINERJA_SMTP_URL"
-"""smtp://host:port: `kinerja collect` mails each processed version's feedback (notify/file_mail.py)."""
+"""smtp://host:port: `kinerja collect` mails each processed version's feedback (kinerja.notify)."""
 
 
 def _warehouse(url: str | None) -> Any:
@@ -61,7 +61,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
             load_catalog(args.city), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
         )
     else:
-        files = generate_year(load_catalog(args.city), args.year, Path(args.out), args.seed, shares)
+        files = generate_year(
+            load_catalog(args.city), args.year, Path(args.out), args.seed, shares, triwulan=args.triwulan
+        )
     if args.json:
         print(json.dumps(as_dicts(files), indent=1))
     else:
@@ -147,17 +149,18 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def _mail_feedback(run: Any) -> Any:
     """A mail per processed version, through the server in KINERJA_SMTP_URL."""
-    from kinerja.notify.file_mail import send_file_mails, smtp_from_url
-    from kinerja.notify.reminders import sender_email
+    from kinerja.notify import send_file_mails, smtp_from_url
 
+    settings = Settings.from_env()
     url = os.environ[SMTP_URL_ENV]
     return send_file_mails(
         run.engine,
         run.catalog,
         run.tahun,
         run.archive_dir,
-        lambda: smtp_from_url(url, os.environ),
-        sender_email(),
+        lambda: smtp_from_url(url, settings.smtp_user, settings.smtp_password),
+        sender=settings.email_from,
+        reply_to=settings.operator_emails,
     )
 
 
@@ -291,16 +294,18 @@ def cmd_template(args: argparse.Namespace) -> int:
         print(f"{pd.nama} ({pd.kode_pd}) tidak aktif pada tahun {args.year}.", file=sys.stderr)
         return 2
     wajib = catalog.laporan_wajib(pd)
-    if args.report not in wajib:
+    tpl = TEMPLATES[args.report]
+    if (tpl.induk or args.report) not in wajib:
         # The collection would reject the file anyway: say so before anyone fills it in.
         print(
             f"{pd.nama} ({pd.kode_pd}) tidak wajib menyerahkan laporan {args.report}: "
-            f"{catalog.alasan_tidak_wajib(args.report)}. "
+            f"{catalog.alasan_tidak_wajib(tpl.induk or args.report)}. "
             f"Laporan yang wajib: {', '.join(wajib) or 'tidak ada'}.",
             file=sys.stderr,
         )
         return 2
-    write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year), Path(args.out))
+    info = {"triwulan": args.triwulan} if args.triwulan and tpl.periode == "triwulan" else None
+    write_workbook(build_workbook(tpl, catalog, pd, args.year, info=info), Path(args.out))
     print(args.out)
     return 0
 
@@ -345,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
         "cities/sintetis-NNN/) and one drive per kota, OUT/sintetis-NNN/",
     )
     p.add_argument("--pd-per-kota", type=int, help="with --kota: only this many agencies per kota")
+    p.add_argument(
+        "--triwulan",
+        action="store_true",
+        help="also the optional quarterly e-SPM files (SPMTW, triwulan I-IV) of every PD owing the SPM",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample)
 
@@ -400,10 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_lineage)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
-    p.add_argument("--report", choices=list(LAPORAN), required=True)
+    p.add_argument("--report", choices=[*LAPORAN, *LAPORAN_TRIWULAN], required=True)
     p.add_argument("--pd", required=True)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--triwulan", choices=TRIWULAN, help="SPMTW: the quarter written on the Info sheet")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("suites", help="print (or --write) the expectation suites")

@@ -42,4 +42,6 @@ class Runtime:
         engine = engine_for(url)
         if migrated:
             migrate(engine)
-        return cls(settings=settings, catalog=load_catalog(settings.city, settings.reference_dir), engine=engine)
+        return cls(
+            settings=settings, catalog=load_catalog(settings.city, settings.reference_dir), engine=engine
+        )

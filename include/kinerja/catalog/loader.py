@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+DEFAULT_PENGINGAT_HARI = (7, 3, 1, 0)
 KECAMATAN = "KECAMATAN"
 """Owner code in the IKK and nomenclature tables meaning: every kecamatan reports this row."""
 
@@ -142,6 +143,18 @@ class AkunApbd:
 JENIS_AKUN = ("pendapatan", "belanja", "penerimaan_pembiayaan", "pengeluaran_pembiayaan")
 
 
+HARI_SETELAH_TRIWULAN = 20
+"""e-SPM closes ~20 days after each quarter (domain brief §1; calendar.yaml e_spm_triwulanan)."""
+REVIU_DIBUKA_HARI = 7
+"""The reviu is asked for this many days before its due date unless calendar.yaml says."""
+
+
+def _e_spm_default(tahun: int, hari: int = HARI_SETELAH_TRIWULAN) -> tuple[date, ...]:
+    """The closing days when a year lists none: `hari` days after each quarter's last day."""
+    ends = (date(tahun, 3, 31), date(tahun, 6, 30), date(tahun, 9, 30), date(tahun, 12, 31))
+    return tuple(end + timedelta(days=hari) for end in ends)
+
+
 @dataclass(frozen=True)
 class Kalender:
     tahun: int
@@ -153,6 +166,21 @@ class Kalender:
     rakor: date | None
     batas_reviu_inspektorat: date | None = None
     """The Inspektorat's reviu of the LPPD data is due (fourth week of February of N+1)."""
+    batas_triwulan: tuple[date, ...] = ()
+    """The e-SPM closing day of quarters I-IV of year N (the last one in January of N+1)."""
+    reviu_dibuka_hari: int = REVIU_DIBUKA_HARI
+    """The reviu DAG asks the Inspektorat this many days before `batas_reviu_inspektorat`."""
+
+    def batas_e_spm(self, triwulan: int) -> date:
+        """The closing day of quarter `triwulan` (1-4) in e-SPM."""
+        return (self.batas_triwulan or _e_spm_default(self.tahun))[triwulan - 1]
+
+    @property
+    def reviu_dibuka(self) -> date | None:
+        """The day the reviu DAG first asks the Inspektorat (before the due date)."""
+        if self.batas_reviu_inspektorat is None:
+            return None
+        return self.batas_reviu_inspektorat - timedelta(days=self.reviu_dibuka_hari)
 
 
 @dataclass(frozen=True)
@@ -279,6 +307,9 @@ class Catalog:
     """The PD that hands in the APBD totals (BPKAD)."""
     toleransi_pagu_persen: float = 0.0
     """Programme budgets vs APBD belanja: a difference above this share (%) is a warning."""
+    pengingat_hari: tuple[int, ...] = DEFAULT_PENGINGAT_HARI
+    """Days before the collection deadline on which agencies are reminded (0 = the deadline day),
+    largest first (`pengingat_hari` in calendar.yaml)."""
     _pd_index: dict[str, PerangkatDaerah] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -372,6 +403,7 @@ class Catalog:
             None,
             None,
             _friday_week_4(tahun),
+            _e_spm_default(tahun),
         )
 
 
@@ -452,6 +484,15 @@ def _load_eppd_skor(raw: dict[str, Any] | None, bobot: dict[str, Any] | None = N
     )
 
 
+def _pengingat_hari(raw: Any, path: Path) -> tuple[int, ...]:
+    if raw is None:
+        return DEFAULT_PENGINGAT_HARI
+    offsets = sorted({int(x) for x in raw}, reverse=True)
+    if any(x < 0 for x in offsets):
+        raise ValueError(f"{path}: pengingat_hari harus bilangan >= 0, bukan {raw!r}")
+    return tuple(offsets)
+
+
 CATALOG_CACHE_SIZE = 16
 """Catalogues kept per process (~0.3 MB each): a worker that serves many kota one after another
 keeps the last few instead of every kota it ever saw (bench/scale.py)."""
@@ -521,7 +562,14 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for r in _csv(catalogue_file(city, "lkpj_nomenklatur.csv", base))
     )
     kalender = {}
-    for tahun, k in (_yaml(catalogue_file(city, "calendar.yaml", base)).get("tahun") or {}).items():
+    calendar_path = catalogue_file(city, "calendar.yaml", base)
+    calendar = _yaml(calendar_path) or {}
+    hari_tw = int((calendar.get("e_spm_triwulanan") or {}).get("hari_setelah_akhir_triwulan", 20))
+    dibuka = int((calendar.get("reviu_inspektorat") or {}).get("dibuka_hari_sebelum_batas", 7))
+    for tahun, k in (calendar.get("tahun") or {}).items():
+        tw = tuple(d for d in (_date(v) for v in k.get("batas_e_spm") or ()) if d is not None)
+        if tw and len(tw) != 4:
+            raise ValueError(f"calendar.yaml tahun {tahun}: batas_e_spm harus 4 tanggal (triwulan I-IV)")
         kalender[int(tahun)] = Kalender(
             tahun=int(tahun),
             batas_pengumpulan=_date(k["batas_pengumpulan"]) or date(int(tahun) + 1, 1, 26),
@@ -531,6 +579,8 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
             klinik_selesai=_date(k.get("klinik_selesai")),
             rakor=_date(k.get("rakor")),
             batas_reviu_inspektorat=_date(k.get("batas_reviu_inspektorat")) or _friday_week_4(int(tahun)),
+            batas_triwulan=tw or _e_spm_default(int(tahun), hari_tw),
+            reviu_dibuka_hari=dibuka,
         )
     # Optional catalogues: a kota without them simply owes no MAKRO / APBD report.
     makro_path, apbd_path = catalogue_file(city, "makro.yaml", base), catalogue_file(city, "apbd.yaml", base)
@@ -570,4 +620,5 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         apbd=apbd,
         pd_apbd=str(apbd_raw.get("kode_pd", "")),
         toleransi_pagu_persen=float(apbd_raw.get("toleransi_pagu_persen", 0)),
+        pengingat_hari=_pengingat_hari(calendar.get("pengingat_hari"), calendar_path),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.intake.board import quarter_status
 from kinerja.reports.numbers import format_id
 from kinerja.reports.spm import JpdInput, Mutu, Penerima, SpmResult, compute_spm
 from kinerja.schema.model import LAPORAN
@@ -182,6 +183,13 @@ def status_lines(engine: Engine, catalog: Catalog, tahun: int) -> list[str]:
         "",
         f"Ringkasan {len(rows)} laporan wajib: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())),
     ]
+    quarters = quarter_status(engine, catalog, tahun, datetime.now(catalog.tz).date())
+    if any(c.versions for cells in quarters.values() for c in cells):
+        lines += ["", "SPM triwulanan (e-SPM, tidak wajib di sini):"]
+        lines += [
+            f"  {kode:14} " + "  ".join(f"TW{c.triwulan} {c.status}" for c in cells)
+            for kode, cells in quarters.items()
+        ]
     spm = spm_for_year(engine, catalog, tahun)
     if spm.daerah is None:
         lines.append("Capaian SPM: belum ada data SPM yang valid.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.intake.board import BELUM_WAKTUNYA, DIKEMBALIKAN, QuarterCell, quarter_status, returned_lppd
+from kinerja.intake.refused import RefusedRow, refused_for_board
 from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
@@ -28,7 +30,7 @@ from kinerja.warehouse.models import submission
 TAK_DIKENALI = "masuk, tak dikenali"
 """Shown instead of `belum masuk` when the agency's folder holds files that are no template at all
 (a CSV or PDF named .xlsx, no Info sheet): something did come in, and it got feedback."""
-STATUSES = (BELUM_MASUK, TAK_DIKENALI, DITOLAK, TERLAMBAT, VALID)
+STATUSES = (BELUM_MASUK, TAK_DIKENALI, DITOLAK, DIKEMBALIKAN, TERLAMBAT, VALID)
 FEEDBACK_ROUTE = "umpan-balik"
 """The plugin's route serving a feedback file, relative to the page (`<prefix>/umpan-balik?path=`).
 Links open in the same frame: the Airflow UI embeds the page in a sandboxed iframe without
@@ -92,8 +94,12 @@ class StatusPage:
     """Years the selector offers, newest first."""
     strays: list[Stray] = field(default_factory=list)
     """Files in folders that are no active agency's (a mistyped folder name, a merged PD)."""
+    refused: list[RefusedRow] = field(default_factory=list)
+    """Files the collection does not take (bad name, directly under the year, in a sub-folder)."""
     chain: list[Step] = field(default_factory=list)
     """Where the year stands: collected → built → review → published → synced (`reports.chain`)."""
+    triwulan: Mapping[str, list[QuarterCell]] = field(default_factory=dict)
+    """Per PD owing the SPM: its optional quarterly e-SPM files (`intake.board`)."""
 
     @property
     def ringkasan(self) -> dict[str, int]:
@@ -193,6 +199,20 @@ def _unrecognised(engine: Engine, tahun: int) -> dict[str, tuple[int, _Latest]]:
     return out
 
 
+def _with_refused(
+    unknown: dict[str, tuple[int, _Latest]], refused: list[RefusedRow]
+) -> dict[str, tuple[int, _Latest]]:
+    """A file refused in an agency's folder (sub-folder, bad name) also means something came in:
+    that agency's reports are never "belum masuk" while it waits there."""
+    out = dict(unknown)
+    for r in refused:
+        if r.kode_pd and r.kode_pd not in unknown:
+            n = out[r.kode_pd][0] + 1 if r.kode_pd in out else 1
+            name = r.path.rsplit("/", 1)[-1]
+            out[r.kode_pd] = (n, _Latest(r.received_at, False, r.feedback_path, name, r.first_seen))
+    return out
+
+
 def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
     from kinerja.warehouse.models import submission_issue
 
@@ -219,7 +239,7 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
 
 def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
     """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
-    from kinerja.notify.file_mail import KIND, key_for
+    from kinerja.notify.ledger import KIND, key_for
     from kinerja.warehouse.models import notification_sent as n
 
     with engine.connect() as conn:
@@ -255,7 +275,8 @@ def status_page(
     today = today or today_in(catalog.tz)
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     latest = _latest_versions(engine, tahun)
-    unknown = _unrecognised(engine, tahun)
+    refused = refused_for_board(engine, tahun)
+    unknown = _with_refused(_unrecognised(engine, tahun), refused)
     problems = _mail_problems(engine, tahun)
     names: dict[str, str] = {}
     cells: dict[str, dict[str, Cell]] = {}
@@ -287,6 +308,15 @@ def status_page(
             feedback_file=last.feedback_file if last else None,
             feedback_at=last.feedback_at if last else None,
         )
+    for kode, back in returned_lppd(engine, tahun).items():
+        if "LPPD" in cells.get(kode, {}):  # the Inspektorat returned it: like a rejected file
+            cells[kode]["LPPD"] = replace(
+                cells[kode]["LPPD"],
+                status=DIKEMBALIKAN,
+                feedback_path=back.feedback_path,
+                feedback_file=f"Catatan Inspektorat: {back.catatan}"[:200],
+                feedback_at=back.diputuskan_pada,
+            )
     chain: list[Step] = []
     if pipeline is not None:
         statuses = [c.status for by_laporan in cells.values() for c in by_laporan.values()]
@@ -306,7 +336,9 @@ def status_page(
         ],
         years=_years(engine, catalog, tahun),
         strays=_strays(engine, catalog, tahun),
+        refused=refused,
         chain=chain,
+        triwulan=quarter_status(engine, catalog, tahun, today),
     )
 
 
@@ -322,10 +354,21 @@ def recorded_feedback(engine: Engine, path: str) -> str | None:
         return None
     if clean != path or not clean.lower().endswith(".html"):
         return None
+    from kinerja.warehouse.models import drive_refused
+    from kinerja.warehouse.models import reviu_inspektorat as reviu
+
     with engine.connect() as conn:
-        found = conn.execute(
-            select(submission.c.feedback_path).where(submission.c.feedback_path == clean).limit(1)
-        ).scalar()
+        found = (
+            conn.execute(
+                select(submission.c.feedback_path).where(submission.c.feedback_path == clean).limit(1)
+            ).scalar()
+            or conn.execute(
+                select(drive_refused.c.feedback_path).where(drive_refused.c.feedback_path == clean).limit(1)
+            ).scalar()
+            or conn.execute(  # the Inspektorat's note to a returned PD
+                select(reviu.c.feedback_path).where(reviu.c.feedback_path == clean).limit(1)
+            ).scalar()
+        )
     return clean if found else None
 
 
@@ -334,8 +377,10 @@ STATUS_LABEL = {
     BELUM_MASUK: "Belum masuk",
     TAK_DIKENALI: "Masuk, tak dikenali",
     DITOLAK: "Ditolak",
+    DIKEMBALIKAN: "Dikembalikan",
     VALID: "Valid",
     TERLAMBAT: "Terlambat",
+    BELUM_WAKTUNYA: "Belum waktunya",
 }
 STATUS_HINT = {
     BELUM_MASUK: "belum ada berkas yang masuk",
@@ -344,6 +389,11 @@ STATUS_HINT = {
         "PD sudah mendapat umpan balik dan perlu mengirim templat yang benar"
     ),
     DITOLAK: "semua versi yang diterima ditolak: PD perlu memperbaiki dan mengirim ulang",
+    DIKEMBALIKAN: (
+        "Inspektorat mengembalikan data LPPD dengan catatan (reviu): PD perlu memperbaiki dan mengirim "
+        "ulang berkas LPPD"
+    ),
+    BELUM_WAKTUNYA: "triwulan belum berakhir",
     VALID: "data valid diterima sebelum batas dan sudah dimuat",
     TERLAMBAT: "data valid sudah dimuat, tetapi diterima setelah batas",
 }
@@ -351,8 +401,10 @@ STATUS_CLASS = {
     BELUM_MASUK: "belum",
     TAK_DIKENALI: "takdikenali",
     DITOLAK: "ditolak",
+    DIKEMBALIKAN: "dikembalikan",
     VALID: "valid",
     TERLAMBAT: "terlambat",
+    BELUM_WAKTUNYA: "belum",
 }
 
 _CSS = """
@@ -394,6 +446,8 @@ td.st-valid { background: #f6fef9; border-left-color: #16a34a; }
 td.st-terlambat { background: #fffbeb; border-left-color: #d97706; }
 .st-takdikenali { background: #ede9fe; color: #5b21b6; }
 td.st-takdikenali { background: #faf5ff; border-left-color: #7c3aed; }
+.st-dikembalikan { background: #ffedd5; color: #9a3412; }
+td.st-dikembalikan { background: #fff7ed; border-left-color: #ea580c; }
 td.na { color: #9ca3af; }
 .surel-gagal { color: #991b1b; } .surel-gagal ul { margin: 2px 0 0 16px; padding: 0; }
 h2 { font-size: 16px; margin: 20px 0 6px; }
@@ -458,6 +512,36 @@ def _mail_html(row: PdRow) -> str:
     return f'<div class="meta surel-gagal">E-mail umpan balik tidak sampai:<ul>{items}</ul></div>'
 
 
+def _quarters_html(page: StatusPage) -> str:
+    """The optional quarterly e-SPM files (SPMTW) of every PD owing the SPM, per quarter."""
+    if not page.triwulan:
+        return ""
+    names = {row.kode_pd: row.nama_pd for row in page.rows}
+    rows = []
+    for kode, cells in page.triwulan.items():
+        tds = []
+        for c in cells:
+            cls = STATUS_CLASS.get(c.status, "belum")
+            meta = f"batas {tanggal(c.batas)}"
+            if c.last_received_at is not None:
+                when = waktu(c.last_received_at, page.tz, page.tz_label)
+                meta += f" &middot; {c.versions} versi, terakhir {_e(when)}"
+            tds.append(
+                f'<td class="cell st-{cls}" data-triwulan="{c.triwulan}" data-status="{_e(c.status)}">'
+                f'<span class="badge st-{cls}">{_e(STATUS_LABEL.get(c.status, c.status))}</span>'
+                f'<div class="meta">{meta}</div></td>'
+            )
+        rows.append(
+            f'<tr data-pd="{_e(kode)}"><td class="pd"><div class="nama">{_e(names.get(kode, kode))}</div>'
+            f'<div class="kode">{_e(kode)}</div></td>{"".join(tds)}</tr>'
+        )
+    return (
+        '<h2 id="triwulan">Laporan SPM triwulanan (e-SPM, tidak wajib di sini)</h2>'
+        "<table><thead><tr><th>Perangkat Daerah</th><th>Triwulan I</th><th>Triwulan II</th>"
+        f"<th>Triwulan III</th><th>Triwulan IV</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _strays_html(page: StatusPage) -> str:
     """Files in folders that are no active agency's: ditolak, listed so nobody misses them."""
     if not page.strays:
@@ -475,6 +559,26 @@ def _strays_html(page: StatusPage) -> str:
         f'<h2 id="berkas-lain">Berkas di folder yang bukan folder PD aktif ({len(page.strays)})</h2>'
         "<table><thead><tr><th>Berkas</th><th>Masuk</th><th>Alasan ditolak</th><th></th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _refused_html(page: StatusPage) -> str:
+    """Files the collection does not take: the operators see each one, and its page if any."""
+    if not page.refused:
+        return ""
+    rows = []
+    for r in page.refused:
+        href = _e(feedback_href(r.feedback_path)) if r.feedback_path else None
+        link = f'<a href="{href}">Umpan balik</a>' if href else "hanya di halaman ini"
+        rows.append(
+            f'<tr class="tidak-diproses"><td class="meta berkas">{_e(r.path)}</td>'
+            f"<td>{_e(r.kode_pd or '-')}</td><td>{_e(waktu(r.received_at, page.tz, page.tz_label))}</td>"
+            f'<td>{_e(r.reason)}</td><td>{_e(r.fix)}</td><td class="meta">{link}</td></tr>'
+        )
+    return (
+        f'<h2 id="tidak-diproses">Berkas yang tidak diproses ({len(page.refused)})</h2>'
+        "<table><thead><tr><th>Berkas</th><th>Folder PD</th><th>Masuk</th><th>Alasan</th>"
+        f"<th>Cara memperbaiki</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -552,7 +656,9 @@ keadaan per {_e(tanggal(page.hari_ini))}</p>
 </tbody>
 </table>
 <p class="legend">{legend} Sel &ldquo;&ndash;&rdquo;: laporan tidak wajib bagi PD itu.</p>
+{_quarters_html(page)}
 {strays}
+{_refused_html(page)}
 </body>
 </html>
 """
