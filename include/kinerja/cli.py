@@ -83,8 +83,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
+    from kinerja.cells import format_table
     from kinerja.intake.collect import CollectRun, summarise
-    from kinerja.reports.status import format_table
     from kinerja.sources.url import drive_from_url
     from kinerja.warehouse.load import sync_reference
 
@@ -166,8 +166,8 @@ def _mail_feedback(run: Any) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
+    from kinerja.cells import format_table
     from kinerja.intake.check import check_file
-    from kinerja.reports.status import format_table
 
     path = Path(args.file)
     if not path.is_file():
@@ -200,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
-    from kinerja.reports.status import status_json, status_lines
+    from kinerja.status.summary import status_json, status_lines
 
     catalog = load_catalog(args.city)
     engine = _read_warehouse(args.warehouse)
@@ -212,12 +212,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from kinerja.build import build_outputs
     from kinerja.catalog import load_catalog
-    from kinerja.reports.build import build_outputs
 
     catalog = load_catalog(args.city)
     engine = _read_warehouse(args.warehouse)
-    summary = build_outputs(engine, catalog, args.year, Path(args.out))
+    summary = build_outputs(
+        engine, catalog, args.year, Path(args.out), public_url=Settings.from_env().public_url
+    )
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
         return 0

@@ -122,7 +122,7 @@ def compact(outcome: FileOutcome) -> dict[str, Any]:
 
 
 def summary_lines(tahun: int, warehouse_url: str | None = None, city: str | None = None) -> list[str]:
-    from kinerja.reports.status import status_lines
+    from kinerja.status.summary import status_lines
     from kinerja.warehouse.db import engine_for
 
     settings = Settings.from_env()
@@ -135,14 +135,16 @@ def build_year_reports(
 ) -> dict[str, Any]:
     """Build every output of `tahun` into a fresh staging folder; returns what the reviewer
     sees (headline figures, the staging folder) as a JSON-able dict."""
+    from kinerja.build import build_outputs
     from kinerja.publish.release import staging_dir
-    from kinerja.reports.build import build_outputs
     from kinerja.warehouse.db import engine_for
 
     settings = Settings.from_env()
     engine = engine_for(warehouse_url or settings.warehouse_read_url)  # reads only
     stage = staging_dir(settings.reports_dir, tahun, run_id)
-    summary = build_outputs(engine, load_catalog(city or settings.city), tahun, stage)
+    summary = build_outputs(
+        engine, load_catalog(city or settings.city), tahun, stage, public_url=settings.public_url
+    )
     return {"tahun": tahun, "staging": str(stage), "summary": summary}
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, delete, insert, select
 from kinerja.catalog.loader import Catalog
 from kinerja.sources.base import Drive
 from kinerja.sources.connections import DriveSpec
+from kinerja.status.collection import collection_status
 from kinerja.warehouse.models import reviu_inspektorat
 
 SETUJUI = "Setujui"
@@ -47,7 +48,6 @@ def pd_wajib_lppd(catalog: Catalog, tahun: int) -> dict[str, str]:
 
 def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
     """What the reviewer is asked: the year, the due date and each PD's LPPD status, as text."""
-    from kinerja.reports.status import collection_status  # pandas: not at the DAG file's parse time
 
     wajib = pd_wajib_lppd(catalog, tahun)
     status = {r.kode_pd: r.status for r in collection_status(engine, catalog, tahun) if r.laporan == "LPPD"}

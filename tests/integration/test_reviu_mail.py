@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.intake.board import DIKEMBALIKAN
 from kinerja.notify import send_reviu_mails, smtp_from_url
-from kinerja.reports.status_page import recorded_feedback, render_status_page, status_page
 from kinerja.reviu import KEMBALIKAN, belum_waktunya, catat_reviu, feedback_path
 from kinerja.sample import SampleShares, generate_year
 from kinerja.sources.local import LocalDrive
+from kinerja.status.quarters import DIKEMBALIKAN
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import recorded_feedback, status_page
 from sqlalchemy import Engine
 
 from ..conftest import make_run

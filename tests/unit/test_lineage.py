@@ -10,13 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
+from kinerja.build import build_outputs
 from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.lineage import SUMBER, lineage
 from kinerja.lineage import datasets as lineage_datasets
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError
-from kinerja.reports.build import build_outputs
 from kinerja.reports.keputusan import SETUJUI
 from kinerja.sample import SampleShares, generate_year
 from kinerja.satudata.package import FOLDER, read_package

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from kinerja.catalog import Catalog
 from kinerja.cli import main
-from kinerja.intake.board import BELUM_MASUK, BELUM_WAKTUNYA, DITOLAK, TERLAMBAT, VALID, quarter_status
-from kinerja.reports.status_page import render_status_page, status_page
 from kinerja.sample import WIB, fill_rows, quarter_rows
 from kinerja.schema.excel import build_workbook, prefilled_rows
 from kinerja.schema.model import TEMPLATES
+from kinerja.status.quarters import BELUM_MASUK, BELUM_WAKTUNYA, DITOLAK, TERLAMBAT, VALID, quarter_status
 from kinerja.warehouse.models import FACT_TABLES, submission, submission_current
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import status_page
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 

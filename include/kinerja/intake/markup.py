@@ -34,8 +34,9 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr, unescape
 
+from kinerja.cells import safe_cell
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
-from kinerja.intake.feedback import safe_cell, verdict
+from kinerja.intake.feedback import verdict
 from kinerja.intake.issues import Issue
 from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
 

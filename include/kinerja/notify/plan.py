@@ -48,8 +48,8 @@ from kinerja.notify.model import (
     Notification,
     Reminder,
 )
-from kinerja.reports.status import ReportStatus, collection_status
 from kinerja.runtime import Runtime
+from kinerja.status.collection import ReportStatus, collection_status
 from kinerja.warehouse.models import submission as s
 from kinerja.warehouse.models import submission_issue as si
 

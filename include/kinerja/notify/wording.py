@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.cells import tanggal
 from kinerja.intake.feedback import FeedbackContext, facts, verdict
 from kinerja.intake.issues import Issue, shown
 from kinerja.notify.model import OUTSTANDING, Reminder
-from kinerja.reports.numbers import tanggal
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
 Paragraphs = Sequence[str | Sequence[str]]
 """Paragraphs and bullet lists (a sequence of items), in order."""
