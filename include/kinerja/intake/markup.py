@@ -34,6 +34,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr, unescape
 
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
+
 from kinerja.cells import safe_cell
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.intake.feedback import verdict
@@ -113,25 +115,6 @@ def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _col_letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _split_coord(coord: str) -> tuple[int, int]:
-    """(row, column), 1-based, of an A1 reference."""
-    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", coord)
-    if not m:
-        raise _Unsupported(f"cell reference {coord!r}")
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
 def _column_of(grid: list[list[Any]], issue: Issue) -> int | None:
     """The sheet column an issue's column label points at: the cell right of the label on the
     issue's own row (the Info sheet's label/value pairs), else the header found in the top rows."""
@@ -157,7 +140,7 @@ def _locate(grids: dict[str, list[list[Any]]], issue: Issue) -> tuple[str, str] 
     if not issue.row:
         return issue.sheet, "A1"
     col = _column_of(grids[issue.sheet], issue) or 1
-    return issue.sheet, f"{_col_letter(col)}{issue.row}"
+    return issue.sheet, f"{get_column_letter(col)}{issue.row}"
 
 
 def _grids(data: bytes, sheets: Iterable[str]) -> dict[str, list[list[Any]]]:
@@ -551,7 +534,7 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
     """The worksheet with each cell of `flags` (coordinate -> severity) in a format with our fill."""
     by_row: dict[int, dict[int, str]] = {}
     for coord, severity in flags.items():
-        r, c = _split_coord(coord)
+        r, c = coordinate_to_tuple(coord)
         by_row.setdefault(r, {})[c] = severity
     data = re.search(r"<sheetData\b[^>]*?(/>|>(.*?)</sheetData>)", xml, re.S)
     if not data:
@@ -562,9 +545,7 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
     pending = sorted(by_row)
 
     def new_row(r: int) -> str:
-        cells = "".join(
-            f'<c r="{_col_letter(c)}{r}" s="{styles.flagged(0, by_row[r][c])}"/>' for c in sorted(by_row[r])
-        )
+        cells = "".join(_empty_flagged(r, c, by_row[r][c], styles) for c in sorted(by_row[r]))
         return f'<row r="{r}">{cells}</row>'
 
     for m in _ROW_START.finditer(body):
@@ -591,6 +572,11 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
     return xml[: data.start()] + "<sheetData>" + "".join(out) + "</sheetData>" + xml[data.end() :]
 
 
+def _empty_flagged(r: int, c: int, severity: str, styles: _Styles) -> str:
+    """A cell they left empty (not in the sheet), flagged."""
+    return f'<c r="{get_column_letter(c)}{r}" s="{styles.flagged(0, severity)}"/>'
+
+
 def _flag_row(row: str, start: str, r: int, cols: dict[int, str], styles: _Styles) -> str:
     if row.endswith("/>") and start == row:
         inner = ""
@@ -610,15 +596,15 @@ def _flag_row(row: str, start: str, r: int, cols: dict[int, str], styles: _Style
         ref = _attr(tag.group(0), "r")
         if ref is None:
             raise _Unsupported("a cell without its reference")
-        _, c = _split_coord(ref)
+        _, c = coordinate_to_tuple(ref)
         for missing in sorted(k for k in todo if k < c):
-            out.append(f'<c r="{_col_letter(missing)}{r}" s="{styles.flagged(0, todo.pop(missing))}"/>')
+            out.append(_empty_flagged(r, missing, todo.pop(missing), styles))
         if c in todo:
             style = int(_attr(tag.group(0), "s") or 0)
             cell = _set_attr(tag.group(0), "s", str(styles.flagged(style, todo.pop(c)))) + cell[tag.end() :]
         out.append(cell)
     out.append(inner[pos:])
-    out.extend(f'<c r="{_col_letter(c)}{r}" s="{styles.flagged(0, todo[c])}"/>' for c in sorted(todo))
+    out.extend(_empty_flagged(r, c, todo[c], styles) for c in sorted(todo))
     return start + "".join(out) + "</row>"
 
 
@@ -643,7 +629,7 @@ def _vml(notes: Sequence[_Note], shape_base: int) -> str:
     """The legacy drawing Excel needs to show the comments (hidden until pointed at)."""
     shapes = []
     for n, note in enumerate(notes):
-        r, c = _split_coord(note.coord)
+        r, c = coordinate_to_tuple(note.coord)
         shapes.append(
             f'<v:shape id="_x0000_s{shape_base + n}" type="#_x0000_t202" style="position:absolute;'
             f"margin-left:59.25pt;margin-top:1.5pt;width:{note.width}px;height:{note.height}px;z-index:1;"
@@ -729,7 +715,7 @@ def _summary_xml(
         )
         + "</row>",
         '<row r="5">'
-        + "".join(_cell(f"{_col_letter(c)}5", name, head) for c, name in enumerate(SUMMARY_COLUMNS, 1))
+        + "".join(_cell(f"{get_column_letter(c)}5", name, head) for c, name in enumerate(SUMMARY_COLUMNS, 1))
         + "</row>",
     ]
     links = []
@@ -751,7 +737,7 @@ def _summary_xml(
         rows.append(
             f'<row r="{r}">'
             + "".join(
-                _cell(f"{_col_letter(c)}{r}", v, s)
+                _cell(f"{get_column_letter(c)}{r}", v, s)
                 for c, (v, s) in enumerate(zip(values, styles_of, strict=True), 1)
             )
             + "</row>"
