@@ -6,7 +6,7 @@ Pemeriksaan" listing every finding with a link to its cell. Otherwise their valu
 formatting stay as they were, with nothing live: formulas are replaced by the values Excel
 cached (what the collection read), links to other workbooks and to the web are dropped.
 
-The copy is made by editing the workbook's parts inside the zip (`_Package`): the styles get
+The copy is made by editing the workbook's parts inside the zip (`intake.xlsx_package`): the styles get
 two fills and a few cell formats, the flagged cells point at them, each flagged sheet gets a
 comments part (and the VML drawing Excel needs to show comments), and the summary is a new
 worksheet part. Every other part is copied as it was, so nothing of theirs is lost in a round
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 import logging
-import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -41,6 +40,26 @@ from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.intake.feedback import verdict
 from kinerja.intake.issues import Issue
 from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
+from kinerja.intake.xlsx_package import (
+    CT_COMMENTS,
+    CT_VML,
+    CT_WORKSHEET,
+    NS_MAIN,
+    NS_REL,
+    REL_CALC_CHAIN,
+    REL_COMMENTS,
+    REL_HYPERLINK,
+    REL_VML,
+    REL_WORKSHEET,
+    WORKBOOK,
+    XML_DECL,
+    Package,
+    Unsupported,
+    attr,
+    drop_attr,
+    insert_before_close,
+    set_attr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +73,6 @@ FILL_RGB = {"error": "FFC7CE", "warning": "FFEB9C"}
 SUMMARY_COLUMNS = ("Tingkat", "Lembar", "Sel", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")
 SUMMARY_WIDTHS = (12, 14, 10, 22, 22, 50, 50)
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-REL_WORKSHEET = f"{NS_REL}/worksheet"
-REL_COMMENTS = f"{NS_REL}/comments"
-REL_VML = f"{NS_REL}/vmlDrawing"
-REL_HYPERLINK = f"{NS_REL}/hyperlink"
-REL_CALC_CHAIN = f"{NS_REL}/calcChain"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-WORKBOOK = "xl/workbook.xml"
-CONTENT_TYPES = "[Content_Types].xml"
-XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 LIVE_PARTS = ("xl/externalLinks/", "xl/connections.xml", "xl/queryTables/", "xl/embeddings/", "xl/activeX/")
 """Parts that reach outside the workbook or run something: a workbook with any of them is
@@ -83,10 +88,6 @@ _WORKSHEET_AFTER_LEGACY_DRAWING = (
     "extLst",
 )
 """Elements a worksheet may have after `legacyDrawing` (the schema fixes their order)."""
-
-
-class _Unsupported(Exception):
-    """A workbook part the direct edit does not handle: normalise with openpyxl first."""
 
 
 @dataclass(frozen=True)
@@ -152,176 +153,6 @@ def _grids(data: bytes, sheets: Iterable[str]) -> dict[str, list[list[Any]]]:
     return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
 
 
-# -- the package ------------------------------------------------------------------------------
-
-
-def _attr(tag: str, name: str) -> str | None:
-    m = re.search(rf'\s{re.escape(name)}\s*=\s*("([^"]*)"|\'([^\']*)\')', tag)
-    if not m:
-        return None
-    return unescape(m.group(2) if m.group(2) is not None else m.group(3), {"&quot;": '"', "&apos;": "'"})
-
-
-def _set_attr(tag: str, name: str, value: str) -> str:
-    """`tag` (a start tag, `<x ...>` or `<x .../>`) with attribute `name` set to `value`."""
-    pattern = rf'(\s{re.escape(name)}\s*=\s*)("[^"]*"|\'[^\']*\')'
-    if re.search(pattern, tag):
-        return re.sub(pattern, lambda m: m.group(1) + quoteattr(value), tag, count=1)
-    end = -2 if tag.endswith("/>") else -1
-    return f"{tag[:end]} {name}={quoteattr(value)}{tag[end:]}"
-
-
-def _drop_attr(tag: str, name: str) -> str:
-    return re.sub(rf'\s{re.escape(name)}\s*=\s*("[^"]*"|\'[^\']*\')', "", tag)
-
-
-def _insert_before_close(xml: str, element: str, content: str, count: int | None = None) -> str:
-    """`content` appended inside `<element ...>...</element>` (or a self-closed one), with its
-    `count` attribute set when given."""
-    m = re.search(rf"<{element}\b[^>]*?(/?)>", xml)
-    if not m:
-        raise _Unsupported(f"no <{element}>")
-    start = m.group(0)
-    if count is not None and _attr(start, "count") is not None:
-        start = _set_attr(start, "count", str(count))
-    if m.group(1):  # <element/>
-        new = start[:-2].rstrip() + ">" + content + f"</{element}>"
-        return xml[: m.start()] + new + xml[m.end() :]
-    close = xml.index(f"</{element}>", m.end())
-    return xml[: m.start()] + start + xml[m.end() : close] + content + xml[close:]
-
-
-class _Package:
-    """The parts of an xlsx, edited as text and written back with every other part as it was."""
-
-    def __init__(self, data: bytes) -> None:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            self.order = [i.filename for i in zf.infolist() if not i.is_dir()]
-            self.parts: dict[str, bytes] = {name: zf.read(name) for name in self.order}
-        self.text: dict[str, str] = {}
-
-    def xml(self, name: str) -> str:
-        if name not in self.text:
-            self.text[name] = self.parts[name].decode("utf-8")
-        return self.text[name]
-
-    def put(self, name: str, xml: str) -> None:
-        if name not in self.parts and name not in self.text:
-            self.order.append(name)
-        self.text[name] = xml
-
-    def drop(self, name: str) -> None:
-        self.parts.pop(name, None)
-        self.text.pop(name, None)
-        if name in self.order:
-            self.order.remove(name)
-
-    def new_name(self, pattern: str) -> str:
-        n = 1
-        while pattern.format(n) in self.parts or pattern.format(n) in self.text:
-            n += 1
-        return pattern.format(n)
-
-    def save(self) -> bytes:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in self.order:
-                zf.writestr(name, self.text[name].encode("utf-8") if name in self.text else self.parts[name])
-        return buf.getvalue()
-
-    # relationships
-
-    @staticmethod
-    def rels_of(part: str) -> str:
-        folder, name = posixpath.split(part)
-        return posixpath.join(folder, "_rels", f"{name}.rels")
-
-    def rels(self, part: str) -> list[tuple[str, str, str, str | None]]:
-        """(id, type, resolved target, TargetMode) of each relationship of `part`."""
-        name = self.rels_of(part)
-        if name not in self.parts and name not in self.text:
-            return []
-        out = []
-        for rel in ET.fromstring(self.xml(name)).findall(f"{{{NS_PKG_REL}}}Relationship"):
-            target, mode = rel.get("Target", ""), rel.get("TargetMode")
-            if mode != "External":
-                base = posixpath.dirname(part)
-                target = (
-                    target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-                )
-            out.append((rel.get("Id", ""), rel.get("Type", ""), target, mode))
-        return out
-
-    def add_rel(self, part: str, rel_type: str, target: str) -> str:
-        name = self.rels_of(part)
-        if name not in self.parts and name not in self.text:
-            self.put(
-                name,
-                f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}"></Relationships>',
-            )
-        taken = {r[0] for r in self.rels(part)}
-        n = 1
-        while f"rIdK{n}" in taken:
-            n += 1
-        rid = f"rIdK{n}"
-        self.put(
-            name,
-            _insert_before_close(
-                self.xml(name),
-                "Relationships",
-                f'<Relationship Id="{rid}" Type="{rel_type}" Target="/{target}"/>',
-            ),
-        )
-        return rid
-
-    def drop_rels(self, part: str, ids: set[str]) -> None:
-        if not ids:
-            return
-        name = self.rels_of(part)
-        self.put(
-            name,
-            re.sub(
-                r"<Relationship\b[^>]*?(?:/>|>\s*</Relationship>)",
-                lambda m: "" if _attr(m.group(0), "Id") in ids else m.group(0),
-                self.xml(name),
-            ),
-        )
-
-    # content types
-
-    def add_content_type(self, part: str, content_type: str) -> None:
-        self.put(
-            CONTENT_TYPES,
-            _insert_before_close(
-                self.xml(CONTENT_TYPES),
-                "Types",
-                f'<Override PartName="/{part}" ContentType="{content_type}"/>',
-            ),
-        )
-
-    def ensure_default(self, extension: str, content_type: str) -> None:
-        xml = self.xml(CONTENT_TYPES)
-        for m in re.finditer(r"<Default\b[^>]*>", xml):
-            if (_attr(m.group(0), "Extension") or "").lower() == extension:
-                return
-        self.put(
-            CONTENT_TYPES,
-            _insert_before_close(
-                xml, "Types", f'<Default Extension="{extension}" ContentType="{content_type}"/>'
-            ),
-        )
-
-    def drop_content_type(self, part: str) -> None:
-        self.put(
-            CONTENT_TYPES,
-            re.sub(
-                r"<Override\b[^>]*?/>",
-                lambda m: "" if _attr(m.group(0), "PartName") == f"/{part}" else m.group(0),
-                self.xml(CONTENT_TYPES),
-            ),
-        )
-
-
 # -- nothing live -------------------------------------------------------------------------------
 
 _CELL_WITH_CONTENT = re.compile(r"<c\b([^>/]*)>(.*?)</c>", re.S)
@@ -339,10 +170,10 @@ def _cached_value(m: re.Match[str]) -> str:
     tag = f"<c{attrs}>"
     value = _VALUE.search(inner)
     if value is None or not value.group(1):
-        return _drop_attr(tag, "t")[:-1] + "/>"
-    if _attr(tag, "t") == "str":  # a formula's text result: kept as an inline string
+        return drop_attr(tag, "t")[:-1] + "/>"
+    if attr(tag, "t") == "str":  # a formula's text result: kept as an inline string
         text = unescape(value.group(1))
-        tag = _set_attr(tag, "t", "inlineStr")
+        tag = set_attr(tag, "t", "inlineStr")
         return f'{tag}<is><t xml:space="preserve">{escape(text)}</t></is></c>'
     return f"{tag}{inner}</c>"
 
@@ -359,7 +190,7 @@ def _without_formulas(xml: str) -> str:
             _CELL_WITH_CONTENT.fullmatch(xml, start, end + len("</c>")) if start >= 0 and end >= 0 else None
         )
         if cell is None:
-            raise _Unsupported("a formula outside a cell")
+            raise Unsupported("a formula outside a cell")
         out.append(xml[pos:start])
         out.append(_cached_value(cell))
         pos = cell.end()
@@ -367,7 +198,7 @@ def _without_formulas(xml: str) -> str:
     return "".join(out)
 
 
-def _strip_live(pkg: _Package, sheet_parts: dict[str, str]) -> None:
+def _strip_live(pkg: Package, sheet_parts: dict[str, str]) -> None:
     """No formula, no calculation chain, no hyperlink out of the workbook."""
     for part in sheet_parts.values():
         xml = pkg.xml(part)
@@ -391,30 +222,30 @@ def _local_link(external: set[str], m: re.Match[str]) -> str:
     """A hyperlink element, or nothing when it points out of the workbook (by relationship)."""
     tag = m.group(0)
     prefixes = re.findall(r"\s(\w+):id\s*=", tag)
-    return "" if any(_attr(tag, f"{p}:id") in external for p in prefixes) else tag
+    return "" if any(attr(tag, f"{p}:id") in external for p in prefixes) else tag
 
 
-def _check_supported(pkg: _Package, sheets: dict[str, str]) -> None:
+def _check_supported(pkg: Package, sheets: dict[str, str]) -> None:
     if SUMMARY_SHEET in sheets:
-        raise _Unsupported("a summary sheet of an earlier copy")
+        raise Unsupported("a summary sheet of an earlier copy")
     for name in pkg.order:
         if name.startswith(LIVE_PARTS) or name.startswith(("xl/comments", "xl/pivotCache")):
-            raise _Unsupported(name)
+            raise Unsupported(name)
     names = re.search(r"<definedNames\b.*?</definedNames>", pkg.xml(WORKBOOK), re.S)
     if names and "[" in names.group(0):
-        raise _Unsupported("a defined name that refers to another workbook or a table")
+        raise Unsupported("a defined name that refers to another workbook or a table")
     for part in [WORKBOOK, *sheets.values()]:
         for _, kind, _, mode in pkg.rels(part):
             if mode == "External" and kind != REL_HYPERLINK:
-                raise _Unsupported(f"an external {kind}")
+                raise Unsupported(f"an external {kind}")
             if kind in (REL_COMMENTS, REL_VML):
-                raise _Unsupported("comments of their own")
+                raise Unsupported("comments of their own")
     for part in sheets.values():
         if "<legacyDrawing" in pkg.xml(part):
-            raise _Unsupported("comments of their own")
+            raise Unsupported("comments of their own")
 
 
-def _sheet_parts(pkg: _Package) -> dict[str, str]:
+def _sheet_parts(pkg: Package) -> dict[str, str]:
     """Sheet name -> worksheet part, in workbook order (chart sheets are not listed)."""
     targets = {rid: target for rid, kind, target, _ in pkg.rels(WORKBOOK) if kind == REL_WORKSHEET}
     out: dict[str, str] = {}
@@ -431,17 +262,17 @@ def _sheet_parts(pkg: _Package) -> dict[str, str]:
 class _Styles:
     """The workbook's styles part, with the fills, fonts and cell formats we add."""
 
-    def __init__(self, pkg: _Package) -> None:
+    def __init__(self, pkg: Package) -> None:
         styles = [t for _, kind, t, _ in pkg.rels(WORKBOOK) if kind == f"{NS_REL}/styles"]
         if not styles:
-            raise _Unsupported("no styles part")
+            raise Unsupported("no styles part")
         self.pkg, self.part = pkg, styles[0]
         root = ET.fromstring(pkg.xml(self.part))
 
         def count(section: str, item: str) -> int:
             el = root.find(f"{{{NS_MAIN}}}{section}")
             if el is None:
-                raise _Unsupported(f"no {section}")
+                raise Unsupported(f"no {section}")
             return len(el.findall(f"{{{NS_MAIN}}}{item}"))
 
         self.n = {
@@ -452,7 +283,7 @@ class _Styles:
         section = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", pkg.xml(self.part), re.S)
         self.xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", section.group(1), re.S) if section else []
         if len(self.xfs) != self.n["cellXfs"]:
-            raise _Unsupported("cell formats not as expected")
+            raise Unsupported("cell formats not as expected")
         self.added: dict[str, list[str]] = {"fills": [], "fonts": [], "cellXfs": []}
         self.fills: dict[str, int] = {}
         self.fonts: dict[str, int] = {}
@@ -499,8 +330,8 @@ class _Styles:
             )
             start = re.match(r"<xf\b[^>]*?/?>", base)
             assert start is not None
-            tag = _set_attr(
-                _set_attr(start.group(0), "fillId", str(self.fill(FILL_RGB[severity]))), "applyFill", "1"
+            tag = set_attr(
+                set_attr(start.group(0), "fillId", str(self.fill(FILL_RGB[severity]))), "applyFill", "1"
             )
             self.formats[key] = self._add("cellXfs", tag + base[start.end() :])
         return self.formats[key]
@@ -520,7 +351,7 @@ class _Styles:
         for section in ("fonts", "fills", "cellXfs"):
             if self.added[section]:
                 total = self.n[section] + len(self.added[section])
-                xml = _insert_before_close(xml, section, "".join(self.added[section]), count=total)
+                xml = insert_before_close(xml, section, "".join(self.added[section]), count=total)
         self.pkg.put(self.part, xml)
 
 
@@ -538,7 +369,7 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
         by_row.setdefault(r, {})[c] = severity
     data = re.search(r"<sheetData\b[^>]*?(/>|>(.*?)</sheetData>)", xml, re.S)
     if not data:
-        raise _Unsupported("no sheetData")
+        raise Unsupported("no sheetData")
     body = data.group(2) or ""
     out: list[str] = []
     pos = 0
@@ -552,9 +383,9 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
         if not pending:
             break
         start = m.group(0)
-        number = _attr(start, "r")
+        number = attr(start, "r")
         if number is None:
-            raise _Unsupported("a row without its number")
+            raise Unsupported("a row without its number")
         r = int(number)
         if r < pending[0]:
             continue
@@ -583,7 +414,7 @@ def _flag_row(row: str, start: str, r: int, cols: dict[int, str], styles: _Style
         start = start[:-2].rstrip() + ">"
     else:
         inner = row[len(start) : -len("</row>")]
-    start = _drop_attr(start, "spans")  # a hint of the row's first and last cell: ours may widen it
+    start = drop_attr(start, "spans")  # a hint of the row's first and last cell: ours may widen it
     todo = dict(cols)
     out: list[str] = []
     pos = 0
@@ -593,15 +424,15 @@ def _flag_row(row: str, start: str, r: int, cols: dict[int, str], styles: _Style
         cell = m.group(0)
         tag = re.match(r"<c\b[^>]*?/?>", cell)
         assert tag is not None
-        ref = _attr(tag.group(0), "r")
+        ref = attr(tag.group(0), "r")
         if ref is None:
-            raise _Unsupported("a cell without its reference")
+            raise Unsupported("a cell without its reference")
         _, c = coordinate_to_tuple(ref)
         for missing in sorted(k for k in todo if k < c):
             out.append(_empty_flagged(r, missing, todo.pop(missing), styles))
         if c in todo:
-            style = int(_attr(tag.group(0), "s") or 0)
-            cell = _set_attr(tag.group(0), "s", str(styles.flagged(style, todo.pop(c)))) + cell[tag.end() :]
+            style = int(attr(tag.group(0), "s") or 0)
+            cell = set_attr(tag.group(0), "s", str(styles.flagged(style, todo.pop(c)))) + cell[tag.end() :]
         out.append(cell)
     out.append(inner[pos:])
     out.extend(_empty_flagged(r, c, todo[c], styles) for c in sorted(todo))
@@ -651,7 +482,7 @@ def _vml(notes: Sequence[_Note], shape_base: int) -> str:
     )
 
 
-def _add_comments(pkg: _Package, part: str, notes: Sequence[_Note], shape_base: int) -> None:
+def _add_comments(pkg: Package, part: str, notes: Sequence[_Note], shape_base: int) -> None:
     comments = pkg.new_name("xl/comments{}.xml")
     pkg.put(comments, _comments_xml(notes))
     pkg.add_content_type(comments, CT_COMMENTS)
@@ -761,7 +592,7 @@ def _summary_xml(
     )
 
 
-def _add_summary(pkg: _Package, sheets: dict[str, str], xml: str) -> None:
+def _add_summary(pkg: Package, sheets: dict[str, str], xml: str) -> None:
     part = pkg.new_name("xl/worksheets/sheet{}.xml")
     pkg.put(part, xml)
     pkg.add_content_type(part, CT_WORKSHEET)
@@ -773,13 +604,13 @@ def _add_summary(pkg: _Package, sheets: dict[str, str], xml: str) -> None:
     )
     m = re.search(r"<sheets\b[^>]*>", book)
     if not m:
-        raise _Unsupported("no <sheets>")
+        raise Unsupported("no <sheets>")
     book = book[: m.end()] + entry + book[m.end() :]
     # Sheet-local names (print areas, filters) follow their sheet one place to the right.
     book = re.sub(r'(\slocalSheetId=")(\d+)"', lambda n: f'{n.group(1)}{int(n.group(2)) + 1}"', book)
     book = re.sub(
         r"<workbookView\b[^>]*?/?>",
-        lambda v: _set_attr(_drop_attr(v.group(0), "firstSheet"), "activeTab", "0"),
+        lambda v: set_attr(drop_attr(v.group(0), "firstSheet"), "activeTab", "0"),
         book,
     )
     pkg.put(WORKBOOK, book)
@@ -793,8 +624,8 @@ def _add_summary(pkg: _Package, sheets: dict[str, str], xml: str) -> None:
 
 
 def _mark_up(data: bytes, issues: Sequence[Issue], kept: Sequence[_Note] = ()) -> bytes:
-    """The marked-up copy, made by editing the package's parts; raises `_Unsupported`."""
-    pkg = _Package(data)
+    """The marked-up copy, made by editing the package's parts; raises `Unsupported`."""
+    pkg = Package(data)
     sheets = _sheet_parts(pkg)
     _check_supported(pkg, sheets)
     grids = _grids(data, {i.sheet for i in issues if i.sheet in sheets})
@@ -866,7 +697,7 @@ def render_markup(data: bytes, issues: Sequence[Issue], limits: Limits = DEFAULT
         return None
     try:
         return _mark_up(data, issues)
-    except _Unsupported as why:
+    except Unsupported as why:
         log.info("marked-up copy through openpyxl first: %s", why)
     except Exception:  # the collection read it with another reader; this edit may still refuse
         log.warning("marked-up copy through openpyxl first: the direct edit failed", exc_info=True)
