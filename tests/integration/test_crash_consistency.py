@@ -13,7 +13,6 @@ compared with one clean run (see warehouse_state.py for the columns left out, an
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,13 @@ from typing import Any
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.sample import SampleShares, generate_year
-from sqlalchemy import Engine
 
-from tests.support.driver_client import CollectDriver, collect_driver
+from tests.support.driver_client import CollectDriver
 from tests.support.warehouse_state import (
+    CleanRun,
     PgDatabases,
-    archive_problems,
     canonical_rows,
     copy_drive,
-    differences,
     empty_warehouse,
     feedback_state,
     leftover_tmp,
@@ -76,39 +73,22 @@ KILL_POINTS = [
 
 
 @dataclass
-class Baseline:
-    drive: Path
-    """The pristine sample drive: each case works on a copy."""
-    paths: list[str]
-    rows: dict[str, list[str]]
-    feedback: dict[str, Any]
+class Baseline(CleanRun):
     outcomes: list[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CollectDriver]:
-    with collect_driver(tmp_path_factory.mktemp("driver-data")) as d:
-        yield d
-
-
-@pytest.fixture(scope="module")
-def databases(pg_admin: Engine, catalog: Catalog) -> Iterator[PgDatabases]:
-    dbs = PgDatabases(pg_admin, catalog)
-    try:
-        yield dbs
-    finally:
-        dbs.drop_all()
-
-
-@pytest.fixture(scope="module")
-def case_db(databases: PgDatabases) -> str:
+def case_db(pg_databases: PgDatabases) -> str:
     """One warehouse for every kill point, emptied before each."""
-    return databases.fresh()
+    return pg_databases.fresh()
 
 
 @pytest.fixture(scope="module")
 def baseline(
-    catalog: Catalog, driver: CollectDriver, databases: PgDatabases, tmp_path_factory: pytest.TempPathFactory
+    catalog: Catalog,
+    collector: CollectDriver,
+    pg_databases: PgDatabases,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Baseline:
     from kinerja.warehouse.db import engine_for
 
@@ -117,8 +97,8 @@ def baseline(
     kinds = {f.kind.split(":")[0] for f in files}
     assert {"late", "defect", "corrected"} <= kinds, kinds
     copy_drive(base / "pristine", base / "drive")
-    url = databases.fresh()
-    (clean,) = driver.collect(url, base / "drive", base / "archive")
+    url = pg_databases.fresh()
+    (clean,) = collector.collect(url, base / "drive", base / "archive")
     assert clean["exit"] == 0, clean["error"]
     engine = engine_for(url)
     try:
@@ -139,7 +119,7 @@ def test_the_clean_run_loads_and_rejects_as_the_sample_says(baseline: Baseline) 
 
 @pytest.mark.parametrize(("point", "k"), KILL_POINTS, ids=[f"{p}-{k}" for p, k in KILL_POINTS])
 def test_killed_then_rerun_equals_a_clean_run(
-    point: str, k: int, driver: CollectDriver, case_db: str, baseline: Baseline, tmp_path: Path
+    point: str, k: int, collector: CollectDriver, case_db: str, baseline: Baseline, tmp_path: Path
 ) -> None:
     from kinerja.warehouse.db import engine_for
 
@@ -148,7 +128,7 @@ def test_killed_then_rerun_equals_a_clean_run(
     copy_drive(baseline.drive, drive)
     url = case_db
     empty_warehouse(url)
-    (killed,) = driver.collect(url, drive, archive, kill=(point, k))
+    (killed,) = collector.collect(url, drive, archive, kill=(point, k))
     assert killed["signal"] == 9, f"{point} #{k} was never reached: {killed}"
     engine = engine_for(url)
     try:
@@ -157,16 +137,13 @@ def test_killed_then_rerun_equals_a_clean_run(
         assert not any("dangling" in r for rows in half.values() for r in rows)
         assert versions_problems(engine, []) == []
         done_before = recorded_paths(engine)
-        (again,) = driver.collect(url, drive, archive)
+        (again,) = collector.collect(url, drive, archive)
         assert again["exit"] == 0, again["error"]
         redone = {o["path"] for o in again["outcomes"] if o["status"] != "unchanged"}
         assert redone == set(baseline.paths) - done_before, "every file handled exactly once"
-        assert differences(engine, baseline.rows) == {}
-        assert versions_problems(engine, baseline.paths) == []
-        assert feedback_state(drive) == baseline.feedback
+        baseline.assert_matched(engine, drive, archive)
         assert leftover_tmp(drive) == [], "a half-written feedback file stayed on the agency's drive"
-        assert archive_problems(archive, engine) == []
-        (third,) = driver.collect(url, drive, archive)
+        (third,) = collector.collect(url, drive, archive)
         assert {o["status"] for o in third["outcomes"]} == {"unchanged"}
     finally:
         engine.dispose()

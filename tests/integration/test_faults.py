@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,11 @@ from kinerja.sources import LocalDrive
 from kinerja.sources.base import DriveUnavailable
 from sqlalchemy import Engine
 
-from tests.support.driver_client import CollectDriver, collect_driver
+from tests.support.driver_client import CollectDriver
 from tests.support.private_pg import PrivatePostgres, private_postgres
 from tests.support.servers import Server, Smbd, stoppable_smb_server
 from tests.support.warehouse_state import (
+    CleanRun,
     PgDatabases,
     archive_problems,
     canonical_rows,
@@ -46,58 +46,30 @@ AGENCIES = ("BAPPEDA", "DISDIKBUD")
 SHARES = SampleShares(late=0.3, missing=0, defective=0.3, corrected=1)
 
 
-@dataclass
-class Clean:
-    drive: Path
-    paths: list[str]
-    rows: dict[str, list[str]]
-    feedback: dict[str, str]
-
-
 @pytest.fixture(scope="module")
-def databases(pg_admin: Engine, catalog: Catalog) -> Iterator[PgDatabases]:
-    dbs = PgDatabases(pg_admin, catalog)
-    try:
-        yield dbs
-    finally:
-        dbs.drop_all()
-
-
-@pytest.fixture(scope="module")
-def clean(catalog: Catalog, databases: PgDatabases, tmp_path_factory: pytest.TempPathFactory) -> Clean:
+def clean(catalog: Catalog, pg_databases: PgDatabases, tmp_path_factory: pytest.TempPathFactory) -> CleanRun:
     """A sample drive and what one uninterrupted run makes of it (in this process)."""
     from kinerja.warehouse.db import engine_for
 
     base = tmp_path_factory.mktemp("clean")
     files = generate_year(catalog, 2025, base / "pristine", seed=5, only=AGENCIES, shares=SHARES)
     copy_drive(base / "pristine", base / "drive")
-    engine = engine_for(databases.fresh())
+    engine = engine_for(pg_databases.fresh())
     try:
         make_run(engine, base / "drive", catalog, base).run()
         assert versions_problems(engine, [f.path for f in files]) == []
         rows = canonical_rows(engine)
     finally:
         engine.dispose()
-    return Clean(base / "pristine", [f.path for f in files], rows, feedback_state(base / "drive"))
-
-
-def assert_like_clean(engine: Engine, clean: Clean, drive: Path, archive: Path) -> None:
-    assert differences(engine, clean.rows) == {}
-    assert versions_problems(engine, clean.paths) == []
-    assert feedback_state(drive) == clean.feedback
-    assert archive_problems(archive, engine) == []
+    return CleanRun(base / "pristine", [f.path for f in files], rows, feedback_state(base / "drive"))
 
 
 # --- two runs at once -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CollectDriver]:
-    with collect_driver(tmp_path_factory.mktemp("driver-data")) as d:
-        yield d
 
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_runs_at_once_give_the_result_of_one(
-    attempt: int, driver: CollectDriver, databases: PgDatabases, clean: Clean, tmp_path: Path
+    attempt: int, collector: CollectDriver, pg_databases: PgDatabases, clean: CleanRun, tmp_path: Path
 ) -> None:
     """Two processes collect the same year into the same warehouse, started together: each file
     is handled by exactly one of them, and the warehouse is a clean run's."""
@@ -105,21 +77,21 @@ def test_two_runs_at_once_give_the_result_of_one(
 
     drive, archive = tmp_path / "drive", tmp_path / "archive"
     copy_drive(clean.drive, drive)
-    url = databases.fresh() if attempt == 0 else databases.url(databases.made[-1])
+    url = pg_databases.fresh() if attempt == 0 else pg_databases.url(pg_databases.made[-1])
     empty_warehouse(url)
-    first, second = driver.collect(url, drive, archive, children=2)
+    first, second = collector.collect(url, drive, archive, children=2)
     assert (first["exit"], second["exit"]) == (0, 0), first["error"] or second["error"]
     handled = Counter(o["path"] for o in first["outcomes"] + second["outcomes"] if o["status"] != "unchanged")
     assert handled == Counter(clean.paths), "each file handled by exactly one run"
     engine = engine_for(url)
     try:
-        assert_like_clean(engine, clean, drive, archive)
+        clean.assert_matched(engine, drive, archive)
     finally:
         engine.dispose()
 
 
 def test_two_runs_at_once_on_sqlite_give_the_result_of_one(
-    driver: CollectDriver, catalog: Catalog, clean: Clean, tmp_path: Path
+    collector: CollectDriver, catalog: Catalog, clean: CleanRun, tmp_path: Path
 ) -> None:
     """The embedded warehouse: SQLite's write lock serialises the two runs file by file. (SQLite
     stores times unlike PostgreSQL, so the clean run to compare with is one on SQLite too.)"""
@@ -133,24 +105,24 @@ def test_two_runs_at_once_on_sqlite_give_the_result_of_one(
         sync_reference(engine, catalog)
         copy_drive(clean.drive, tmp_path / name / "drive")
     try:
-        (alone,) = driver.collect(
+        (alone,) = collector.collect(
             str(engines["alone"].url), tmp_path / "alone/drive", tmp_path / "alone/archive"
         )
         assert alone["exit"] == 0, alone["error"]
         drive, archive = tmp_path / "racing/drive", tmp_path / "racing/archive"
-        first, second = driver.collect(str(engines["racing"].url), drive, archive, children=2)
+        first, second = collector.collect(str(engines["racing"].url), drive, archive, children=2)
         assert (first["exit"], second["exit"]) == (0, 0), first["error"] or second["error"]
         handled = Counter(
             o["path"] for o in first["outcomes"] + second["outcomes"] if o["status"] != "unchanged"
         )
         assert handled == Counter(clean.paths), "each file handled by exactly one run"
-        like_alone = Clean(
+        like_alone = CleanRun(
             clean.drive,
             clean.paths,
             canonical_rows(engines["alone"]),
             feedback_state(tmp_path / "alone/drive"),
         )
-        assert_like_clean(engines["racing"], like_alone, drive, archive)
+        like_alone.assert_matched(engines["racing"], drive, archive)
     finally:
         for engine in engines.values():
             engine.dispose()
@@ -173,7 +145,9 @@ class RestartingDrive(LocalDrive):
 
 
 @pytest.mark.parametrize("moment", ["between_files", "inside_a_transaction"])
-def test_postgres_restarted_during_a_run(moment: str, catalog: Catalog, clean: Clean, tmp_path: Path) -> None:
+def test_postgres_restarted_during_a_run(
+    moment: str, catalog: Catalog, clean: CleanRun, tmp_path: Path
+) -> None:
     from kinerja.warehouse.db import engine_for, migrate
     from kinerja.warehouse.load import sync_reference
     from sqlalchemy import text
@@ -217,7 +191,7 @@ def test_postgres_restarted_during_a_run(moment: str, catalog: Catalog, clean: C
             assert versions_problems(engine, []) == []
             again = make_run(engine, drive, catalog, tmp_path).run()
             assert {o.path for o in again if o.status != "unchanged"} == set(clean.paths) - recorded
-            assert_like_clean(engine, clean, drive, tmp_path / "archive")
+            clean.assert_matched(engine, drive, tmp_path / "archive")
         finally:
             engine.dispose()
 
@@ -346,7 +320,7 @@ def test_smb_server_stopped_during_a_run(
     moment: str,
     stoppable_smb_server: tuple[Server, Smbd],
     catalog: Catalog,
-    clean: Clean,
+    clean: CleanRun,
     tmp_path: Path,
 ) -> None:
     from kinerja.warehouse.db import engine_for, migrate
@@ -366,7 +340,7 @@ def test_smb_server_stopped_during_a_run(
         # What an undisturbed run makes of the same files on the same server.
         drives.append(server.drive(roots["clean"]))
         _smb_run(engines["clean"], drives[-1], catalog, tmp_path / "clean").run()
-        expected = Clean(
+        expected = CleanRun(
             clean.drive,
             clean.paths,
             canonical_rows(engines["clean"]),

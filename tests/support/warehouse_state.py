@@ -18,6 +18,7 @@ import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +217,21 @@ def empty_warehouse(url: str) -> None:
             conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY"))
     finally:
         engine.dispose()
+
+
+@dataclass
+class CleanRun:
+    """What one uninterrupted collection made of a sample drive, to compare later runs with."""
+
+    drive: Path
+    """The pristine sample drive: each case works on a copy."""
+    paths: list[str]
+    rows: dict[str, list[str]]
+    feedback: dict[str, Any]
+
+    def assert_matched(self, engine: Engine, drive: Path, archive: Path) -> None:
+        """The warehouse, the drive's feedback and the archive are what the clean run left."""
+        assert differences(engine, self.rows) == {}
+        assert versions_problems(engine, self.paths) == []
+        assert feedback_state(drive) == self.feedback
+        assert archive_problems(archive, engine) == []
