@@ -7,6 +7,7 @@ tests/unit/conftest.py keeps the unit tier free of them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ from kinerja.sample import SampleShares, generate_year
 from kinerja.sources import LocalDrive
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
-from sqlalchemy import Engine
+from kinerja.warehouse.models import metadata
+from sqlalchemy import Engine, select
 
 # Server fixtures, one definition for tests/integration, tests/dags and tests/rehearsal alike
 # (one CKAN portal per session); they import what they start only when a test asks for them.
@@ -57,6 +59,16 @@ def make_run(engine: Engine, drive: Path, catalog: Catalog, tmp_path: Path, tahu
         archive_dir=tmp_path / "archive",
         settle_seconds=0,
     )
+
+
+def table_checksums(engine: Engine) -> dict[str, str]:
+    """Content checksum of every table, ignoring row order (for 'nothing changed')."""
+    out = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = sorted(repr(tuple(r)) for r in conn.execute(select(table)))
+            out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
 
 
 def collected_sample_year(

@@ -23,8 +23,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from ..conftest import SMALL_SET, make_run
-from ..unit.test_collect import table_checksums
+from ..conftest import SMALL_SET, make_run, table_checksums
 
 pytestmark = pytest.mark.integration
 

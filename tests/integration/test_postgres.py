@@ -13,8 +13,7 @@ from kinerja.status.spm import spm_for_year
 from kinerja.warehouse.models import metadata
 from sqlalchemy import Engine
 
-from ..conftest import SMALL_SET, make_run
-from ..unit.test_collect import table_checksums
+from ..conftest import SMALL_SET, make_run, table_checksums
 
 pytestmark = pytest.mark.integration
 

@@ -13,34 +13,22 @@ from kinerja.intake.collect import is_late
 from kinerja.sample import SampleShares, generate_year
 from kinerja.status.collection import collection_status
 from kinerja.status.spm import spm_for_year
-from kinerja.warehouse.models import FACT_TABLES, metadata, submission, submission_current
+from kinerja.warehouse.models import FACT_TABLES, submission, submission_current
 from sqlalchemy import Engine, func, select, text
 
-from ..conftest import SMALL_SET, make_run
+from ..conftest import SMALL_SET, make_run, table_checksums
 
-
-def table_checksums(engine: Engine) -> dict[str, str]:
-    """Content checksum of every table, ignoring row order (for 'nothing changed')."""
-    out = {}
-    with engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            rows = sorted(repr(tuple(r)) for r in conn.execute(select(table)))
-            out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-    return out
+ON_TIME = SampleShares(late=0, missing=0, defective=0)
+"""Every file on time and valid."""
+CORRECTED = SampleShares(late=0.3, missing=0, defective=0.3, corrected=1)
+"""Some files late, some defective, every defect corrected by a later version."""
 
 
 def test_sample_year_is_collected_as_the_sample_says(
     catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     drive = tmp_path / "drive"
-    files = generate_year(
-        catalog,
-        2025,
-        drive,
-        seed=5,
-        only=SMALL_SET,
-        shares=SampleShares(late=0.3, missing=0, defective=0.3, corrected=1),
-    )
+    files = generate_year(catalog, 2025, drive, seed=5, only=SMALL_SET, shares=CORRECTED)
     outcomes = {o.path: o for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()}
     assert set(outcomes) == {f.path for f in files}
     for f in files:
@@ -78,14 +66,7 @@ def test_a_new_version_replaces_only_that_agency_and_report(
     catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     drive = tmp_path / "drive"
-    generate_year(
-        catalog,
-        2025,
-        drive,
-        seed=3,
-        only=SMALL_SET,
-        shares=SampleShares(late=0, missing=0, defective=0),
-    )
+    generate_year(catalog, 2025, drive, seed=3, only=SMALL_SET, shares=ON_TIME)
     make_run(sqlite_engine, drive, catalog, tmp_path).run()
     penerima = FACT_TABLES["fact_spm_penerima"]
     with sqlite_engine.connect() as conn:
@@ -94,14 +75,7 @@ def test_a_new_version_replaces_only_that_agency_and_report(
         ).scalar()
     # DINKES hands in its SPM again with different numbers (another seed).
     other = tmp_path / "other"
-    generate_year(
-        catalog,
-        2025,
-        other,
-        seed=99,
-        only=("DINKES",),
-        shares=SampleShares(late=0, missing=0, defective=0),
-    )
+    generate_year(catalog, 2025, other, seed=99, only=("DINKES",), shares=ON_TIME)
     target = drive / "2025/DINKES/DINKES_SPM_2025.xlsx"
     shutil.copy(other / "2025/DINKES/DINKES_SPM_2025.xlsx", target)
     os.utime(target, (time.time() - 60, time.time() - 60))
@@ -136,14 +110,7 @@ def test_a_rejected_version_keeps_the_previous_valid_data(
     catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     drive = tmp_path / "drive"
-    generate_year(
-        catalog,
-        2025,
-        drive,
-        seed=4,
-        only=("DINKES",),
-        shares=SampleShares(late=0, missing=0, defective=0),
-    )
+    generate_year(catalog, 2025, drive, seed=4, only=("DINKES",), shares=ON_TIME)
     make_run(sqlite_engine, drive, catalog, tmp_path).run()
     before = table_checksums(sqlite_engine)
     target = drive / "2025/DINKES/DINKES_SPM_2025.xlsx"
@@ -161,14 +128,7 @@ def test_a_rejected_version_keeps_the_previous_valid_data(
 
 def test_a_file_still_being_copied_waits(catalog: Catalog, sqlite_engine: Engine, tmp_path: Path) -> None:
     drive = tmp_path / "drive"
-    generate_year(
-        catalog,
-        2025,
-        drive,
-        seed=4,
-        only=("BAPPEDA",),
-        shares=SampleShares(late=0, missing=0, defective=0),
-    )
+    generate_year(catalog, 2025, drive, seed=4, only=("BAPPEDA",), shares=ON_TIME)
     fresh = drive / "2025/BAPPEDA/BAPPEDA_LPPD_2025.xlsx"
     os.utime(fresh)  # just landed
     run = make_run(sqlite_engine, drive, catalog, tmp_path)
