@@ -1,12 +1,15 @@
-"""Helpers shared by the benchmarks: the command line, load average, peak memory, and a
-throwaway PostgreSQL database (created for one run, dropped afterwards)."""
+"""Helpers shared by the benchmarks: the command line, load average, peak memory, a
+throwaway PostgreSQL database (created for one run, dropped afterwards), and an Airflow home with
+its API server on 127.0.0.1."""
 
 from __future__ import annotations
 
 import os
 import resource
 import shlex
+import signal
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -77,3 +80,41 @@ def wait_for_url(url: str, seconds: float = 120) -> None:
         except OSError:
             time.sleep(1)
     raise TimeoutError(url)
+
+
+def airflow_env(home: Path, api_port: int, parallelism: int, **extra: str) -> dict[str, str]:
+    """The environment of an Airflow home at `home` (LocalExecutor, the project's DAGs and plugin,
+    the API server on `api_port`) collecting from `home`/drive; `extra` added or overriding."""
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        "KINERJA_DATA_DIR": str(home / "data"),
+        "KINERJA_DRIVE_DIR": str(home / "drive"),
+        "KINERJA_SETTLE_SECONDS": "0",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **extra,
+    }
+
+
+@contextmanager
+def api_server(env: dict[str, str], port: int) -> Iterator[None]:
+    """`airflow api-server` on 127.0.0.1:`port`, healthy on entry, stopped on exit."""
+    api = subprocess.Popen(
+        ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
+        yield
+    finally:
+        os.killpg(api.pid, signal.SIGTERM)
+        api.wait(timeout=30)

@@ -17,23 +17,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shlex
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-from common import free_port, wait_for_url
-
-COMMAND = "uv run python bench/dag_burst.py " + shlex.join(sys.argv[1:])
-PROJECT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
+from common import airflow_env, api_server, free_port, header
 
 VARIANTS = {
     "each task imports Great Expectations": {},
@@ -110,21 +103,12 @@ def main() -> None:
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="kinerja-dagbench-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",  # the "DagRun Finished" line (make exports WARNING)
-        "AIRFLOW__CORE__PARALLELISM": str(args.parallelism),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "KINERJA_DATA_DIR": str(home / "data"),
-        "KINERJA_DRIVE_DIR": str(home / "drive"),
-        "KINERJA_SETTLE_SECONDS": "0",
-        "PATH": f"{BIN}:{os.environ['PATH']}",
-    }
+    env = airflow_env(
+        home,
+        port,
+        args.parallelism,
+        AIRFLOW__LOGGING__LOGGING_LEVEL="INFO",  # the "DagRun Finished" line (make exports WARNING)
+    )
 
     def run(*cmd: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
@@ -134,21 +118,10 @@ def main() -> None:
     run("kinerja", "sample", "--year", str(args.year), "--out", str(home / "drive"), "--seed", "1")
     run("airflow", "dags", "reserialize")  # the scheduler reads serialized DAGs; no dag-processor
     run("airflow", "dags", "unpause", "collect_submissions")
-    api = subprocess.Popen(
-        ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     results: dict[str, tuple[str, float]] = {}
-    try:
-        wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
+    with api_server(env, port):
         for variant, extra in VARIANTS.items():
             results[variant] = _scheduled_run(home, env, variant, extra, args.year)
-    finally:
-        os.killpg(api.pid, signal.SIGTERM)
-        api.wait(timeout=30)
     t = time.perf_counter()
     run(
         "kinerja",
@@ -164,8 +137,7 @@ def main() -> None:
         "--json",
     )
     inprocess = time.perf_counter() - t
-    print(f"# {COMMAND}")
-    print(f"#   load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}, {os.cpu_count()} cores")
+    header()
     print(f"kinerja collect in one process, same files: {inprocess:.1f} s")
     for variant, (state, seconds) in results.items():
         print(

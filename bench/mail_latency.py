@@ -19,21 +19,15 @@ import argparse
 import json
 import mailbox
 import os
-import shlex
 import shutil
-import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import free_port, wait_for_url
+from common import airflow_env, api_server, command, free_port
 
-COMMAND = "uv run python bench/mail_latency.py " + shlex.join(sys.argv[1:])
-PROJECT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 AGENCIES = ("DINKES", "BAPPEDA", "DISDIKBUD", "KEC-MEDAN-KOTA")
 TICK_S, SETTLE_S = 600, 30
 
@@ -53,29 +47,13 @@ def main() -> None:
     smtp = Controller(Mailbox(maildir), hostname="127.0.0.1", port=free_port())
     smtp.start()
     port = free_port()
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "2",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW_CONN_KINERJA_SMTP": json.dumps(
-            {
-                "conn_type": "smtp",
-                "host": "127.0.0.1",
-                "port": smtp.port,
-                "extra": {"disable_ssl": True, "disable_tls": True, "from_email": "laporan@kinerja.example"},
-            }
-        ),
-        "KINERJA_DATA_DIR": str(home / "data"),
-        "KINERJA_DRIVE_DIR": str(home / "drive"),
-        "KINERJA_SETTLE_SECONDS": "0",
-        "KINERJA_DATA_DOCS": "0",
-        "PATH": f"{BIN}:{os.environ['PATH']}",
+    smtp_conn = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": smtp.port,
+        "extra": {"disable_ssl": True, "disable_tls": True, "from_email": "laporan@kinerja.example"},
     }
+    env = airflow_env(home, port, 2, AIRFLOW_CONN_KINERJA_SMTP=json.dumps(smtp_conn), KINERJA_DATA_DOCS="0")
 
     def run(*cmd: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
@@ -93,39 +71,30 @@ def main() -> None:
     shares = SampleShares(late=0, missing=0, defective=0.3, corrected=1)
     catalog = load_catalog("medan")
     files = generate_year(catalog, args.year, home / "drive", seed=1, only=AGENCIES, shares=shares)
-    api = subprocess.Popen(
-        ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     latencies, runs = [], []
     try:
-        wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
-        dag_run()  # the sample year: loaded and mailed (one mail per version)
-        first = len(mails())
-        valid = [home / "drive" / f.path for f in files if f.kind in ("valid", "corrected")]
-        for n in range(args.repeat):
-            before = set(mails())
-            src = valid[n % len(valid)]
-            landed = time.time()
-            target = src.with_name(f"{src.stem}_versi{n + 2}.xlsx")
-            shutil.copyfile(src, target)  # lands now: its time on the drive is its receipt time
-            t = time.perf_counter()
-            dag_run()
-            runs.append(time.perf_counter() - t)
-            new = {k: v for k, v in mails().items() if k not in before}
-            assert len(new) == 1, f"expected one new mail, got {len(new)}"
-            latencies.append(max(new.values()) - landed)
+        with api_server(env, port):
+            dag_run()  # the sample year: loaded and mailed (one mail per version)
+            first = len(mails())
+            valid = [home / "drive" / f.path for f in files if f.kind in ("valid", "corrected")]
+            for n in range(args.repeat):
+                before = set(mails())
+                src = valid[n % len(valid)]
+                landed = time.time()
+                target = src.with_name(f"{src.stem}_versi{n + 2}.xlsx")
+                shutil.copyfile(src, target)  # lands now: its time on the drive is its receipt time
+                t = time.perf_counter()
+                dag_run()
+                runs.append(time.perf_counter() - t)
+                new = {k: v for k, v in mails().items() if k not in before}
+                assert len(new) == 1, f"expected one new mail, got {len(new)}"
+                latencies.append(max(new.values()) - landed)
     finally:
-        os.killpg(api.pid, signal.SIGTERM)
-        api.wait(timeout=30)
         smtp.stop()
     load = os.getloadavg()[0]
     mean_wait = TICK_S / 2 + SETTLE_S  # a file landing < SETTLE_S before a tick waits one more
     processing = statistics.median(latencies)
-    print(f"# {COMMAND}")
+    print(f"# {command()}")
     print(f"sample: {len(files)} files of {len(AGENCIES)} agencies, {first} mails; load avg {load:.1f}")
     print(
         f"landing -> mail stored, DAG run at once (LocalExecutor): median {processing:.1f} s, "
