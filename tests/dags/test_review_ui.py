@@ -25,23 +25,12 @@ from kinerja.warehouse.models import report_review
 from sqlalchemy import select
 
 from tests.support.airflow_api import running_api_server
+from tests.support.browser import ARTIFACTS, api_token, chromium, logged_in_page  # noqa: F401 - fixture
 
-from ..integration.test_status_ui import ARTIFACTS, CHROMIUM_FLAGS, chromium  # noqa: F401 - fixture
 from .test_compile_reports import year_in_warehouse  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 USERNAME = "timahli"
-
-
-def _token(base: str, password: str) -> str:
-    request = urllib.request.Request(
-        f"{base}/auth/token",
-        data=json.dumps({"username": USERNAME, "password": password}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return str(json.load(response)["access_token"])
 
 
 def _pending(base: str, token: str, timeout: float = 300) -> dict[str, Any]:
@@ -60,70 +49,56 @@ def _pending(base: str, token: str, timeout: float = 300) -> dict[str, Any]:
 
 
 def _review_in_browser(base: str, password: str, chromium_path: str, seen: dict[str, Any]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    asked = _pending(base, _token(base, password))
+    asked = _pending(base, api_token(base, USERNAME, password))
     link = re.search(r"\]\((/kinerja/tinjauan\?run=[^)]+)\)", asked["body"])
     assert link, asked["body"]
     seen["asked"] = asked
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            context = browser.new_context(viewport={"width": 1300, "height": 1400}, locale="id-ID")
-            context.set_default_timeout(60_000)
-            page = context.new_page()
-            page.goto(f"{base}/")
-            page.wait_for_url("**/auth/login**")
-            page.get_by_label("Username").fill(USERNAME)
-            page.get_by_label("Password").fill(password)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{base}/")
+    with logged_in_page(chromium_path, base, USERNAME, password, (1300, 1400), 60_000) as page:
+        # The page is beside Status Pengumpulan in the navigation, listing the staged run.
+        page.get_by_role("link", name="Tinjauan", exact=True).click()
+        frame = page.frame_locator("iframe[src='/kinerja/tinjauan']")
+        expect(frame.locator("#daftar")).to_contain_text(asked["task_instance"]["dag_run_id"])
 
-            # The page is beside Status Pengumpulan in the navigation, listing the staged run.
-            page.get_by_role("link", name="Tinjauan", exact=True).click()
-            frame = page.frame_locator("iframe[src='/kinerja/tinjauan']")
-            expect(frame.locator("#daftar")).to_contain_text(asked["task_instance"]["dag_run_id"])
+        # The approval request's link opens the review page of the staged run.
+        page.goto(base + link.group(1))
+        expect(page.locator("h1")).to_have_text("Tinjauan laporan kinerja tahun 2025")
+        expect(page.locator("#keputusan")).to_have_text("menunggu")
+        figures = page.locator("#angka li")
+        expect(figures.first).to_contain_text("Capaian SPM Kota Medan 2025:")
+        seen["figures"] = figures.all_inner_texts()
+        expect(page.locator("#kurang")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "tinjauan-laporan.png"), full_page=True)
 
-            # The approval request's link opens the review page of the staged run.
-            page.goto(base + link.group(1))
-            expect(page.locator("h1")).to_have_text("Tinjauan laporan kinerja tahun 2025")
-            expect(page.locator("#keputusan")).to_have_text("menunggu")
-            figures = page.locator("#angka li")
-            expect(figures.first).to_contain_text("Capaian SPM Kota Medan 2025:")
-            seen["figures"] = figures.all_inner_texts()
-            expect(page.locator("#kurang")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "tinjauan-laporan.png"), full_page=True)
+        # Every file link answers with the staged bytes.
+        hrefs = page.locator("#berkas a").evaluate_all("els => els.map(e => e.href)")
+        bundles = page.locator("#bundel a").evaluate_all("els => els.map(e => e.href)")
+        assert len(hrefs) == 7 and bundles, (hrefs, bundles)
+        fetched = {}
+        for href in [*hrefs, *bundles]:
+            response = page.request.get(href)
+            assert response.status == 200, (href, response.status)
+            fetched[href.split("/berkas/", 1)[1]] = hashlib.sha256(response.body()).hexdigest()
+        seen["fetched"] = fetched
+        # A path outside the recorded files is not served, whatever it names.
+        outside = hrefs[0].split("/berkas/", 1)[0] + "/berkas/..%2F..%2F..%2Fwarehouse.db"
+        assert page.request.get(outside).status == 404
 
-            # Every file link answers with the staged bytes.
-            hrefs = page.locator("#berkas a").evaluate_all("els => els.map(e => e.href)")
-            bundles = page.locator("#bundel a").evaluate_all("els => els.map(e => e.href)")
-            assert len(hrefs) == 7 and bundles, (hrefs, bundles)
-            fetched = {}
-            for href in [*hrefs, *bundles]:
-                response = page.request.get(href)
-                assert response.status == 200, (href, response.status)
-                fetched[href.split("/berkas/", 1)[1]] = hashlib.sha256(response.body()).hexdigest()
-            seen["fetched"] = fetched
-            # A path outside the recorded files is not served, whatever it names.
-            outside = hrefs[0].split("/berkas/", 1)[0] + "/berkas/..%2F..%2F..%2Fwarehouse.db"
-            assert page.request.get(outside).status == 404
+        # The HTML report and a PD bundle open in the browser from their links.
+        page.get_by_role("link", name="Laporan (HTML)").click()
+        expect(page.locator("h1").first).to_contain_text("Laporan Kinerja")
+        page.go_back()
+        page.locator("#bundel a").first.click()
+        expect(page.locator("body")).to_contain_text("2025")
+        page.go_back()
 
-            # The HTML report and a PD bundle open in the browser from their links.
-            page.get_by_role("link", name="Laporan (HTML)").click()
-            expect(page.locator("h1").first).to_contain_text("Laporan Kinerja")
-            page.go_back()
-            page.locator("#bundel a").first.click()
-            expect(page.locator("body")).to_contain_text("2025")
-            page.go_back()
-
-            # Approve from the page's link: Airflow's Required Action page with Setujui chosen.
-            page.get_by_role("link", name="Setujui").click()
-            page.wait_for_url("**/required_actions**")
-            page.get_by_role("button", name=re.compile(r"^(Respond|Setujui)$")).first.click()
-            page.wait_for_timeout(3000)  # the UI refreshes the task after the answer
-            page.screenshot(path=str(ARTIFACTS / "tinjauan-laporan-setujui.png"))
-        finally:
-            browser.close()
+        # Approve from the page's link: Airflow's Required Action page with Setujui chosen.
+        page.get_by_role("link", name="Setujui").click()
+        page.wait_for_url("**/required_actions**")
+        page.get_by_role("button", name=re.compile(r"^(Respond|Setujui)$")).first.click()
+        page.wait_for_timeout(3000)  # the UI refreshes the task after the answer
+        page.screenshot(path=str(ARTIFACTS / "tinjauan-laporan-setujui.png"))
 
 
 def test_review_page_in_a_real_browser_and_approval_from_its_link(  # type: ignore[no-untyped-def]

@@ -33,25 +33,16 @@ from kinerja.web.status_html import sisa_hari_text
 from kinerja.web.status_page import days_left, today_in
 
 from tests.support.airflow_api import free_port, running_api_server
+from tests.support.browser import ARTIFACTS, api_token, chromium, logged_in_page
 
 from ..conftest import SMALL_SET, make_run
 
 pytestmark = pytest.mark.integration
 
+__all__ = ["chromium"]  # the fixture, imported for this module
+
 PROJECT = Path(__file__).resolve().parents[2]
-ENSURE_PACKAGES = PROJECT / "scripts" / "ensure-system-packages.sh"
-ARTIFACTS = PROJECT / "test-artifacts"
 HOST = "127.0.0.1"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 USERNAME = "operator"
 TAHUN = 2025
 
@@ -171,17 +162,6 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
-def _token(ui: Ui) -> str:
-    request = urllib.request.Request(
-        f"{ui.base}/auth/token",
-        data=json.dumps({"username": USERNAME, "password": ui.password}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return str(json.load(response)["access_token"])
-
-
 def test_the_plugin_answers_401_without_a_login(ui: Ui, sample_year: SampleYear) -> None:
     feedback = next(o.feedback for o in sample_year.outcomes if o.feedback)
     routes = [f"/kinerja/status?tahun={TAHUN}", f"/kinerja/umpan-balik?path={feedback}", "/kinerja/icon.svg"]
@@ -195,7 +175,7 @@ def test_the_plugin_answers_401_without_a_login(ui: Ui, sample_year: SampleYear)
         assert _get(ui.base + route)[0] in (401, 404), route
 
     # The same routes with a real login (a token from the simple auth manager).
-    auth = {"Authorization": f"Bearer {_token(ui)}"}
+    auth = {"Authorization": f"Bearer {api_token(ui.base, USERNAME, ui.password)}"}
     status, body = _get(ui.base + routes[0], auth)
     assert status == 200 and b"Status Pengumpulan Data Tahun 2025" in body
     status, body = _get(ui.base + routes[1], auth)
@@ -206,97 +186,69 @@ def test_the_plugin_answers_401_without_a_login(ui: Ui, sample_year: SampleYear)
         assert _get(f"{ui.base}/kinerja/umpan-balik?path={path}", auth)[0] == 404, path
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        done = subprocess.run(["bash", str(ENSURE_PACKAGES), "chromium"], capture_output=True, text=True)
-        if done.returncode != 0 or not Path(CHROMIUM).exists():
-            pytest.fail(
-                "Debian's chromium is needed for the UI test and could not be installed with "
-                f"scripts/ensure-system-packages.sh chromium:\n{(done.stdout + done.stderr)[-2000:]}"
-            )
-    return CHROMIUM
-
-
 def test_status_page_in_the_airflow_ui(
     ui: Ui, sample_year: SampleYear, catalog: Catalog, chromium: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
     batas = catalog.kalender_tahun(TAHUN).batas_pengumpulan
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1250}, locale="id-ID")
-            context.set_default_timeout(30_000)
-            page = context.new_page()
+    with logged_in_page(chromium, ui.base, USERNAME, ui.password, (1400, 1250), 30_000) as page:
+        # The page is an entry of the UI's navigation, embedded in the UI.
+        page.get_by_role("link", name="Status", exact=True).click()
+        page.wait_for_url("**/plugin/status-pengumpulan**")
+        frame = page.frame_locator("iframe[src='/kinerja/status']")
+        expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
 
-            # Not logged in: the UI sends us to the login page.
-            page.goto(f"{ui.base}/")
-            page.wait_for_url("**/auth/login**")
-            page.get_by_label("Username").fill(USERNAME)
-            page.get_by_label("Password").fill(ui.password)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{ui.base}/")
+        # Days left until the deadline, as of today in the kota.
+        left = days_left(batas, today_in(catalog.tz))
+        deadline = frame.locator("#sisa-hari")
+        expect(deadline).to_have_attribute("data-days-left", str(left))
+        expect(deadline).to_contain_text(sisa_hari_text(left))
+        expect(deadline).to_contain_text(f"{batas.day} Januari {batas.year}")
 
-            # The page is an entry of the UI's navigation, embedded in the UI.
-            page.get_by_role("link", name="Status", exact=True).click()
-            page.wait_for_url("**/plugin/status-pengumpulan**")
-            frame = page.frame_locator("iframe[src='/kinerja/status']")
-            expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
+        # The matrix: each sampled agency's reports show what the collection made of them.
+        for (kode_pd, laporan), status in sorted(sample_year.expected.items()):
+            cell = frame.locator(f'tr[data-pd="{kode_pd}"] td[data-laporan="{laporan}"]')
+            expect(cell).to_have_attribute("data-status", status)
+            received = [o for o in sample_year.outcomes if (o.kode_pd, o.laporan) == (kode_pd, laporan)]
+            if received:
+                expect(cell.locator(".versi")).to_contain_text(f"{len(received)} versi masuk")
+        # An agency outside the sample handed in nothing.
+        outside = next(pd for pd in catalog.pd_aktif(TAHUN) if pd.kode_pd not in SMALL_SET)
+        expect(frame.locator(f'tr[data-pd="{outside.kode_pd}"] td[data-status]').first).to_have_attribute(
+            "data-status", BELUM_MASUK
+        )
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / "status-pengumpulan.png"))
 
-            # Days left until the deadline, as of today in the kota.
-            left = days_left(batas, today_in(catalog.tz))
-            deadline = frame.locator("#sisa-hari")
-            expect(deadline).to_have_attribute("data-days-left", str(left))
-            expect(deadline).to_contain_text(sisa_hari_text(left))
-            expect(deadline).to_contain_text(f"{batas.day} Januari {batas.year}")
+        # The newest feedback of a rejected report opens from its link, served by the plugin
+        # in the same frame (the UI's iframe allows no pop-ups); Back returns to the matrix.
+        rejected = sorted(k for k, s in sample_year.expected.items() if s == DITOLAK)
+        kode_pd, laporan = rejected[0]
+        newest = max(
+            (o for o in sample_year.outcomes if (o.kode_pd, o.laporan) == (kode_pd, laporan)),
+            key=lambda o: o.received_at or "",
+        )
+        link = frame.locator(f'tr[data-pd="{kode_pd}"] td[data-laporan="{laporan}"] a')
+        expect(link).to_have_text("Umpan balik terakhir")
+        link.click()
+        expect(frame.locator("h1")).to_contain_text("Hasil pemeriksaan: DITOLAK")
+        expect(frame.locator("body")).to_contain_text(newest.path.rsplit("/", 1)[1])
+        feedback_frame = next(f for f in page.frames if "/kinerja/umpan-balik?path=" in f.url)
+        assert feedback_frame.url.endswith(newest.feedback or "")
+        page.go_back()
+        expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
 
-            # The matrix: each sampled agency's reports show what the collection made of them.
-            for (kode_pd, laporan), status in sorted(sample_year.expected.items()):
-                cell = frame.locator(f'tr[data-pd="{kode_pd}"] td[data-laporan="{laporan}"]')
-                expect(cell).to_have_attribute("data-status", status)
-                received = [o for o in sample_year.outcomes if (o.kode_pd, o.laporan) == (kode_pd, laporan)]
-                if received:
-                    expect(cell.locator(".versi")).to_contain_text(f"{len(received)} versi masuk")
-            # An agency outside the sample handed in nothing.
-            outside = next(pd for pd in catalog.pd_aktif(TAHUN) if pd.kode_pd not in SMALL_SET)
-            expect(frame.locator(f'tr[data-pd="{outside.kode_pd}"] td[data-status]').first).to_have_attribute(
-                "data-status", BELUM_MASUK
-            )
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(ARTIFACTS / "status-pengumpulan.png"))
+        # Filter by year: another year shows its own deadline and nothing handed in.
+        frame.locator("select#tahun").select_option(str(TAHUN - 1))
+        frame.get_by_role("button", name="Tampilkan").click()
+        expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN - 1}")
+        expect(frame.locator("td[data-status]:not([data-status='belum masuk'])")).to_have_count(0)
 
-            # The newest feedback of a rejected report opens from its link, served by the plugin
-            # in the same frame (the UI's iframe allows no pop-ups); Back returns to the matrix.
-            rejected = sorted(k for k, s in sample_year.expected.items() if s == DITOLAK)
-            kode_pd, laporan = rejected[0]
-            newest = max(
-                (o for o in sample_year.outcomes if (o.kode_pd, o.laporan) == (kode_pd, laporan)),
-                key=lambda o: o.received_at or "",
-            )
-            link = frame.locator(f'tr[data-pd="{kode_pd}"] td[data-laporan="{laporan}"] a')
-            expect(link).to_have_text("Umpan balik terakhir")
-            link.click()
-            expect(frame.locator("h1")).to_contain_text("Hasil pemeriksaan: DITOLAK")
-            expect(frame.locator("body")).to_contain_text(newest.path.rsplit("/", 1)[1])
-            feedback_frame = next(f for f in page.frames if "/kinerja/umpan-balik?path=" in f.url)
-            assert feedback_frame.url.endswith(newest.feedback or "")
-            page.go_back()
-            expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
-
-            # Filter by year: another year shows its own deadline and nothing handed in.
-            frame.locator("select#tahun").select_option(str(TAHUN - 1))
-            frame.get_by_role("button", name="Tampilkan").click()
-            expect(frame.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN - 1}")
-            expect(frame.locator("td[data-status]:not([data-status='belum masuk'])")).to_have_count(0)
-
-            # The page on its own, full length, for people reviewing the test run.
-            direct = context.new_page()
-            direct.goto(f"{ui.base}/kinerja/status?tahun={TAHUN}")
-            expect(direct.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
-            direct.screenshot(path=str(ARTIFACTS / "status-pengumpulan-halaman.png"), full_page=True)
-        finally:
-            browser.close()
+        # The page on its own, full length, for people reviewing the test run.
+        direct = page.context.new_page()
+        direct.goto(f"{ui.base}/kinerja/status?tahun={TAHUN}")
+        expect(direct.locator("h1")).to_have_text(f"Status Pengumpulan Data Tahun {TAHUN}")
+        direct.screenshot(path=str(ARTIFACTS / "status-pengumpulan-halaman.png"), full_page=True)
     assert (ARTIFACTS / "status-pengumpulan.png").stat().st_size > 10_000
