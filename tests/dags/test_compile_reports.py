@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,8 @@ from kinerja.sample import SampleShares
 from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import report_review
 from sqlalchemy import select
+
+from tests.support.airflow_api import answer_when_asked
 
 from ..conftest import collected_sample_year
 
@@ -26,24 +25,9 @@ def _answer_when_asked(base: str, answers: list[tuple[str, str]], answered: list
 
 
 def _answer_once(base: str, option: str, reason: str, answered: list[dict]) -> None:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{base}/api/v2/dags/compile_reports/dagRuns/~/hitlDetails") as r:
-            pending = [d for d in json.load(r)["hitl_details"] if not d["response_received"]]
-        if pending:
-            ti = pending[0]["task_instance"]
-            url = (
-                f"{base}/api/v2/dags/compile_reports/dagRuns/{ti['dag_run_id']}/taskInstances/"
-                f"{ti['task_id']}/{ti['map_index']}/hitlDetails"
-            )
-            body = json.dumps({"chosen_options": [option], "params_input": {"alasan": reason}})
-            req = urllib.request.Request(
-                url, data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"}
-            )
-            with urllib.request.urlopen(req) as r:
-                answered.append({"asked": pending[0], **json.load(r)})
-            return
-        time.sleep(1)
+    answer = answer_when_asked(base, "compile_reports", option, {"alasan": reason})
+    if answer:
+        answered.append({"asked": answer[0], **answer[1]})
 
 
 @pytest.fixture

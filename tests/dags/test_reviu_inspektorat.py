@@ -3,10 +3,7 @@ every PD owing the LPPD gets a recorded outcome, the returned ones a page in the
 
 from __future__ import annotations
 
-import json
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,8 @@ from kinerja.sample import SampleShares
 from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import reviu_inspektorat
 from sqlalchemy import select
+
+from tests.support.airflow_api import answer_when_asked
 
 from ..conftest import SMALL_SET, collected_sample_year
 
@@ -27,25 +26,9 @@ NOTES = (
 
 
 def _answer_when_asked(base: str, answered: list[dict]) -> None:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{base}/api/v2/dags/reviu_inspektorat/dagRuns/~/hitlDetails") as r:
-            pending = [d for d in json.load(r)["hitl_details"] if not d["response_received"]]
-        if pending:
-            ti = pending[0]["task_instance"]
-            answered.append(pending[0])
-            url = (
-                f"{base}/api/v2/dags/reviu_inspektorat/dagRuns/{ti['dag_run_id']}/taskInstances/"
-                f"{ti['task_id']}/{ti['map_index']}/hitlDetails"
-            )
-            body = json.dumps({"chosen_options": [KEMBALIKAN], "params_input": {"catatan": NOTES}})
-            req = urllib.request.Request(
-                url, data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"}
-            )
-            with urllib.request.urlopen(req) as r:
-                answered.append(json.load(r))
-            return
-        time.sleep(1)
+    answer = answer_when_asked(base, "reviu_inspektorat", KEMBALIKAN, {"catatan": NOTES})
+    if answer:
+        answered.extend(answer)
 
 
 def test_returned_pds_get_feedback_and_every_pd_an_outcome(  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,10 +12,11 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.support.net import HOST, free_port
 
-__all__ = ["HOST", "free_port", "running_api_server"]
+__all__ = ["HOST", "answer_when_asked", "free_port", "running_api_server"]
 
 
 @contextmanager
@@ -64,3 +66,29 @@ def running_api_server(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def answer_when_asked(
+    base: str, dag_id: str, option: str, params: dict[str, str], timeout: float = 240
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Act as a reviewer over the API at `base`: wait for a pending Required Action of `dag_id`,
+    answer it with `option` and `params`; the request and the answer (None if none was asked for
+    within `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/v2/dags/{dag_id}/dagRuns/~/hitlDetails") as r:
+            pending = [d for d in json.load(r)["hitl_details"] if not d["response_received"]]
+        if pending:
+            ti = pending[0]["task_instance"]
+            url = (
+                f"{base}/api/v2/dags/{dag_id}/dagRuns/{ti['dag_run_id']}/taskInstances/"
+                f"{ti['task_id']}/{ti['map_index']}/hitlDetails"
+            )
+            body = json.dumps({"chosen_options": [option], "params_input": params})
+            req = urllib.request.Request(
+                url, data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(req) as r:
+                return pending[0], json.load(r)
+        time.sleep(1)
+    return None
