@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import io
 import json
-import mailbox
 import os
 import shutil
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -27,10 +25,15 @@ from kinerja.web.status_page import status_page
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.support.mail import maildir_messages
+from tests.support.net import HOST, free_port
+
 from ..conftest import SMALL_SET
-from .test_smtp import HOST, _free_port, dagbag  # noqa: F401 - the module's DagBag fixture
+from ..dags.conftest import airflow_db, dagbag  # the session's own AIRFLOW_HOME
 
 pytestmark = pytest.mark.integration
+
+__all__ = ["airflow_db", "dagbag"]  # the fixtures, imported for this module
 
 DOMAIN = "medan.example"
 REFUSED = f"tidak-ada@{DOMAIN}"
@@ -53,7 +56,7 @@ class Server:
                 return "250 OK"
 
         self.maildir = maildir
-        self.controller = Controller(Handler(maildir), hostname=HOST, port=_free_port())
+        self.controller = Controller(Handler(maildir), hostname=HOST, port=free_port())
         self.controller.start()
         self.url = f"smtp://{HOST}:{self.controller.port}"
 
@@ -62,13 +65,7 @@ class Server:
             self.controller.stop()
 
     def messages(self) -> list[EmailMessage]:
-        box = mailbox.Maildir(self.maildir, create=False)
-        out = []
-        for key in box.iterkeys():
-            msg = message_from_bytes(box.get_bytes(key), policy=policy.default)
-            assert isinstance(msg, EmailMessage)
-            out.append(msg)
-        return out
+        return maildir_messages(self.maildir)
 
 
 @pytest.fixture
@@ -201,7 +198,7 @@ def test_collect_without_smtp_url_mails_nothing(
 
 
 def test_the_dag_mails_through_the_smtp_hook_once(
-    dagbag: Any,  # noqa: F811
+    dagbag: Any,
     catalog: Catalog,
     tmp_path: Path,
     server: Server,

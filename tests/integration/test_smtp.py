@@ -6,16 +6,11 @@ out once, however often a run is repeated or retried."""
 from __future__ import annotations
 
 import json
-import mailbox
-import os
 import smtplib
-import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -30,12 +25,16 @@ from kinerja.status.collection import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.warehouse.models import notification_sent
 from sqlalchemy import Engine, func, select
 
+from tests.support.mail import maildir_messages
+from tests.support.net import HOST, free_port
+
 from ..conftest import SMALL_SET, collected_sample_year
-from ..dags.conftest import DAGS  # importing it gives this session its own AIRFLOW_HOME
+from ..dags.conftest import DAGS, airflow_db, dagbag  # the session's own AIRFLOW_HOME
 
 pytestmark = pytest.mark.integration
 
-HOST = "127.0.0.1"
+__all__ = ["airflow_db", "dagbag"]  # the fixtures, imported for this module
+
 SENDER = "Laporan Kinerja <laporan@kinerja.example>"
 OPERATORS = "ops1@kinerja.example,ops2@kinerja.example"
 
@@ -47,36 +46,10 @@ class SmtpServer:
     maildir: Path
 
     def messages(self) -> list[EmailMessage]:
-        box = mailbox.Maildir(self.maildir, create=False)
-        out = []
-        for key in box.iterkeys():
-            msg = message_from_bytes(box.get_bytes(key), policy=policy.default)
-            assert isinstance(msg, EmailMessage)
-            out.append(msg)
-        return out
+        return maildir_messages(self.maildir)
 
     def labels(self) -> list[str]:
         return sorted(str(m[HEADER]) for m in self.messages())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def dagbag() -> Any:
-    """The project's DAGs on the session's own, migrated Airflow home."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-    )
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(DAGS))
 
 
 @pytest.fixture
@@ -85,7 +58,7 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
     from aiosmtpd.handlers import Mailbox
 
     maildir = tmp_path / "maildir"
-    controller = Controller(Mailbox(maildir), hostname=HOST, port=_free_port())
+    controller = Controller(Mailbox(maildir), hostname=HOST, port=free_port())
     controller.start()
     try:
         yield SmtpServer(HOST, controller.port, maildir)
