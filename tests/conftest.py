@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from kinerja.intake.collect import CollectRun, FileOutcome
 from kinerja.sample import SampleShares, generate_year
 from kinerja.sources import LocalDrive
 from kinerja.warehouse.db import engine_for, migrate
-from kinerja.warehouse.load import sync_reference
+from kinerja.warehouse.load import SubmissionRecord, sync_reference
 from kinerja.warehouse.models import metadata
 from sqlalchemy import Engine, select
 
@@ -69,6 +70,34 @@ def table_checksums(engine: Engine) -> dict[str, str]:
             rows = sorted(repr(tuple(r)) for r in conn.execute(select(table)))
             out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return out
+
+
+def fileless_record(
+    drive: str,
+    tahun: int,
+    kode_pd: str,
+    laporan: str,
+    versi_template: str,
+    received: datetime,
+    late: bool = False,
+) -> SubmissionRecord:
+    """The record of a submission loaded straight from frames, with no file behind it: the path
+    `tahun/kode_pd/laporan.xlsx` on `drive`; its size, time, checksum and archive key placeholders."""
+    return SubmissionRecord(
+        drive=drive,
+        path=f"{tahun}/{kode_pd}/{laporan}.xlsx",
+        size=1,
+        mtime=0.0,
+        sha256="0" * 64,
+        first_seen=received,
+        received_at=received,
+        tahun=tahun,
+        kode_pd=kode_pd,
+        laporan=laporan,
+        versi_template=versi_template,
+        terlambat=late,
+        archive_key=drive,
+    )
 
 
 def collected_sample_year(

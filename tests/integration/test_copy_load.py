@@ -14,6 +14,8 @@ from kinerja.warehouse.load import SubmissionRecord, load_facts, record_submissi
 from kinerja.warehouse.models import FACT_TABLES, submission
 from sqlalchemy import Engine, func, insert, select
 
+from ..conftest import fileless_record
+
 pytestmark = pytest.mark.integration
 
 LKPJ = TEMPLATES["LKPJ"]
@@ -65,22 +67,7 @@ def _frames() -> dict[str, pd.DataFrame]:
 
 
 def _record(kode_pd: str) -> SubmissionRecord:
-    now = datetime(2026, 1, 20, 3, tzinfo=UTC)
-    return SubmissionRecord(
-        drive="uji",
-        path=f"2025/{kode_pd}/lkpj.xlsx",
-        size=1,
-        mtime=0.0,
-        sha256="0" * 64,
-        first_seen=now,
-        received_at=now,
-        tahun=2025,
-        kode_pd=kode_pd,
-        laporan="LKPJ",
-        versi_template=LKPJ.version,
-        terlambat=False,
-        archive_key="x",
-    )
+    return fileless_record("uji", 2025, kode_pd, "LKPJ", LKPJ.version, datetime(2026, 1, 20, 3, tzinfo=UTC))
 
 
 def _rows(engine: Engine, kode_pd: str) -> dict[str, list[tuple[Any, ...]]]:

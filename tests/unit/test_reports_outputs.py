@@ -32,11 +32,11 @@ from kinerja.sample import SampleShares, fill_rows, generate_year
 from kinerja.schema.excel import prefilled_rows
 from kinerja.schema.model import TEMPLATES
 from kinerja.warehouse.db import engine_for, migrate
-from kinerja.warehouse.load import SubmissionRecord, record_submission, sync_reference
+from kinerja.warehouse.load import record_submission, sync_reference
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from ..conftest import SMALL_SET, make_run
+from ..conftest import SMALL_SET, fileless_record, make_run
 
 Rows = dict[str, list[dict[str, Any]]]
 HOSTILE = {
@@ -95,21 +95,7 @@ def load_year(
             }
             late = rng.random() < 0.1
             received = datetime(tahun + 1, 1, 27 if late else 20, 3, tzinfo=UTC)
-            record = SubmissionRecord(
-                drive="backfill",
-                path=f"{tahun}/{pd.kode_pd}/{laporan}.xlsx",
-                size=1,
-                mtime=0.0,
-                sha256="0" * 64,
-                first_seen=received,
-                received_at=received,
-                tahun=tahun,
-                kode_pd=pd.kode_pd,
-                laporan=laporan,
-                versi_template=tpl.version,
-                terlambat=late,
-                archive_key="backfill",
-            )
+            record = fileless_record("backfill", tahun, pd.kode_pd, laporan, tpl.version, received, late)
             record_submission(engine, record, 1, [], tpl, frames, received)
             n += 1
     return n
