@@ -183,44 +183,47 @@ def _quarters_html(page: StatusPage) -> str:
     )
 
 
+def _feedback_link(path: str | None, otherwise: str) -> str:
+    """The link to a file's feedback page, or `otherwise` (HTML) when it has none."""
+    return f'<a href="{_e(feedback_href(path))}">Umpan balik</a>' if path else otherwise
+
+
+def _files_table(anchor: str, title: str, headers: tuple[str, ...], rows: list[str]) -> str:
+    """A titled list of files (the title counts them): `headers` are HTML, `rows` whole <tr>s."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    return (
+        f'<h2 id="{anchor}">{title} ({len(rows)})</h2>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _strays_html(page: StatusPage) -> str:
     """Files in folders that are no active agency's: ditolak, listed so nobody misses them."""
     if not page.strays:
         return ""
-    rows = []
-    for s in page.strays:
-        href = _e(feedback_href(s.feedback_path)) if s.feedback_path else None
-        link = f'<a href="{href}">Umpan balik</a>' if href else "&ndash;"
-        rows.append(
-            f'<tr class="stray"><td class="meta berkas">{_e(s.path)}</td>'
-            f"<td>{_e(waktu(s.received_at, page.tz, page.tz_label))}</td><td>{_e(s.reason)}</td>"
-            f'<td class="meta">{link}</td></tr>'
-        )
-    return (
-        f'<h2 id="berkas-lain">Berkas di folder yang bukan folder PD aktif ({len(page.strays)})</h2>'
-        "<table><thead><tr><th>Berkas</th><th>Masuk</th><th>Alasan ditolak</th><th></th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    rows = [
+        f'<tr class="stray"><td class="meta berkas">{_e(s.path)}</td>'
+        f"<td>{_e(waktu(s.received_at, page.tz, page.tz_label))}</td><td>{_e(s.reason)}</td>"
+        f'<td class="meta">{_feedback_link(s.feedback_path, "&ndash;")}</td></tr>'
+        for s in page.strays
+    ]
+    title = "Berkas di folder yang bukan folder PD aktif"
+    return _files_table("berkas-lain", title, ("Berkas", "Masuk", "Alasan ditolak", ""), rows)
 
 
 def _refused_html(page: StatusPage) -> str:
     """Files the collection does not take: the operators see each one, and its page if any."""
     if not page.refused:
         return ""
-    rows = []
-    for r in page.refused:
-        href = _e(feedback_href(r.feedback_path)) if r.feedback_path else None
-        link = f'<a href="{href}">Umpan balik</a>' if href else "hanya di halaman ini"
-        rows.append(
-            f'<tr class="tidak-diproses"><td class="meta berkas">{_e(r.path)}</td>'
-            f"<td>{_e(r.kode_pd or '-')}</td><td>{_e(waktu(r.received_at, page.tz, page.tz_label))}</td>"
-            f'<td>{_e(r.reason)}</td><td>{_e(r.fix)}</td><td class="meta">{link}</td></tr>'
-        )
-    return (
-        f'<h2 id="tidak-diproses">Berkas yang tidak diproses ({len(page.refused)})</h2>'
-        "<table><thead><tr><th>Berkas</th><th>Folder PD</th><th>Masuk</th><th>Alasan</th>"
-        f"<th>Cara memperbaiki</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    rows = [
+        f'<tr class="tidak-diproses"><td class="meta berkas">{_e(r.path)}</td>'
+        f"<td>{_e(r.kode_pd or '-')}</td><td>{_e(waktu(r.received_at, page.tz, page.tz_label))}</td>"
+        f"<td>{_e(r.reason)}</td><td>{_e(r.fix)}</td>"
+        f'<td class="meta">{_feedback_link(r.feedback_path, "hanya di halaman ini")}</td></tr>'
+        for r in page.refused
+    ]
+    headers = ("Berkas", "Folder PD", "Masuk", "Alasan", "Cara memperbaiki", "")
+    return _files_table("tidak-diproses", "Berkas yang tidak diproses", headers, rows)
 
 
 def _deadline_html(page: StatusPage) -> str:
