@@ -21,7 +21,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-HOST = "127.0.0.1"
+from tests.support.net import HOST, serve_in_thread, stop_serving
+
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -109,19 +110,12 @@ class FaultProxy:
 
     def start(self) -> FaultProxy:
         self._released.clear()
-        self._server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve_in_thread((HOST, 0), self._handler(), "fault-proxy")
         return self
 
     def stop(self) -> None:
         self._released.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        stop_serving(self._server, self._thread)
         self._server = self._thread = None
 
     def __enter__(self) -> FaultProxy:

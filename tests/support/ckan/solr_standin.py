@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.net import serve_in_thread, stop_serving
+
 Doc = dict[str, Any]
 TEXT_TYPES = ("text", "text_general", "text_ngram")
 
@@ -453,18 +455,11 @@ class SolrStandin:
         return f"http://{self.host}:{self._server.server_address[1]}/solr/{self.core}"
 
     def start(self, port: int = 0) -> SolrStandin:
-        self._server = ThreadingHTTPServer((self.host, port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="solr-standin", daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve_in_thread((self.host, port), self._handler(), "solr-standin")
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        stop_serving(self._server, self._thread)
         self._server = self._thread = None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
