@@ -14,7 +14,7 @@ from kinerja.intake.feedback import (
     render_xlsx,
     safe_cell,
 )
-from kinerja.intake.issues import error, warning
+from kinerja.schema.issues import error, warning
 from kinerja.sources import UnsafePathError
 from openpyxl import load_workbook
 

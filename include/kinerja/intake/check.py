@@ -17,9 +17,9 @@ from typing import Any
 from kinerja.catalog.loader import Catalog
 from kinerja.intake.collect import Judgement, judge
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
-from kinerja.intake.issues import Issue, issue_json, shown
 from kinerja.intake.reader import open_workbook, read_info
 from kinerja.intake.validation import Validator
+from kinerja.schema.issues import Issue, issue_json, shown
 
 
 @cache

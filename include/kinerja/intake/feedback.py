@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from kinerja.intake.issues import Issue
+from kinerja.schema.issues import Issue
 from kinerja.sources.base import FEEDBACK_FOLDER, Drive, safe_relative
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

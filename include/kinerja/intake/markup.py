@@ -27,8 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.intake.feedback import safe_cell, verdict
-from kinerja.intake.issues import Issue
 from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
+from kinerja.schema.issues import Issue
 
 log = logging.getLogger(__name__)
 

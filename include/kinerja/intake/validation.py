@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from kinerja.config import PROJECT_ROOT
-from kinerja.intake.issues import Issue, Severity, shown
+from kinerja.schema.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
 MAX_ISSUES_PER_RULE = 200

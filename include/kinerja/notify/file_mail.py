@@ -33,10 +33,10 @@ from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.feedback import FeedbackContext, facts, markup_path, verdict
-from kinerja.intake.issues import Issue, shown
 from kinerja.intake.markup import render_markup
 from kinerja.intake.reader import open_workbook, read_info
 from kinerja.notify.reminders import MailClient, Notification, _html, _text, dispatch, sent_idents, unsent
+from kinerja.schema.issues import Issue, shown
 
 log = logging.getLogger(__name__)
 
