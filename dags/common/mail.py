@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-SMTP_CONN_ID = "kinerja_smtp"
+from kinerja.sources.connections import SMTP_CONN_ID
+
 FALLBACK_CONN_ID = "smtp_default"
 
 

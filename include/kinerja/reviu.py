@@ -19,7 +19,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, delete, insert
 
@@ -28,6 +28,9 @@ from kinerja.reports.status import collection_status
 from kinerja.sources.base import Drive
 from kinerja.sources.connections import DriveSpec
 from kinerja.warehouse.models import reviu_inspektorat
+
+if TYPE_CHECKING:
+    from kinerja.runtime import Runtime
 
 SETUJUI = "Setujui"
 KEMBALIKAN = "Kembalikan"
@@ -143,33 +146,13 @@ def catat_reviu(
     }
 
 
-def permintaan_tahun(tahun: int, warehouse_url: str | None = None, city: str | None = None) -> dict[str, Any]:
-    """`permintaan` with the configured warehouse and kota (the DAG's entry point)."""
-    from kinerja.catalog.loader import load_catalog
-    from kinerja.config import Settings
-    from kinerja.warehouse.db import engine_for
-
-    settings = Settings.from_env()
-    engine = engine_for(warehouse_url or settings.warehouse_url)
-    return permintaan(engine, load_catalog(city or settings.city), tahun)
+def permintaan_tahun(rt: Runtime, tahun: int) -> dict[str, Any]:
+    """`permintaan` with the task's warehouse and kota (the DAG's entry point)."""
+    return permintaan(rt.engine, rt.catalog, tahun)
 
 
 def catat_reviu_tahun(
-    tahun: int,
-    run_id: str,
-    jawaban: Mapping[str, Any],
-    drive: DriveSpec | None = None,
-    warehouse_url: str | None = None,
-    city: str | None = None,
+    rt: Runtime, tahun: int, run_id: str, jawaban: Mapping[str, Any], drive: DriveSpec | None = None
 ) -> dict[str, Any]:
-    """`catat_reviu` with the configured warehouse, kota and drive (the DAG's entry point)."""
-    from kinerja.catalog.loader import load_catalog
-    from kinerja.config import Settings
-    from kinerja.sources.url import PASSWORD_ENV, drive_from_url
-    from kinerja.warehouse.db import engine_for
-
-    settings = Settings.from_env()
-    secret = {PASSWORD_ENV: drive.password} if drive and drive.password else None
-    opened = drive_from_url((drive and drive.url) or str(settings.drive_dir), env=secret)
-    engine = engine_for(warehouse_url or settings.warehouse_url)
-    return catat_reviu(engine, load_catalog(city or settings.city), opened, tahun, run_id, jawaban)
+    """`catat_reviu` with the task's warehouse, kota and drive (the DAG's entry point)."""
+    return catat_reviu(rt.engine, rt.catalog, rt.drive(drive), tahun, run_id, jawaban)

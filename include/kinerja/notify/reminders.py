@@ -32,7 +32,7 @@ import yaml
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from kinerja.catalog.loader import Catalog, reference_dir
+from kinerja.catalog.loader import REFERENCE_DIR, Catalog
 from kinerja.reports.numbers import tanggal
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
@@ -55,7 +55,7 @@ OUTSTANDING = (BELUM_MASUK, DITOLAK)
 def pengingat_hari(city: str = "medan", root: Path | None = None) -> tuple[int, ...]:
     """Days before the deadline on which agencies are reminded (0 = the deadline day), from
     `pengingat_hari` in the kota's own `calendar.yaml` or the shared one; largest first."""
-    base = root or reference_dir()
+    base = root or REFERENCE_DIR
     own = base / "cities" / city / "calendar.yaml"
     path = own if own.exists() else base / "calendar.yaml"
     with path.open(encoding="utf-8") as f:
@@ -215,7 +215,7 @@ def due_reminders(
     (default: the year before `today`): one per agency that has an e-mail address and still
     lacks valid data for a report, when the deadline is exactly one of `offsets` days away."""
     tahun = today.year - 1 if tahun is None else tahun
-    offsets = pengingat_hari(catalog.city) if offsets is None else offsets
+    offsets = pengingat_hari(catalog.city, catalog.reference) if offsets is None else offsets
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     hari_lagi = (batas - today).days
     if hari_lagi not in offsets:

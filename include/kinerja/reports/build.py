@@ -220,13 +220,16 @@ def build_outputs(engine: Engine, catalog: Catalog, tahun: int, out_dir: Path) -
         kota=catalog.nama,
         cover_lines=lines,
         dibuat=dibuat,
+        base=catalog.reference,
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
     # Where `published/` is served, for catalog.jsonld's download links (relative when unset).
     public = os.environ.get("KINERJA_PUBLIC_URL", "").rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
-    written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    written += export_year(
+        report, catalog, load_spec(catalog.city, catalog.reference), out_dir / SATU_DATA_FOLDER, base_url
+    )
     written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
