@@ -37,13 +37,11 @@ def reviu_inspektorat() -> None:
     @task(multiple_outputs=False)
     def siapkan_reviu() -> dict:  # type: ignore[type-arg]
         """What the reviewer sees: each PD owing the LPPD and the state of its data."""
-        from common.connections import warehouse_read_url
+        from common.connections import runtime
         from common.runs import reporting_year
         from kinerja.reviu import permintaan_tahun
 
-        context = get_current_context()
-        tahun = int(context["params"].get("tahun") or reporting_year(context))
-        return permintaan_tahun(tahun, warehouse_read_url())
+        return permintaan_tahun(runtime(read_only=True), reporting_year(get_current_context()))
 
     asked = siapkan_reviu()
     reviu_lppd = HITLOperator(
@@ -65,11 +63,11 @@ def reviu_inspektorat() -> None:
     @task(multiple_outputs=False)
     def catat_reviu(asked: dict, jawaban: dict) -> dict:  # type: ignore[type-arg]
         """Record every PD's outcome; write the note into each returned PD's feedback folder."""
-        from common.connections import drive_spec, warehouse_url
+        from common.connections import drive_spec, runtime
         from kinerja.reviu import catat_reviu_tahun
 
         run_id = get_current_context()["run_id"]
-        return catat_reviu_tahun(asked["tahun"], run_id, jawaban, drive_spec(), warehouse_url())
+        return catat_reviu_tahun(runtime(), asked["tahun"], run_id, jawaban, drive_spec())
 
     catat_reviu(asked, reviu_lppd.output)
     asked >> reviu_lppd

@@ -108,5 +108,6 @@ def check_file(
     if tahun is None:
         raise ValueError("tahun pelaporan tidak diketahui (tidak dari folder, tidak di Info): pakai --year")
     owner = catalog.pd(kode_pd) if kode_pd else None
-    judgement = judge(data, owner, kode_pd or "(tidak diketahui)", tahun, catalog, partial(_validator, suites), limits)
+    validator = partial(_validator, suites)
+    judgement = judge(data, owner, kode_pd or "(tidak diketahui)", tahun, catalog, validator, limits)
     return CheckResult(str(path), kode_pd, tahun, judgement, notes)

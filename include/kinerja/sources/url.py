@@ -7,10 +7,10 @@
     sftp://...?key_file=/path/id_ed25519&host_key=ssh-ed25519%20AAAA...
 
 The password is best kept out of the URL (which ends up in logs and config files): the caller
-hands it in (`password`: the Airflow Connection's, or `Settings.drive_password`, i.e.
-KINERJA_DRIVE_PASSWORD, on the command line) and it is used when the URL has none. A drive's `name`, stored in the manifest to
-recognise files already seen, is built from the URL without user or secrets, so it stays stable
-when credentials rotate.
+hands it in (`password`: the Airflow Connection's, else `Settings.drive_password`, i.e.
+KINERJA_DRIVE_PASSWORD) and it is used when the URL has none. A drive's `name`, stored in the
+manifest to recognise files already seen, is built from the URL without user or secrets, so it
+stays stable when credentials rotate.
 """
 
 from __future__ import annotations
