@@ -41,7 +41,7 @@ def reviu_inspektorat() -> None:
         from common.runs import reporting_year
         from kinerja.reviu import permintaan_tahun
 
-        return permintaan_tahun(runtime(read_only=True), reporting_year(get_current_context()))
+        return permintaan_tahun(runtime(read_only=True), reporting_year(get_current_context())).to_json()
 
     asked = siapkan_reviu()
     reviu_lppd = HITLOperator(
@@ -64,10 +64,11 @@ def reviu_inspektorat() -> None:
     def catat_reviu(asked: dict, jawaban: dict) -> dict:  # type: ignore[type-arg]
         """Record every PD's outcome; write the note into each returned PD's feedback folder."""
         from common.connections import drive_spec, runtime
+        from kinerja.handover import Answer, ReviuRequest
         from kinerja.reviu import catat_reviu_tahun
 
-        run_id = get_current_context()["run_id"]
-        return catat_reviu_tahun(runtime(), asked["tahun"], run_id, jawaban, drive_spec())
+        tahun, run_id = ReviuRequest.from_json(asked).tahun, get_current_context()["run_id"]
+        return catat_reviu_tahun(runtime(), tahun, run_id, Answer.from_json(jawaban), drive_spec()).to_json()
 
     catat_reviu(asked, reviu_lppd.output)
     asked >> reviu_lppd

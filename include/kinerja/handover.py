@@ -216,3 +216,43 @@ class SatuDataSync:
     def brief(self) -> dict[str, Any]:
         """What the DAG task hands on: the year and the counts."""
         return {"tahun": self.result.tahun, "jumlah": self.result.counts()}
+
+
+@dataclass(frozen=True)
+class ReviuRequest:
+    """What the Inspektorat's reviewer is asked (`kinerja.reviu.permintaan`): the year, the
+    request's text (each PD owing the LPPD and the state of its data) and those PDs' codes."""
+
+    tahun: int
+    body: str
+    pd: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReviuRequest:
+        return cls(int(data["tahun"]), str(data["body"]), [str(p) for p in data.get("pd") or []])
+
+
+@dataclass(frozen=True)
+class ReviuOutcome:
+    """What the reviu recorded (`kinerja.reviu.catat_reviu`): the PDs approved and returned, and
+    codes the reviewer wrote that are no PD owing the LPPD (not acted on)."""
+
+    tahun: int
+    disetujui: list[str]
+    dikembalikan: list[str]
+    tidak_dikenal: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReviuOutcome:
+        return cls(
+            int(data["tahun"]),
+            list(data.get("disetujui") or []),
+            list(data.get("dikembalikan") or []),
+            list(data.get("tidak_dikenal") or []),
+        )

@@ -19,11 +19,12 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, delete, insert
 
 from kinerja.catalog.loader import Catalog
+from kinerja.handover import Answer, ReviuOutcome, ReviuRequest
 from kinerja.reports.status import collection_status
 from kinerja.sources.base import Drive
 from kinerja.sources.connections import DriveSpec
@@ -49,7 +50,7 @@ def pd_wajib_lppd(catalog: Catalog, tahun: int) -> dict[str, str]:
     return {p.kode_pd: p.nama for p in catalog.pd_aktif(tahun) if "LPPD" in catalog.laporan_wajib(p)}
 
 
-def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
+def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> ReviuRequest:
     """What the reviewer is asked: the year, the due date and each PD's LPPD status, as text."""
     wajib = pd_wajib_lppd(catalog, tahun)
     status = {r.kode_pd: r.status for r in collection_status(engine, catalog, tahun) if r.laporan == "LPPD"}
@@ -62,7 +63,7 @@ def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
         "",
         *(f"- {kode} ({nama}): {status.get(kode, 'belum masuk')}" for kode, nama in wajib.items()),
     ]
-    return {"tahun": tahun, "body": "\n".join(lines), "pd": list(wajib)}
+    return ReviuRequest(tahun, "\n".join(lines), list(wajib))
 
 
 def baca_catatan(text: str | None, wajib: Mapping[str, str]) -> Catatan:
@@ -105,15 +106,14 @@ def catat_reviu(
     drive: Drive | None,
     tahun: int,
     run_id: str,
-    jawaban: Mapping[str, Any],
-) -> dict[str, Any]:
+    jawaban: Answer,
+) -> ReviuOutcome:
     """Record the reviewer's answer for every PD owing the LPPD and give feedback to the returned
-    ones. `jawaban`: the human-in-the-loop result (chosen_options, params_input, responded_by_user)."""
+    ones. `jawaban`: the human-in-the-loop result (chosen option, the `catatan` field, who)."""
     wajib = pd_wajib_lppd(catalog, tahun)
-    chosen = list(jawaban.get("chosen_options") or [])
-    catatan = baca_catatan((jawaban.get("params_input") or {}).get("catatan"), wajib)
-    returned = catatan.per_pd if KEMBALIKAN in chosen else {}
-    reviewer = jawaban.get("responded_by_user") or {}
+    catatan = baca_catatan(jawaban.params_input.get("catatan"), wajib)
+    returned = catatan.per_pd if KEMBALIKAN in jawaban.chosen_options else {}
+    reviewer = jawaban.responded_by_user or {}
     name = str(reviewer.get("name") or reviewer.get("id") or "") if isinstance(reviewer, Mapping) else ""
     now = datetime.now(UTC)
     rows = []
@@ -138,21 +138,21 @@ def catat_reviu(
         conn.execute(delete(reviu_inspektorat).where(reviu_inspektorat.c.run_id == run_id))
         if rows:
             conn.execute(insert(reviu_inspektorat), rows)
-    return {
-        "tahun": tahun,
-        "disetujui": [r["kode_pd"] for r in rows if r["keputusan"] == DISETUJUI],
-        "dikembalikan": [r["kode_pd"] for r in rows if r["keputusan"] == DIKEMBALIKAN],
-        "tidak_dikenal": catatan.tidak_dikenal,
-    }
+    return ReviuOutcome(
+        tahun=tahun,
+        disetujui=[kode for kode in wajib if kode not in returned],
+        dikembalikan=[kode for kode in wajib if kode in returned],
+        tidak_dikenal=catatan.tidak_dikenal,
+    )
 
 
-def permintaan_tahun(rt: Runtime, tahun: int) -> dict[str, Any]:
+def permintaan_tahun(rt: Runtime, tahun: int) -> ReviuRequest:
     """`permintaan` with the task's warehouse and kota (the DAG's entry point)."""
     return permintaan(rt.engine, rt.catalog, tahun)
 
 
 def catat_reviu_tahun(
-    rt: Runtime, tahun: int, run_id: str, jawaban: Mapping[str, Any], drive: DriveSpec | None = None
-) -> dict[str, Any]:
+    rt: Runtime, tahun: int, run_id: str, jawaban: Answer, drive: DriveSpec | None = None
+) -> ReviuOutcome:
     """`catat_reviu` with the task's warehouse, kota and drive (the DAG's entry point)."""
     return catat_reviu(rt.engine, rt.catalog, rt.drive(drive), tahun, run_id, jawaban)
