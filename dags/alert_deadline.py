@@ -58,19 +58,20 @@ def alert_deadline() -> None:
         """After the deadline day: tell the operators who is missing or still rejected, once."""
         from airflow.sdk.exceptions import AirflowSkipException
         from common.connections import warehouse_url
-        from common.mail import send_notifications, smtp_conn_id
+        from common.mail import open_runtime, send_notifications, smtp_conn_id
         from common.runs import is_backfill, reporting_year, run_day
-        from kinerja.notify.reminders import plan_deadline
+        from kinerja.notify import plan_deadline
 
         context = get_current_context()
         if is_backfill(context):
             raise AirflowSkipException("backfill: batas tahun lampau tidak diumumkan lagi")
         tahun, today = reporting_year(context), run_day(context)
-        notes = plan_deadline(tahun, today, warehouse_url())
+        runtime = open_runtime(warehouse_url())
+        notes = plan_deadline(runtime, tahun, today)
         if not notes:
             raise AirflowSkipException(f"tahun {tahun}, {today}: batas belum lewat atau sudah diumumkan")
         return send_notifications(
-            [n.to_json() for n in notes], smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url()
+            [n.to_json() for n in notes], smtp_conn_id(context["params"]["smtp_conn_id"]), runtime
         )
 
     send_deadline_alert()

@@ -12,7 +12,9 @@ beserta alasannya. PD menerima umpan balik di folder `umpan-balik/` masing-masin
 yang ditandai) ke alamat PD di `perangkat_daerah.csv`, dan ke petugas di lembar Info hanya bila
 alamatnya di domain PD itu (task `mail_feedback`, connection SMTP di parameter `smtp_conn_id`,
 bawaan `kinerja_smtp`). Sekali per versi; server e-mail yang mati tidak menggagalkan run: sisanya
-dikirim run berikutnya. Run backfill tidak mengirim e-mail.
+dikirim run berikutnya. Run backfill tidak mengirim e-mail. E-mail yang kemudian dipantulkan server
+penerima (laporan pengiriman di kotak surat pengirim, connection IMAP `kinerja_imap`) dicatat dan
+tampil di halaman status sebagai "tidak sampai" (task `read_bounces`); tanpa connection itu, dilewati.
 
 **Sesudahnya**: bila ada berkas yang dimuat atau ditolak, *Susun laporan kinerja* berjalan untuk
 tahun itu (satu run per tahun) dan menunggu persetujuan tim ahli.
@@ -189,11 +191,24 @@ def collect_submissions() -> None:
             raise AirflowSkipException("backfill: umpan balik tahun lampau tidak dikirim lewat e-mail")
         return send_file_feedback(tahun, smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url())
 
+    @task(trigger_rule="all_done", multiple_outputs=False)
+    def read_bounces() -> dict:  # type: ignore[type-arg]
+        """Mail bounced later (delivery reports in the sender's mailbox, connection `kinerja_imap`)
+        onto the sent-ledger, so the status board shows it; never fails the run."""
+        from airflow.sdk.exceptions import AirflowSkipException
+        from common.connections import warehouse_url
+        from common.mail import read_mail_bounces
+        from common.runs import is_backfill
+
+        if is_backfill(get_current_context()):
+            raise AirflowSkipException("backfill: kotak surat tidak dibaca")
+        return read_mail_bounces(warehouse_url=warehouse_url())
+
     tahun = prepare_warehouse()
     batches = scan_drive(tahun)
     results = process_batch.partial(tahun=tahun).expand(batch=batches)
     announce_changes(summarize(results, tahun))
-    results >> mail_feedback(tahun)
+    results >> mail_feedback(tahun) >> read_bounces()
 
 
 collect_submissions()

@@ -146,17 +146,16 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def _mail_feedback(run: Any, settings: Settings, url: str) -> Any:
     """A mail per processed version, through the server in KINERJA_SMTP_URL (`settings.smtp_url`)."""
-    from kinerja.notify.file_mail import SMTP_PASSWORD_ENV, SMTP_USER_ENV, send_file_mails, smtp_from_url
+    from kinerja.notify import send_file_mails, smtp_from_url
 
-    login = {SMTP_USER_ENV: settings.smtp_user, SMTP_PASSWORD_ENV: settings.smtp_password}
-    credentials = {k: v for k, v in login.items() if v}
     return send_file_mails(
         run.engine,
         run.catalog,
         run.tahun,
         run.archive_dir,
-        lambda: smtp_from_url(url, credentials),
-        settings.email_from,
+        lambda: smtp_from_url(url, settings.smtp_user, settings.smtp_password),
+        sender=settings.email_from,
+        reply_to=settings.operator_emails,
     )
 
 

@@ -14,11 +14,12 @@ from kinerja.catalog import Catalog
 from kinerja.intake.collect import CollectRun
 from kinerja.intake.feedback import feedback_paths
 from kinerja.sample import SampleShares, generate_year
-from kinerja.sources import Drive, DriveFile, LocalDrive
+from kinerja.sources import Drive, DriveFile, LocalDrive, RefusedFile
 from kinerja.sources.sftp import SftpDrive
 from kinerja.sources.smb import SmbDrive
 from kinerja.sources.url import PASSWORD_ENV, drive_from_url
-from sqlalchemy import Engine
+from kinerja.warehouse.models import drive_refused
+from sqlalchemy import Engine, select
 
 from . import servers
 
@@ -90,6 +91,32 @@ def test_lists_only_submissions_with_size_and_mtime(place: Place) -> None:
         assert f.size == len(wanted[f.path]) == st.st_size
         assert abs(f.mtime - st.st_mtime) < 1, (f, st.st_mtime)
     assert list(place.drive.list_files(2030)) == []
+
+
+def test_the_survey_reports_what_it_does_not_take(place: Place, request: pytest.FixtureRequest) -> None:
+    put(place.folder, "2025/DINKES/DINKES_SPM_2025.xlsx", b"spm")
+    put(place.folder, "2025/DINKES/arsip/lama.xlsx", b"old", mtime=1_767_600_000)
+    put(place.folder, "2025/DINKES/arsip/2024/lebih lama.xlsx", b"older")
+    put(place.folder, "2025/DINKES/umpan-balik/DINKES_SPM_2025.umpan-balik.html", b"ours")
+    put(place.folder, "2025/lepas.xlsx", b"loose")
+    if "smb" not in request.node.callspec.id:  # SMB names cannot hold a backslash at all
+        put(place.folder, "2025/DINKES/spm\\..\\x.xlsx", b"odd")
+    (place.folder / "2025/DINKES/arsip/tautan.xlsx").symlink_to("../DINKES_SPM_2025.xlsx")
+
+    found = list(place.drive.survey(2025))
+
+    assert [f.path for f in found if isinstance(f, DriveFile)] == ["2025/DINKES/DINKES_SPM_2025.xlsx"]
+    refused = {f.path: f for f in found if isinstance(f, RefusedFile)}
+    expected = {
+        "2025/DINKES/arsip/2024/lebih lama.xlsx": ("subfolder", "DINKES"),
+        "2025/DINKES/arsip/lama.xlsx": ("subfolder", "DINKES"),
+        "2025/lepas.xlsx": ("tempat", None),
+    }
+    if "smb" not in request.node.callspec.id:
+        expected["2025/DINKES/spm\\..\\x.xlsx"] = ("nama", "DINKES")
+    assert {p: (f.reason, f.kode_pd_folder) for p, f in refused.items()} == expected
+    old = refused["2025/DINKES/arsip/lama.xlsx"]
+    assert old.size == 3 and abs(old.mtime - 1_767_600_000) < 1
 
 
 def test_read_bytes_stops_after_max_bytes_plus_one(place: Place) -> None:
@@ -206,6 +233,8 @@ def test_collection_over_a_network_drive(
     files = generate_year(catalog, 2025, folder, seed=1, only=("DINKES", "BAPPEDA"), shares=shares)
     expected = {f.path: "rejected" if f.kind.startswith("defect") else "loaded" for f in files}
     assert set(expected.values()) == {"loaded", "rejected"}
+    put(folder, "2025/DINKES/arsip/DINKES_SPM_2024.xlsx", b"in a sub-folder: answered, not processed")
+    page = folder / "2025/DINKES/umpan-balik/berkas-tidak-diproses.html"
     drive = server.drive(root)
 
     def run() -> dict[str, str]:
@@ -224,7 +253,14 @@ def test_collection_over_a_network_drive(
         for f in files:
             for feedback in feedback_paths(f.path):
                 assert (folder / feedback).stat().st_size > 0, feedback
+        assert "arsip/DINKES_SPM_2024.xlsx" in page.read_text()
+        written = page.stat().st_mtime_ns
         # The mtimes the drive reports are stable: a second run finds nothing new.
         assert run() == dict.fromkeys(expected, "unchanged")
+        assert page.stat().st_mtime_ns == written  # the refused file was not answered twice
+        with sqlite_engine.connect() as conn:
+            assert conn.execute(select(drive_refused.c.path)).scalars().all() == [
+                "2025/DINKES/arsip/DINKES_SPM_2024.xlsx"
+            ]
     finally:
         drive.close()

@@ -237,7 +237,8 @@ def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -
     from datetime import date
 
     from aiosmtpd.handlers import Mailbox
-    from kinerja.notify.reminders import HEADER, dispatch, plan_day, unsent
+    from kinerja.notify import HEADER, dispatch, plan_day, unsent
+    from kinerja.runtime import Runtime
 
     from .servers import free_port
 
@@ -265,8 +266,9 @@ def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -
 
         return sorted(str(m[HEADER]) for m in mailbox.Maildir(maildir, create=False))
 
+    runtime = Runtime.open(warehouse_url=url)
     try:
-        planned = plan_day(2025, date(2026, 1, 23), warehouse_url=url)
+        planned = plan_day(runtime, 2025, date(2026, 1, 23))
         assert len(planned) > 3
         port = free_port()
         controller = _smtp_controller(GoesAwayAfter(3), port)
@@ -275,7 +277,7 @@ def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -
                 pytest.raises((smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException)),
                 smtplib.SMTP("127.0.0.1", port, timeout=10) as client,
             ):
-                dispatch(client, planned, warehouse_url=url)
+                dispatch(client, planned, engine, sender="laporan@kinerja.example")
         finally:
             controller.stop()
         assert len(labels()) == 3
@@ -289,14 +291,18 @@ def test_smtp_server_gone_mid_send_then_back(catalog: Catalog, tmp_path: Path) -
         try:
             with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
                 again = dispatch(
-                    client, plan_day(2025, date(2026, 1, 23), warehouse_url=url), warehouse_url=url
+                    client,
+                    plan_day(runtime, 2025, date(2026, 1, 23)),
+                    engine,
+                    sender="laporan@kinerja.example",
                 )
         finally:
             controller.stop()
         assert len(again) == len(planned) - 3
         assert labels() == sorted(n.label for n in planned), "every message exactly once"
-        assert plan_day(2025, date(2026, 1, 23), warehouse_url=url) == []
+        assert plan_day(runtime, 2025, date(2026, 1, 23)) == []
     finally:
+        runtime.engine.dispose()
         engine.dispose()
 
 
@@ -308,7 +314,10 @@ class StopsWhileListing:
         self.drive, self.smbd, self.after, self.name = drive, smbd, after, drive.name
 
     def list_files(self, tahun: int) -> Iterator[Any]:
-        for i, f in enumerate(self.drive.list_files(tahun)):
+        return self.survey(tahun)
+
+    def survey(self, tahun: int) -> Iterator[Any]:
+        for i, f in enumerate(self.drive.survey(tahun)):
             if i == self.after:
                 self.smbd.stop()
             yield f

@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.cli import main
-from kinerja.notify.file_mail import KIND
-from kinerja.notify.reminders import HEADER
+from kinerja.notify import HEADER, KIND
 from kinerja.reports.status_page import status_page
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for
@@ -216,6 +215,8 @@ def test_the_dag_mails_through_the_smtp_hook_once(
         only=SMALL_SET[:2],
         shares=SampleShares(late=0, missing=0, defective=0.5, corrected=0),
     )
+    refused = next(f for f in files if f.kode_pd == "DISDIKBUD" and not f.kind.startswith("defect"))
+    _set_contact(tmp_path / "drive" / refused.path, REFUSED)  # in the domain, refused by the server
     url = f"sqlite:///{tmp_path / 'warehouse.db'}"
     monkeypatch.setenv("KINERJA_WAREHOUSE_URL", url)
     monkeypatch.setenv("KINERJA_DRIVE_DIR", str(tmp_path / "drive"))
@@ -233,5 +234,14 @@ def test_the_dag_mails_through_the_smtp_hook_once(
     mails = server.messages()
     assert len(mails) == len(files) and len({str(m[HEADER]) for m in mails}) == len(files)
     assert {str(m["From"]) for m in mails} == {"laporan@kinerja.example"}
+    engine = engine_for(url)
+    with engine.connect() as conn:
+        problems = {
+            r.kode_pd: r.problem
+            for r in conn.execute(select(notification_sent).where(notification_sent.c.kind == KIND))
+            if r.problem
+        }
+    engine.dispose()
+    assert set(problems) == {"DISDIKBUD"} and f"{REFUSED} ditolak server (550" in problems["DISDIKBUD"]
     assert dag.test(run_conf={"tahun": 2025}).state == "success"  # nothing new: nothing sent
     assert len(server.messages()) == len(files)

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.notify.reminders import HEADER, dispatch, due_reminders, send, unsent
+from kinerja.notify import HEADER, dispatch, due_reminders, plan_day, send, unsent
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
+from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares
 from kinerja.schema.model import LAPORAN
 from kinerja.warehouse.models import notification_sent
@@ -230,20 +231,20 @@ class _FailsAfter:
 def test_a_retry_after_a_failure_sends_only_what_was_not_sent(
     catalog: Catalog, year_collected: Engine, smtp_server: SmtpServer
 ) -> None:
-    from kinerja.notify.reminders import plan_day
-
-    planned = plan_day(2025, date(2026, 1, 23))
+    runtime = Runtime.open()  # the warehouse of KINERJA_WAREHOUSE_URL
+    planned = plan_day(runtime, 2025, date(2026, 1, 23))
     assert len(planned) > 3
     with smtplib.SMTP(smtp_server.host, smtp_server.port) as client:
         with pytest.raises(smtplib.SMTPServerDisconnected):
-            dispatch(_FailsAfter(client, 3), planned, sender=SENDER)
+            dispatch(_FailsAfter(client, 3), planned, runtime.engine, sender=SENDER)
         assert len(smtp_server.messages()) == 3
         assert len(unsent(year_collected, planned)) == len(planned) - 3
-        again = dispatch(client, planned, sender=SENDER)
+        again = dispatch(client, planned, runtime.engine, sender=SENDER)
     assert len(again) == len(planned) - 3
     labels = smtp_server.labels()
     assert len(labels) == len(set(labels)) == len(planned)
-    assert plan_day(2025, date(2026, 1, 23)) == []
+    assert plan_day(runtime, 2025, date(2026, 1, 23)) == []
+    runtime.engine.dispose()
 
 
 def test_connection_id_falls_back_to_smtp_default(monkeypatch: pytest.MonkeyPatch, dagbag: Any) -> None:
@@ -254,3 +255,41 @@ def test_connection_id_falls_back_to_smtp_default(monkeypatch: pytest.MonkeyPatc
     assert smtp_conn_id("kinerja_smtp") == "smtp_default"
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_SMTP", json.dumps({"conn_type": "smtp", "host": HOST}))
     assert smtp_conn_id("kinerja_smtp") == "kinerja_smtp"
+
+
+def test_the_dags_smtp_server_is_the_connection_as_the_provider_hook_reads_it(
+    monkeypatch: pytest.MonkeyPatch, dagbag: Any
+) -> None:
+    sys.path.insert(0, str(DAGS))
+    from common.mail import smtp_server
+    from kinerja.config import SetupError
+
+    def server(extra: dict[str, Any], **fields: Any) -> Any:
+        conn = {"conn_type": "smtp", "host": "mail.kota.example", "port": 587, **fields, "extra": extra}
+        monkeypatch.setenv("AIRFLOW_CONN_KINERJA_SMTP", json.dumps(conn))
+        return smtp_server("kinerja_smtp")
+
+    starttls, sender = server(
+        {"disable_ssl": True, "from_email": SENDER}, login="laporan", password="rahasia"
+    )
+    assert sender == SENDER
+    assert (starttls.security, starttls.user, starttls.password, starttls.timeout) == (
+        "starttls",
+        "laporan",
+        "rahasia",
+        30,
+    )
+    assert starttls.tls is not None and starttls.tls.verify_mode.name == "CERT_REQUIRED"
+    assert starttls.attempts == 6  # the provider's retry_limit (5) + 1
+    plain, no_sender = server({"disable_ssl": True, "disable_tls": True, "timeout": 7, "retry_limit": 0})
+    assert (plain.security, plain.user, plain.timeout, plain.attempts, no_sender) == (
+        "plain",
+        None,
+        7,
+        1,
+        None,
+    )
+    assert server({})[0].security == "ssl"  # the provider's default
+    assert server({"ssl_context": "none"})[0].tls is None
+    with pytest.raises(SetupError, match="auth_type"):
+        server({"auth_type": "oauth2"})

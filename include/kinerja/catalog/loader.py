@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+DEFAULT_PENGINGAT_HARI = (7, 3, 1, 0)
 KECAMATAN = "KECAMATAN"
 """Owner code in the IKK and nomenclature tables meaning: every kecamatan reports this row."""
 
@@ -274,6 +275,9 @@ class Catalog:
     """The PD that hands in the APBD totals (BPKAD)."""
     toleransi_pagu_persen: float = 0.0
     """Programme budgets vs APBD belanja: a difference above this share (%) is a warning."""
+    pengingat_hari: tuple[int, ...] = DEFAULT_PENGINGAT_HARI
+    """Days before the collection deadline on which agencies are reminded (0 = the deadline day),
+    largest first (`pengingat_hari` in calendar.yaml)."""
     reference: Path = REFERENCE_DIR
     """The catalogue folder this was loaded from (`Settings.reference_dir`, else the shipped
     one): the other catalogue files of the kota (`catalogue_file(city, name, reference)`)."""
@@ -450,6 +454,15 @@ def _load_eppd_skor(raw: dict[str, Any] | None, bobot: dict[str, Any] | None = N
     )
 
 
+def _pengingat_hari(raw: Any, path: Path) -> tuple[int, ...]:
+    if raw is None:
+        return DEFAULT_PENGINGAT_HARI
+    offsets = sorted({int(x) for x in raw}, reverse=True)
+    if any(x < 0 for x in offsets):
+        raise ValueError(f"{path}: pengingat_hari harus bilangan >= 0, bukan {raw!r}")
+    return tuple(offsets)
+
+
 CATALOG_CACHE_SIZE = 16
 """Catalogues kept per process (~0.3 MB each): a worker that serves many kota one after another
 keeps the last few instead of every kota it ever saw (bench/scale.py)."""
@@ -520,7 +533,9 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         for r in _csv(catalogue_file(city, "lkpj_nomenklatur.csv", base))
     )
     kalender = {}
-    for tahun, k in (_yaml(catalogue_file(city, "calendar.yaml", base)).get("tahun") or {}).items():
+    calendar_path = catalogue_file(city, "calendar.yaml", base)
+    calendar = _yaml(calendar_path) or {}
+    for tahun, k in (calendar.get("tahun") or {}).items():
         kalender[int(tahun)] = Kalender(
             tahun=int(tahun),
             batas_pengumpulan=_date(k["batas_pengumpulan"]) or date(int(tahun) + 1, 1, 26),
@@ -569,5 +584,6 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         apbd=apbd,
         pd_apbd=str(apbd_raw.get("kode_pd", "")),
         toleransi_pagu_persen=float(apbd_raw.get("toleransi_pagu_persen", 0)),
+        pengingat_hari=_pengingat_hari(calendar.get("pengingat_hari"), calendar_path),
         reference=base,
     )

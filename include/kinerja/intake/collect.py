@@ -30,13 +30,14 @@ from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
 from kinerja.intake.feedback import FeedbackContext, write_feedback
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
+from kinerja.intake.refused import record_refused
 from kinerja.intake.suggest import with_suggestions
 from kinerja.intake.validation import SuiteDriftError, ToValidate, Validator, shared_validator
 from kinerja.schema.codes import code_labels, code_sets
 from kinerja.schema.issues import Issue, error, shown
 from kinerja.schema.model import TEMPLATES, Sheet, Template
 from kinerja.schema.suites import suite_name
-from kinerja.sources.base import Drive, DriveFile
+from kinerja.sources.base import Drive, DriveFile, RefusedFile
 from kinerja.warehouse.load import SubmissionRecord, lock_file, manifest, record_submission
 
 log = logging.getLogger(__name__)
@@ -308,9 +309,12 @@ class CollectRun:
         """Files to process (oldest first), and the outcomes of those skipped."""
         with self.engine.connect() as conn:
             seen = manifest(conn, self.drive.name, self.tahun)
-        todo, skipped = [], []
+        todo, skipped, refused = [], [], []
         now = self.now().timestamp()
-        for f in self.drive.list_files(self.tahun):
+        for f in self.drive.survey(self.tahun):
+            if isinstance(f, RefusedFile):
+                refused.append(f)
+                continue
             last = seen.get(f.path)
             if last and last.size == f.size and last.mtime == f.mtime:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version))
@@ -318,6 +322,10 @@ class CollectRun:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "pending"))
             else:
                 todo.append(f)
+        # Not taken (bad name, wrong place, sub-folder): recorded once, answered where safe.
+        record_refused(
+            self.engine, self.drive, self.catalog, self.tahun, refused, self.now(), self.write_feedback
+        )
         return sorted(todo, key=lambda f: (f.mtime, f.path)), skipped
 
     def process(self, f: DriveFile) -> FileOutcome:

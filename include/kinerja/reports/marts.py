@@ -1143,10 +1143,10 @@ def _kumpul_tables(r: YearReport, kode_pd: str | None) -> list[Table]:
                 ("pd", "Perangkat Daerah", "text", 40),
                 ("laporan", "Laporan", "text", 8),
                 ("status", "Status", "text", 12),
-                ("versi_diterima", "Versi Diterima", "int"),
+                ("versi_diterima", "Versi Masuk", "int"),
                 ("versi_ditolak", "Versi Ditolak", "int"),
                 ("versi_dimuat", "Versi Dimuat", "int"),
-                ("terakhir_diterima", f"Terakhir Diterima ({r.zona})", "datetime"),
+                ("terakhir_diterima", f"Terakhir Masuk ({r.zona})", "datetime"),
             ),
             [
                 (

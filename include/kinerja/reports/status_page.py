@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.intake.refused import RefusedRow, refused_for_board
 from kinerja.reports.chain import CHAIN_CSS, PipelineState, Step, chain_steps, latest_review, render_chain
 from kinerja.reports.numbers import tanggal, waktu
 from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
@@ -92,6 +93,8 @@ class StatusPage:
     """Years the selector offers, newest first."""
     strays: list[Stray] = field(default_factory=list)
     """Files in folders that are no active agency's (a mistyped folder name, a merged PD)."""
+    refused: list[RefusedRow] = field(default_factory=list)
+    """Files the collection does not take (bad name, directly under the year, in a sub-folder)."""
     chain: list[Step] = field(default_factory=list)
     """Where the year stands: collected → built → review → published → synced (`reports.chain`)."""
 
@@ -193,6 +196,20 @@ def _unrecognised(engine: Engine, tahun: int) -> dict[str, tuple[int, _Latest]]:
     return out
 
 
+def _with_refused(
+    unknown: dict[str, tuple[int, _Latest]], refused: list[RefusedRow]
+) -> dict[str, tuple[int, _Latest]]:
+    """A file refused in an agency's folder (sub-folder, bad name) also means something came in:
+    that agency's reports are never "belum masuk" while it waits there."""
+    out = dict(unknown)
+    for r in refused:
+        if r.kode_pd and r.kode_pd not in unknown:
+            n = out[r.kode_pd][0] + 1 if r.kode_pd in out else 1
+            name = r.path.rsplit("/", 1)[-1]
+            out[r.kode_pd] = (n, _Latest(r.received_at, False, r.feedback_path, name, r.first_seen))
+    return out
+
+
 def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
     from kinerja.warehouse.models import submission_issue
 
@@ -219,7 +236,7 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
 
 def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
     """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
-    from kinerja.notify.file_mail import KIND, key_for
+    from kinerja.notify.ledger import KIND, key_for
     from kinerja.warehouse.models import notification_sent as n
 
     with engine.connect() as conn:
@@ -255,7 +272,8 @@ def status_page(
     today = today or today_in(catalog.tz)
     batas = catalog.kalender_tahun(tahun).batas_pengumpulan
     latest = _latest_versions(engine, tahun)
-    unknown = _unrecognised(engine, tahun)
+    refused = refused_for_board(engine, tahun)
+    unknown = _with_refused(_unrecognised(engine, tahun), refused)
     problems = _mail_problems(engine, tahun)
     names: dict[str, str] = {}
     cells: dict[str, dict[str, Cell]] = {}
@@ -306,6 +324,7 @@ def status_page(
         ],
         years=_years(engine, catalog, tahun),
         strays=_strays(engine, catalog, tahun),
+        refused=refused,
         chain=chain,
     )
 
@@ -322,10 +341,17 @@ def recorded_feedback(engine: Engine, path: str) -> str | None:
         return None
     if clean != path or not clean.lower().endswith(".html"):
         return None
+    from kinerja.warehouse.models import drive_refused
+
     with engine.connect() as conn:
-        found = conn.execute(
-            select(submission.c.feedback_path).where(submission.c.feedback_path == clean).limit(1)
-        ).scalar()
+        found = (
+            conn.execute(
+                select(submission.c.feedback_path).where(submission.c.feedback_path == clean).limit(1)
+            ).scalar()
+            or conn.execute(
+                select(drive_refused.c.feedback_path).where(drive_refused.c.feedback_path == clean).limit(1)
+            ).scalar()
+        )
     return clean if found else None
 
 
@@ -478,6 +504,26 @@ def _strays_html(page: StatusPage) -> str:
     )
 
 
+def _refused_html(page: StatusPage) -> str:
+    """Files the collection does not take: the operators see each one, and its page if any."""
+    if not page.refused:
+        return ""
+    rows = []
+    for r in page.refused:
+        href = _e(feedback_href(r.feedback_path)) if r.feedback_path else None
+        link = f'<a href="{href}">Umpan balik</a>' if href else "hanya di halaman ini"
+        rows.append(
+            f'<tr class="tidak-diproses"><td class="meta berkas">{_e(r.path)}</td>'
+            f"<td>{_e(r.kode_pd or '-')}</td><td>{_e(waktu(r.received_at, page.tz, page.tz_label))}</td>"
+            f'<td>{_e(r.reason)}</td><td>{_e(r.fix)}</td><td class="meta">{link}</td></tr>'
+        )
+    return (
+        f'<h2 id="tidak-diproses">Berkas yang tidak diproses ({len(page.refused)})</h2>'
+        "<table><thead><tr><th>Berkas</th><th>Folder PD</th><th>Masuk</th><th>Alasan</th>"
+        f"<th>Cara memperbaiki</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _deadline_html(page: StatusPage) -> str:
     n = page.days_left
     cls = "lewat" if n < 0 else "dekat" if n <= 7 else ""
@@ -553,6 +599,7 @@ keadaan per {_e(tanggal(page.hari_ini))}</p>
 </table>
 <p class="legend">{legend} Sel &ldquo;&ndash;&rdquo;: laporan tidak wajib bagi PD itu.</p>
 {strays}
+{_refused_html(page)}
 </body>
 </html>
 """

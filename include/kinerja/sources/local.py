@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, UnsafePathError, is_submission, safe_relative
-
-log = logging.getLogger(__name__)
+from kinerja.sources.base import Entry, ListedDrive, safe_relative
 
 
-class LocalDrive:
+class LocalDrive(ListedDrive):
     def __init__(self, root: Path, name: str = "local") -> None:
         self.root = root.resolve()
         self.name = name
@@ -23,26 +19,23 @@ class LocalDrive:
             raise ValueError(f"path leaves the drive: {path!r}")
         return full
 
-    def list_files(self, tahun: int) -> Iterator[DriveFile]:
-        year_dir = self.root / str(tahun)
-        if not year_dir.is_dir():
-            return
-        for pd_dir in sorted(year_dir.iterdir()):
-            if not pd_dir.is_dir() or pd_dir.is_symlink() or pd_dir.name.startswith("."):
-                continue
-            for entry in sorted(os.scandir(pd_dir), key=lambda e: e.name):
-                if entry.name == FEEDBACK_FOLDER or not is_submission(entry.name):
-                    continue
-                if not entry.is_file(follow_symlinks=False):
-                    continue  # symlinks could point at another agency's folder
-                path = f"{tahun}/{pd_dir.name}/{entry.name}"
-                try:
-                    safe_relative(path)
-                except UnsafePathError:
-                    log.warning("refused: a file name that could leave its folder: %r", path)
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                yield DriveFile(path, st.st_size, st.st_mtime)
+    def entries(self, folder: str) -> list[Entry]:
+        # No resolve() per folder (it was 40 % of a listing): the walk reaches a folder only
+        # through entries below that are no links, and the root itself is resolved.
+        try:
+            found = list(os.scandir(self.root / safe_relative(folder)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        out = []
+        for entry in found:
+            if entry.is_symlink():
+                continue  # could point at another agency's folder
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not (is_dir or entry.is_file(follow_symlinks=False)):
+                continue  # sockets, fifos, devices
+            st = entry.stat(follow_symlinks=False)
+            out.append(Entry(entry.name, is_dir, 0 if is_dir else st.st_size, st.st_mtime))
+        return sorted(out, key=lambda e: e.name)
 
     def read_bytes(self, path: str, max_bytes: int) -> bytes:
         with self._inside(path).open("rb") as f:

@@ -11,14 +11,13 @@ import contextlib
 import posixpath
 import stat
 import uuid
-from collections.abc import Iterator
 
 import paramiko
 
-from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, is_submission, safe_relative
+from kinerja.sources.base import Entry, ListedDrive, safe_relative
 
 
-class SftpDrive:
+class SftpDrive(ListedDrive):
     def __init__(
         self,
         host: str,
@@ -73,25 +72,19 @@ class SftpDrive:
     def _path(self, path: str) -> str:
         return posixpath.join(self.root, safe_relative(path))
 
-    def _entries(self, path: str) -> list[paramiko.SFTPAttributes]:
+    def entries(self, folder: str) -> list[Entry]:
         """Plain entries of one folder (readdir reports links as links), sorted; none if missing."""
         try:
-            entries = self.sftp.listdir_attr(self._path(path))
+            found = self.sftp.listdir_attr(self._path(folder))
         except FileNotFoundError:
             return []
-        return sorted((e for e in entries if not e.filename.startswith(".")), key=lambda e: e.filename)
-
-    def list_files(self, tahun: int) -> Iterator[DriveFile]:
-        for pd_dir in self._entries(str(tahun)):
-            if not stat.S_ISDIR(pd_dir.st_mode or 0):
-                continue  # files and symlinks (which could point at another agency's folder)
-            for entry in self._entries(f"{tahun}/{pd_dir.filename}"):
-                if entry.filename == FEEDBACK_FOLDER or not is_submission(entry.filename):
-                    continue
-                if not stat.S_ISREG(entry.st_mode or 0):
-                    continue
-                path = f"{tahun}/{pd_dir.filename}/{entry.filename}"
-                yield DriveFile(path, entry.st_size or 0, float(entry.st_mtime or 0))
+        out = []
+        for e in found:
+            mode = e.st_mode or 0
+            if stat.S_ISDIR(mode) or stat.S_ISREG(mode):  # links could point at another agency's folder
+                size = 0 if stat.S_ISDIR(mode) else e.st_size or 0
+                out.append(Entry(e.filename, stat.S_ISDIR(mode), size, float(e.st_mtime or 0)))
+        return sorted(out, key=lambda e: e.name)
 
     def read_bytes(self, path: str, max_bytes: int) -> bytes:
         with self.sftp.open(self._path(path), "rb") as f:

@@ -20,7 +20,7 @@ import smbclient
 from smbprotocol.exceptions import SMBConnectionClosed
 from smbprotocol.file_info import FileAttributes
 
-from kinerja.sources.base import FEEDBACK_FOLDER, DriveFile, DriveUnavailable, is_submission, safe_relative
+from kinerja.sources.base import DriveUnavailable, Entry, ListedDrive, safe_relative
 
 # Reparse points (symlinks, junctions) could point at another agency's folder; hidden entries
 # are Windows' own (desktop.ini, Thumbs.db).
@@ -46,7 +46,7 @@ def _server_faults(where: str) -> Iterator[None]:
         raise
 
 
-class SmbDrive:
+class SmbDrive(ListedDrive):
     def __init__(
         self,
         host: str,
@@ -97,23 +97,18 @@ class SmbDrive:
         """Not hidden, not a link: the dir entry already carries the attributes (no extra call)."""
         return not (entry.name.startswith(".") or entry.smb_info.file_attributes & _SKIPPED)
 
-    def list_files(self, tahun: int) -> Iterator[DriveFile]:
+    def entries(self, folder: str) -> list[Entry]:
         with _server_faults(self._where):
-            yield from self._list_files(tahun)
-
-    def _list_files(self, tahun: int) -> Iterator[DriveFile]:
-        for pd_dir in self._folders(self._unc(str(tahun))):
-            if not (self._plain(pd_dir) and pd_dir.is_dir(follow_symlinks=False)):
-                continue
-            for entry in self._folders(self._unc(f"{tahun}/{pd_dir.name}")):
-                if entry.name == FEEDBACK_FOLDER or not is_submission(entry.name):
-                    continue
-                if not (self._plain(entry) and entry.is_file(follow_symlinks=False)):
-                    continue
-                info = entry.smb_info
-                yield DriveFile(
-                    f"{tahun}/{pd_dir.name}/{entry.name}", info.end_of_file, info.last_write_time.timestamp()
+            return [
+                Entry(
+                    e.name,
+                    e.is_dir(follow_symlinks=False),
+                    0 if e.is_dir(follow_symlinks=False) else e.smb_info.end_of_file,
+                    e.smb_info.last_write_time.timestamp(),
                 )
+                for e in self._folders(self._unc(folder))
+                if self._plain(e) and (e.is_dir(follow_symlinks=False) or e.is_file(follow_symlinks=False))
+            ]
 
     def read_bytes(self, path: str, max_bytes: int) -> bytes:
         with _server_faults(self._where), smbclient.open_file(self._unc(path), mode="rb", **self._kw) as f:

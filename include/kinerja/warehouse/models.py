@@ -252,3 +252,25 @@ def _fact_table(sheet: Sheet) -> Table:
 
 
 FACT_TABLES: dict[str, Table] = {s.table: _fact_table(s) for t in TEMPLATES.values() for s in t.sheets}
+
+
+# --- what the drive holds but the collection does not take (issue #18) ------------------------
+drive_refused = Table(
+    "drive_refused",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("drive", String(100), nullable=False),
+    Column("tahun", Integer, nullable=False),
+    Column("path", Text, nullable=False, comment="as shown to people; undecodable bytes as U+FFFD"),
+    Column("path_sha256", String(64), nullable=False, comment="of the exact name bytes"),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime", Float, nullable=False),
+    Column("reason", String(20), nullable=False, comment="nama, tempat or subfolder"),
+    Column("kode_pd", String(40), comment="the agency folder it sits in; none directly under the year"),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("feedback_path", String(1000), comment="the .html written for the agency; none: operators only"),
+    UniqueConstraint("drive", "path_sha256", "size", "mtime"),
+    Index(None, "tahun", "kode_pd"),
+    comment="Files on the drive the collection does not take (bad name, wrong place, sub-folder), "
+    "recorded once per path, size and mtime",
+)

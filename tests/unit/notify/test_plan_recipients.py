@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.notify.file_mail import is_address, recipients
+from kinerja.notify.plan import is_address, recipients
 
 
 @pytest.mark.parametrize(
