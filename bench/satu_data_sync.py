@@ -19,7 +19,7 @@ from common import PG_ADMIN_URL, PROJECT, header, throwaway_pg
 def collected_report(root: Path, tahun: int, seed: int):  # type: ignore[no-untyped-def]
     from kinerja.catalog import load_catalog
     from kinerja.intake.collect import CollectRun
-    from kinerja.reports.marts import build_marts
+    from kinerja.reports.year import build_year
     from kinerja.sample import generate_year
     from kinerja.sources import LocalDrive
     from kinerja.warehouse.db import engine_for, migrate
@@ -31,7 +31,7 @@ def collected_report(root: Path, tahun: int, seed: int):  # type: ignore[no-unty
     sync_reference(engine, catalog)
     generate_year(catalog, tahun, root / "drive", seed=seed)
     CollectRun(tahun, LocalDrive(root / "drive"), engine, catalog, root / "archive", settle_seconds=0).run()
-    return catalog, build_marts(engine, catalog, tahun)
+    return catalog, build_year(engine, catalog, tahun)
 
 
 def main() -> None:

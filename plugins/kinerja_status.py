@@ -4,7 +4,7 @@ the "Tinjauan Laporan" page (the tim ahli's review of a staged build of the repo
 A FastAPI app mounted at `/kinerja` on the API server, every route behind Airflow's own login
 (`requires_authenticated()`: without a valid session or token the answer is 401), and an external
 view that embeds the page in the UI's navigation. The page and the data come from
-`kinerja.reports.status_page` and `kinerja.reports.review`; this file only wires them to routes
+`kinerja.web.status_page` and `kinerja.web.review`; this file only wires them to routes
 and to the Connections:
 
 * `kinerja_warehouse_read` (the reports' read-only login), else `kinerja_warehouse` (postgres or
@@ -28,9 +28,9 @@ from kinerja.sources.connections import DRIVE_CONN_ID, WAREHOUSE_CONN_ID, WAREHO
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
-    from kinerja.reports.chain import PipelineState
     from kinerja.runtime import Runtime
     from kinerja.sources.base import Drive
+    from kinerja.web.chain import PipelineState
 
 URL_PREFIX = "/kinerja"
 MAX_FEEDBACK_BYTES = 5 * 1024 * 1024
@@ -125,7 +125,7 @@ def _pipeline_state(tahun: int) -> "PipelineState | None":
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
-    from kinerja.reports.chain import CHAIN_DAGS, COLLECT, PORTAL_CONN_ID, PipelineState, RunState
+    from kinerja.web.chain import CHAIN_DAGS, COLLECT, PORTAL_CONN_ID, PipelineState, RunState
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -182,7 +182,8 @@ def build_app() -> "FastAPI":
     @app.get("/status", response_class=HTMLResponse)
     def status(tahun: int | None = Query(default=None, ge=2000, le=2100)) -> HTMLResponse:
         """The PD × report matrix of `tahun` (default: the year being collected)."""
-        from kinerja.reports.status_page import default_year, render_status_page, status_page, today_in
+        from kinerja.web.status_html import render_status_page
+        from kinerja.web.status_page import default_year, status_page, today_in
         from sqlalchemy.exc import SQLAlchemyError
 
         rt = _runtime()
@@ -197,7 +198,7 @@ def build_app() -> "FastAPI":
     @app.get("/umpan-balik", response_class=HTMLResponse)
     def feedback(path: str = Query(max_length=1000)) -> HTMLResponse:
         """A feedback file from the drive, only if the warehouse recorded it as one."""
-        from kinerja.reports.status_page import recorded_feedback
+        from kinerja.web.status_page import recorded_feedback
 
         rt = _runtime()
         recorded = recorded_feedback(rt.engine, path)
@@ -214,7 +215,7 @@ def build_app() -> "FastAPI":
     @app.get("/tinjauan", response_class=HTMLResponse)
     def review(run: str | None = Query(default=None, max_length=250)) -> HTMLResponse:
         """The review page of a staged build (`run`: its Airflow run id), else the recent builds."""
-        from kinerja.reports.review import (
+        from kinerja.web.review import (
             find_review,
             recent_reviews,
             render_review_list,
@@ -242,7 +243,7 @@ def build_app() -> "FastAPI":
         from pathlib import Path
 
         from kinerja.publish.release import sha256_file
-        from kinerja.reports.review import find_review, staged_file
+        from kinerja.web.review import find_review, staged_file
 
         found = find_review(_runtime().engine, review_id=review_id)
         recorded = staged_file(found, path) if found is not None else None

@@ -89,26 +89,43 @@ def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = Non
     """A mail per processed version of `tahun` not mailed yet (`kinerja.notify.send_file_mails`),
     through the connection `conn_id`; a missing connection or a server that is down is reported,
     not raised (the load is done; the next run sends what is left)."""
-    from kinerja.notify import open_smtp, send_file_mails
+    from kinerja.notify import send_file_mails
+
+    def send(runtime: Runtime, **kw: Any) -> Any:
+        return send_file_mails(runtime.engine, runtime.catalog, tahun, runtime.settings.archive_dir, **kw)
+
+    return _send_mails(conn_id, warehouse_url, send, "e-mail umpan balik")
+
+
+def send_reviu_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+    """A mail to every PD whose LPPD data the Inspektorat returned, not mailed yet
+    (`kinerja.notify.send_reviu_mails`), reported like `send_file_feedback`."""
+    from kinerja.notify import send_reviu_mails
+
+    def send(runtime: Runtime, **kw: Any) -> Any:
+        return send_reviu_mails(runtime.engine, runtime.catalog, tahun, **kw)
+
+    return _send_mails(conn_id, warehouse_url, send, "e-mail reviu Inspektorat")
+
+
+def _send_mails(conn_id: str, warehouse_url: str | None, send: Any, what: str) -> dict[str, Any]:
+    from kinerja.notify import open_smtp
 
     from common.connections import connection
 
     if connection(conn_id) is None:
-        print(f"tidak ada koneksi SMTP {conn_id}: umpan balik tidak dikirim lewat e-mail")
+        print(f"tidak ada koneksi SMTP {conn_id}: {what} tidak dikirim")
         return {"planned": 0, "sent": 0, "error": f"no connection {conn_id}"}
     runtime = open_runtime(warehouse_url)
     server, sender = smtp_server(conn_id)
-    result = send_file_mails(
-        runtime.engine,
-        runtime.catalog,
-        tahun,
-        runtime.settings.archive_dir,
-        lambda: open_smtp(server),
+    result = send(
+        runtime,
+        open_client=lambda: open_smtp(server),
         sender=sender or runtime.settings.email_from,
         reply_to=runtime.settings.operator_emails,
     )
     why = f" ({result.error})" if result.error else ""
-    print(f"e-mail umpan balik: {result.sent} dari {result.planned} terkirim{why}")
+    print(f"{what}: {result.sent} dari {result.planned} terkirim{why}")
     return {"planned": result.planned, "sent": result.sent, "error": result.error}
 
 

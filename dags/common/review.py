@@ -36,7 +36,7 @@ class RecordedApprovalOperator(ApprovalOperator):
 
         from airflow.sdk import conf
         from kinerja.pipeline import request_review
-        from kinerja.reports.review import request_body, review_link
+        from kinerja.web.review import request_body, review_link
 
         from common.connections import runtime
 

@@ -38,9 +38,18 @@ def reporting_year(context: Any, tz: str = TZ) -> int:
     return run_day(context, tz).year - 1
 
 
-def is_backfill(context: Any) -> bool:
+def _run_type(context: Any) -> str:
     run_type = context["dag_run"].run_type
-    return str(getattr(run_type, "value", run_type)) == "backfill"
+    return str(getattr(run_type, "value", run_type))
+
+
+def is_backfill(context: Any) -> bool:
+    return _run_type(context) == "backfill"
+
+
+def is_scheduled(context: Any) -> bool:
+    """A run of the DAG's timetable (not a manual run, a backfill or an asset-triggered one)."""
+    return _run_type(context) == "scheduled"
 
 
 def partition_key(tahun: int) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kinerja.config import PROJECT_ROOT, Settings
-from kinerja.schema.model import LAPORAN
+from kinerja.schema.model import LAPORAN, LAPORAN_TRIWULAN, TRIWULAN
 
 if TYPE_CHECKING:
     from kinerja.catalog.loader import Catalog
@@ -64,7 +64,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
             _catalog(args), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
         )
     else:
-        files = generate_year(_catalog(args), args.year, Path(args.out), args.seed, shares)
+        files = generate_year(
+            _catalog(args), args.year, Path(args.out), args.seed, shares, triwulan=args.triwulan
+        )
     if args.json:
         print(json.dumps(as_dicts(files), indent=1))
     else:
@@ -83,9 +85,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
+    from kinerja.cells import format_table
     from kinerja.intake.collect import summarise
     from kinerja.pipeline import open_run
-    from kinerja.reports.status import format_table
     from kinerja.sources.connections import DriveSpec
 
     run = open_run(
@@ -160,8 +162,8 @@ def _mail_feedback(run: Any, settings: Settings, url: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kinerja.cells import format_table
     from kinerja.intake.check import check_file
-    from kinerja.reports.status import format_table
 
     path = Path(args.file)
     if not path.is_file():
@@ -193,7 +195,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from kinerja.reports.status import status_json, status_lines
+    from kinerja.status.summary import status_json, status_lines
 
     rt = _runtime(args, read_only=True)
     engine, catalog = rt.engine, rt.catalog
@@ -205,10 +207,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from kinerja.reports.build import build_outputs
+    from kinerja.build import build_outputs
 
     rt = _runtime(args, read_only=True)
-    summary = build_outputs(rt.engine, rt.catalog, args.year, Path(args.out))
+    summary = build_outputs(
+        rt.engine, rt.catalog, args.year, Path(args.out), public_url=rt.settings.public_url
+    )
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
         return 0
@@ -286,16 +290,18 @@ def cmd_template(args: argparse.Namespace) -> int:
         print(f"{pd.nama} ({pd.kode_pd}) tidak aktif pada tahun {args.year}.", file=sys.stderr)
         return 2
     wajib = catalog.laporan_wajib(pd)
-    if args.report not in wajib:
+    tpl = TEMPLATES[args.report]
+    if (tpl.induk or args.report) not in wajib:
         # The collection would reject the file anyway: say so before anyone fills it in.
         print(
             f"{pd.nama} ({pd.kode_pd}) tidak wajib menyerahkan laporan {args.report}: "
-            f"{catalog.alasan_tidak_wajib(args.report)}. "
+            f"{catalog.alasan_tidak_wajib(tpl.induk or args.report)}. "
             f"Laporan yang wajib: {', '.join(wajib) or 'tidak ada'}.",
             file=sys.stderr,
         )
         return 2
-    write_workbook(build_workbook(TEMPLATES[args.report], catalog, pd, args.year), Path(args.out))
+    info = {"triwulan": args.triwulan} if args.triwulan and tpl.periode == "triwulan" else None
+    write_workbook(build_workbook(tpl, catalog, pd, args.year, info=info), Path(args.out))
     print(args.out)
     return 0
 
@@ -344,6 +350,11 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "cities/sintetis-NNN/) and one drive per kota, OUT/sintetis-NNN/",
     )
     p.add_argument("--pd-per-kota", type=int, help="with --kota: only this many agencies per kota")
+    p.add_argument(
+        "--triwulan",
+        action="store_true",
+        help="also the optional quarterly e-SPM files (SPMTW, triwulan I-IV) of every PD owing the SPM",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample)
 
@@ -399,10 +410,11 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_lineage)
 
     p = sub.add_parser("template", help="write an empty template for one agency")
-    p.add_argument("--report", choices=list(LAPORAN), required=True)
+    p.add_argument("--report", choices=[*LAPORAN, *LAPORAN_TRIWULAN], required=True)
     p.add_argument("--pd", required=True)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--triwulan", choices=TRIWULAN, help="SPMTW: the quarter written on the Info sheet")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("suites", help="print (or --write) the expectation suites")

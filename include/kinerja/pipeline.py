@@ -117,7 +117,7 @@ def process_batch(run: CollectRun, batch: Batch) -> list[FileResult]:
 
 def summary_lines(rt: Runtime, tahun: int) -> list[str]:
     """The year's collection status as text (for a task's log)."""
-    from kinerja.reports.status import status_lines
+    from kinerja.status.summary import status_lines
 
     return status_lines(rt.engine, rt.catalog, tahun)
 
@@ -126,11 +126,12 @@ def summary_lines(rt: Runtime, tahun: int) -> list[str]:
 def build_year_reports(rt: Runtime, tahun: int, run_id: str) -> BuiltReports:
     """Build every output of `tahun` from `rt`'s warehouse (the reader's) into a fresh staging
     folder; returns what the reviewer sees (headline figures, the staging folder)."""
+    from kinerja.build import build_outputs
     from kinerja.publish.release import staging_dir
-    from kinerja.reports.build import build_outputs
 
-    stage = staging_dir(rt.settings.reports_dir, tahun, run_id)
-    summary = build_outputs(rt.engine, rt.catalog, tahun, stage)
+    settings = rt.settings
+    stage = staging_dir(settings.reports_dir, tahun, run_id)
+    summary = build_outputs(rt.engine, rt.catalog, tahun, stage, public_url=settings.public_url)
     return BuiltReports(tahun, str(stage), summary)
 
 

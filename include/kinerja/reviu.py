@@ -18,16 +18,16 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete, insert, select
 
 from kinerja.catalog.loader import Catalog
 from kinerja.handover import Answer, ReviuOutcome, ReviuRequest
-from kinerja.reports.status import collection_status
 from kinerja.sources.base import Drive
 from kinerja.sources.connections import DriveSpec
+from kinerja.status.collection import collection_status
 from kinerja.warehouse.models import reviu_inspektorat
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def pd_wajib_lppd(catalog: Catalog, tahun: int) -> dict[str, str]:
 
 def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> ReviuRequest:
     """What the reviewer is asked: the year, the due date and each PD's LPPD status, as text."""
+
     wajib = pd_wajib_lppd(catalog, tahun)
     status = {r.kode_pd: r.status for r in collection_status(engine, catalog, tahun) if r.laporan == "LPPD"}
     batas = catalog.kalender_tahun(tahun).batas_reviu_inspektorat
@@ -64,6 +65,27 @@ def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> ReviuRequest:
         *(f"- {kode} ({nama}): {status.get(kode, 'belum masuk')}" for kode, nama in wajib.items()),
     ]
     return ReviuRequest(tahun, "\n".join(lines), list(wajib))
+
+
+def belum_waktunya(engine: Engine, catalog: Catalog, tahun: int, today: date) -> str | None:
+    """Why a scheduled run asks nothing today, or None when it should ask the Inspektorat: from
+    `Kalender.reviu_dibuka` (N days before the due date in the fourth week of February) until the
+    due date, as long as no reviu of `tahun` is recorded yet."""
+    kalender = catalog.kalender_tahun(tahun)
+    mulai, batas = kalender.reviu_dibuka, kalender.batas_reviu_inspektorat
+    if mulai is None or batas is None:
+        return f"tahun {tahun}: kalender tanpa batas reviu Inspektorat"
+    if today < mulai:
+        return (
+            f"tahun {tahun}: reviu dibuka {mulai:%d-%m-%Y} ({kalender.reviu_dibuka_hari} hari sebelum batas)"
+        )
+    if today > batas:
+        return f"tahun {tahun}: batas reviu {batas:%d-%m-%Y} sudah lewat"
+    with engine.connect() as conn:
+        done = conn.execute(
+            select(reviu_inspektorat.c.id).where(reviu_inspektorat.c.tahun == tahun).limit(1)
+        ).first()
+    return f"tahun {tahun}: reviu sudah tercatat" if done else None
 
 
 def baca_catatan(text: str | None, wajib: Mapping[str, str]) -> Catatan:
@@ -146,8 +168,11 @@ def catat_reviu(
     )
 
 
-def permintaan_tahun(rt: Runtime, tahun: int) -> ReviuRequest:
-    """`permintaan` with the task's warehouse and kota (the DAG's entry point)."""
+def permintaan_tahun(rt: Runtime, tahun: int, today: date | None = None) -> ReviuRequest | str:
+    """`permintaan` with the task's warehouse and kota (the DAG's entry point); with `today`
+    (a scheduled run), the reason not to ask yet (`belum_waktunya`) when there is one."""
+    if today is not None and (why := belum_waktunya(rt.engine, rt.catalog, tahun, today)):
+        return why
     return permintaan(rt.engine, rt.catalog, tahun)
 
 

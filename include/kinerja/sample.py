@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.schema.excel import Row, build_workbook, prefilled_rows
-from kinerja.schema.model import TAHAP_SPM, TEMPLATES, Template
+from kinerja.schema.model import TAHAP_SPM, TEMPLATES, TRIWULAN, Template
 
 WIB = ZoneInfo("Asia/Jakarta")
 DEFECTS = (
@@ -46,6 +46,15 @@ DEFECTS_TEMPLATE: dict[str, tuple[str, ...]] = {
     "MAKRO": ("gini_dalam_persen", "tautan_bukan_alamat"),
     "APBD": ("baris_jumlah_ditambah",),
 }
+DEFECTS_TRIWULAN = (
+    "triwulan_kosong",
+    "terlayani_per_triwulan",
+    "triwulan_iv_beda_tahunan",
+    "angka_sebagai_teks",
+)
+"""Mistakes of the quarterly e-SPM files: the quarter not named on Info (rejected); the quarter's
+own count typed instead of the running total (a warning: lower than the quarter before); quarter
+IV not updated after a correction made in the yearly file (a warning on whichever comes second)."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +85,12 @@ def fill_rows(
 ) -> dict[str, list[Row]]:
     """Plausible values for the prefilled rows; with `catalog`, growth IKKs sometimes decline."""
     out: dict[str, list[Row]] = {name: [] for name in rows}
-    if tpl.code == "SPM":
+    if tpl.code == "SPM" or tpl.induk == "SPM":  # SPMTW: the same sheets, figures for a quarter
         for r in rows["Penerima"]:
             harus = rng.choice([0, rng.randint(10, 600), rng.randint(300, 5000)])
             share = rng.uniform(0.62, 1.0) if rng.random() > 0.03 else rng.uniform(1.0, 1.08)
             out["Penerima"].append({**r, "harus_dilayani": harus, "terlayani": round(harus * share)})
-        for r in rows["Mutu"]:
+        for r in rows.get("Mutu", []):
             target = rng.randint(5, 300)
             out["Mutu"].append({**r, "target": target, "realisasi": round(target * rng.uniform(0.3, 1.05))})
         for r in rows.get("Penerapan", []):
@@ -308,11 +317,16 @@ def generate_year(
     seed: int = 0,
     shares: SampleShares | None = None,
     only: Collection[str] | None = None,
+    triwulan: bool = False,
 ) -> list[SampleFile]:
     """Write `out/<tahun>/<KODE_PD>/<KODE_PD>_<LAPORAN>_<tahun>.xlsx` for every agency
-    (or only the agencies named in `only`)."""
+    (or only the agencies named in `only`); with `triwulan`, also the quarterly e-SPM files
+    (`<KODE_PD>_SPMTW_<tahun>_TW<n>.xlsx`) of every agency that hands in the SPM, built up to the
+    yearly figures (their own random stream: the yearly files are the same either way)."""
     shares = shares or SampleShares()
     rng = random.Random(f"{seed}-{tahun}-{catalog.city}")
+    rng_tw = random.Random(f"{seed}-{tahun}-{catalog.city}-triwulan")
+    tw_defects = 0
     files: list[SampleFile] = []
     defect_cycle = 0
     for pd in catalog.pd_aktif(tahun):
@@ -331,6 +345,11 @@ def generate_year(
                 "email_kontak": pd.email,
                 "telepon_kontak": "061-000000",
             }
+            if triwulan and laporan == "SPM":
+                made, tw_defects = _quarterly_files(
+                    catalog, pd, tahun, out, rows, contact, shares, rng_tw, tw_defects
+                )
+                files += made
             name = f"{pd.kode_pd}_{laporan}_{tahun}.xlsx"
             path = out / str(tahun) / pd.kode_pd / name
             rel = path.relative_to(out).as_posix()
@@ -359,6 +378,80 @@ def generate_year(
             _save(path, build_workbook(tpl, catalog, pd, tahun, rows, contact), when)
             files.append(SampleFile(rel, pd.kode_pd, laporan, kind, when.isoformat()))
     return files
+
+
+def quarter_rows(yearly: dict[str, list[Row]], q: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    """Quarter `q`'s cumulative figures leading to the yearly ones: the year's target on every
+    quarter; recipients served and money spent rising to the yearly totals at quarter IV."""
+    if q == 4:
+        return {
+            "Penerima": [dict(r) for r in yearly["Penerima"]],
+            "Penerapan": [dict(r) for r in yearly["Penerapan"]],
+        }
+    share = q / 4
+
+    def part(total: Any) -> int:
+        return round(int(total or 0) * min(1.0, share * rng.uniform(0.85, 1.05)))
+
+    stages = {
+        f"tahap_{name}": "selesai" if i < q else "proses" if i == q else "belum"
+        for i, (name, _) in enumerate(TAHAP_SPM)
+    }
+    return {
+        "Penerima": [{**r, "terlayani": part(r["terlayani"])} for r in yearly["Penerima"]],
+        "Penerapan": [
+            {**r, **stages, "realisasi_anggaran": part(r["realisasi_anggaran"])} for r in yearly["Penerapan"]
+        ],
+    }
+
+
+def _quarterly_files(
+    catalog: Catalog,
+    pd: PerangkatDaerah,
+    tahun: int,
+    out: Path,
+    yearly: dict[str, list[Row]],
+    contact: dict[str, Any],
+    shares: SampleShares,
+    rng: random.Random,
+    defects: int,
+) -> tuple[list[SampleFile], int]:
+    """The four quarterly e-SPM files of one agency, received around each closing day."""
+    tpl = TEMPLATES["SPMTW"]
+    kalender = catalog.kalender_tahun(tahun)
+    made: list[SampleFile] = []
+    before: dict[str, list[dict[str, Any]]] | None = None
+    for q in range(1, 5):
+        rows = quarter_rows(yearly, q, rng)
+        batas = datetime.combine(kalender.batas_e_spm(q), datetime.min.time(), tzinfo=WIB)
+        late = rng.random() < shares.late
+        when = batas + timedelta(days=rng.randint(1, 10) if late else -rng.randint(0, 12), hours=9)
+        info = {**contact, "triwulan": TRIWULAN[q - 1]}
+        kind = "late" if late else "valid"
+        if rng.random() < shares.defective * 2:  # quarterly files are typed in a hurry
+            defect = DEFECTS_TRIWULAN[defects % len(DEFECTS_TRIWULAN)]
+            defects += 1
+            if defect == "triwulan_kosong":
+                info["triwulan"] = None
+            elif defect == "terlayani_per_triwulan" and before is not None and q < 4:
+                # This quarter's own count typed instead of the total since January.
+                for r, b in zip(rows["Penerima"], before["Penerima"], strict=True):
+                    r["terlayani"] = max(0, int(r["terlayani"]) - int(b["terlayani"]))
+            elif defect == "triwulan_iv_beda_tahunan" and q == 4 and rows["Penerima"]:
+                r = max(rows["Penerima"], key=lambda r: int(r["terlayani"]))
+                r["terlayani"] = int(r["terlayani"]) - rng.randint(1, max(1, int(r["terlayani"]) // 10))
+            elif defect == "angka_sebagai_teks" and rows["Penerima"]:
+                rows["Penerima"][0]["harus_dilayani"] = "1.234"
+            else:
+                defect = ""
+            kind = f"defect:{defect}" if defect else kind
+        before = rows
+        path = out / str(tahun) / pd.kode_pd / f"{pd.kode_pd}_SPMTW_{tahun}_TW{q}.xlsx"
+        _save(path, build_workbook(tpl, catalog, pd, tahun, rows, info), when)
+        made.append(
+            SampleFile(path.relative_to(out).as_posix(), pd.kode_pd, tpl.code, kind, when.isoformat())
+        )
+    return made, defects
 
 
 def as_dicts(files: list[SampleFile]) -> list[dict[str, str]]:

@@ -81,3 +81,12 @@ def test_returned_pds_get_feedback_and_every_pd_an_outcome(  # type: ignore[no-u
     assert "IKK-1.02.01 pembilang tidak sesuai data dukung" in page.read_text()
     assert not (drive / "2025" / "XYZ").exists(), "an unknown code in the note writes nothing"
     assert set(SMALL_SET) <= set(wajib)
+
+
+def test_runs_on_its_own_in_february_before_the_due_date(dagbag) -> None:  # type: ignore[no-untyped-def]
+    """Scheduled daily at 07:00 WIB in February only (not only by hand): the first run on or after
+    `reviu_dibuka` (a week before `batas_reviu_inspektorat`) asks; `belum_waktunya` decides
+    (tests/integration/test_reviu_mail.py)."""
+    timetable = dagbag.get_dag("reviu_inspektorat").timetable
+    assert (timetable.expression, str(timetable.timezone)) == ("0 7 * 2 *", "Asia/Jakarta")
+    assert "smtp_conn_id" in dagbag.get_dag("reviu_inspektorat").params

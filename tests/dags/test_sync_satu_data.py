@@ -10,7 +10,7 @@ from pathlib import Path
 import ckanapi
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.reports.marts import build_marts
+from kinerja.reports.year import build_year
 from kinerja.sample import SampleShares
 from kinerja.satudata.package import DATAPACKAGE, export_year
 from kinerja.satudata.spec import load_spec
@@ -33,7 +33,7 @@ def test_sync_satu_data_dag_publishes_the_approved_year(
     )
     published = tmp_path / "reports" / "published" / "2025" / "satu-data"
     export_year(
-        build_marts(engine, catalog, 2025), replace(catalog, nama="Kota Uji DAG"), load_spec(), published
+        build_year(engine, catalog, 2025), replace(catalog, nama="Kota Uji DAG"), load_spec(), published
     )
     monkeypatch.setenv("KINERJA_REPORTS_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv(

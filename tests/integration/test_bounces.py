@@ -23,8 +23,9 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.notify import KIND, Notification, key_for, record_sent
 from kinerja.notify.bounces import read_bounces
-from kinerja.reports.status_page import render_status_page, status_page
 from kinerja.warehouse.models import notification_sent
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import status_page
 from sqlalchemy import Engine, select
 
 from ..dags.conftest import DAGS  # importing it gives this session its own AIRFLOW_HOME

@@ -16,10 +16,13 @@ import pytest
 from docx import Document
 from kinerja.catalog import Catalog
 from kinerja.catalog.loader import REFERENCE_DIR
+from kinerja.cells import doc_text
 from kinerja.cli import main
 from kinerja.reports.charts import city_charts
 from kinerja.reports.docx import DOKUMEN, FILE_NAMES, PENANDA, ROMAWI, load_kerangka, write_drafts
-from kinerja.reports.marts import Table, build_marts, city_tables, doc_text
+from kinerja.reports.table import Table
+from kinerja.reports.tables import city_tables
+from kinerja.reports.year import build_year
 from kinerja.sample import SampleShares
 from kinerja.warehouse.db import engine_for
 
@@ -102,7 +105,7 @@ def test_report_writes_three_drafts_libreoffice_opens(
     assert set(FILE_NAMES.values()) <= set(summary["files"])
 
     engine = engine_for(url)
-    report = build_marts(engine, catalog, 2025)
+    report = build_year(engine, catalog, 2025)
     engine.dispose()
     tables = {t.name: t for t in city_tables(report)}
     kerangka = load_kerangka(catalog.city, list(tables))
@@ -158,7 +161,7 @@ dokumen:
     letterhead.save(str(own / "templat_dokumen.docx"))
 
     engine = engine_for(url)
-    report = build_marts(engine, catalog, 2025)
+    report = build_year(engine, catalog, 2025)
     engine.dispose()
     tables = city_tables(report)
     written = write_drafts(

@@ -20,10 +20,10 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.notify import HEADER, KIND
-from kinerja.reports.status_page import status_page
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for
 from kinerja.warehouse.models import notification_sent, submission
+from kinerja.web.status_page import status_page
 from openpyxl import load_workbook
 from sqlalchemy import select
 

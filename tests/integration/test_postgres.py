@@ -8,8 +8,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from kinerja.catalog import Catalog
-from kinerja.reports.status import spm_for_year
 from kinerja.sample import SampleShares, generate_year
+from kinerja.status.spm import spm_for_year
 from kinerja.warehouse.models import metadata
 from sqlalchemy import Engine
 

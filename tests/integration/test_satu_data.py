@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 from kinerja.catalog import Catalog
-from kinerja.reports.marts import build_marts
+from kinerja.reports.year import build_year
 from kinerja.sample import SampleShares
 from kinerja.satudata.ckan import SyncError, portal_client, sync_year
 from kinerja.satudata.package import DATAPACKAGE, export_year
@@ -43,7 +43,7 @@ def export(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Export
     reports = {}
     for version, tahun, seed in (("2024", 2024, 21), ("2025", 2025, 22), ("2025-changed", 2025, 23)):
         _, engine, _ = collected_sample_year(catalog, root / version, seed, SHARES, tahun=tahun)
-        reports[version] = build_marts(engine, catalog, tahun)
+        reports[version] = build_year(engine, catalog, tahun)
         engine.dispose()
 
     def make(kota: str, version: str) -> Path:

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.notify import HEADER, dispatch, due_reminders, plan_day, send, unsent
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares
 from kinerja.schema.model import LAPORAN
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.warehouse.models import notification_sent
 from sqlalchemy import Engine, func, select
 

@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.intake.collect import FileOutcome
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID
-from kinerja.reports.status_page import days_left, sisa_hari_text, today_in
 from kinerja.sample import SampleShares, generate_year
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
+from kinerja.web.status_html import sisa_hari_text
+from kinerja.web.status_page import days_left, today_in
 
 from tests.airflow_api import free_port, running_api_server
 

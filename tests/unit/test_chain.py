@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from kinerja.reports.chain import (
+from kinerja.web.chain import (
     BELUM,
     BERJALAN,
     DITOLAK,

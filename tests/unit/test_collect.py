@@ -10,8 +10,9 @@ from pathlib import Path
 
 from kinerja.catalog import Catalog
 from kinerja.intake.collect import is_late
-from kinerja.reports.status import collection_status, spm_for_year
 from kinerja.sample import SampleShares, generate_year
+from kinerja.status.collection import collection_status
+from kinerja.status.spm import spm_for_year
 from kinerja.warehouse.models import FACT_TABLES, metadata, submission, submission_current
 from sqlalchemy import Engine, func, select, text
 

@@ -7,13 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from kinerja.intake.feedback import (
-    FeedbackContext,
-    feedback_paths,
-    render_html,
-    render_xlsx,
-    safe_cell,
-)
+from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
 from kinerja.schema.issues import error, warning
 from kinerja.sources import UnsafePathError
 from openpyxl import load_workbook
@@ -86,9 +80,3 @@ def test_xlsx_lists_issues_and_neutralises_formulas() -> None:
 def test_accepted_without_issues() -> None:
     page = render_html(CTX, []).decode()
     assert "DITERIMA" in page and "Tidak ada catatan." in page
-
-
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1"])
-def test_safe_cell(value: str) -> None:
-    assert safe_cell(value).startswith("'")
-    assert safe_cell("Dinas Kesehatan") == "Dinas Kesehatan"

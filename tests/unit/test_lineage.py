@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from kinerja.build import build_outputs
 from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.handover import Answer
@@ -17,7 +18,6 @@ from kinerja.lineage import SUMBER, lineage
 from kinerja.lineage import datasets as lineage_datasets
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError
-from kinerja.reports.build import build_outputs
 from kinerja.reports.keputusan import SETUJUI
 from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares, generate_year

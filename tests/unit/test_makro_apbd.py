@@ -14,9 +14,10 @@ import yaml
 from kinerja.catalog import Catalog
 from kinerja.catalog.loader import REFERENCE_DIR
 from kinerja.cli import main
-from kinerja.reports.build import headline, ringkasan_lines
+from kinerja.reports.headline import headline, ringkasan_lines
 from kinerja.reports.makro import apbd_for_year
-from kinerja.reports.marts import build_marts, city_tables, pd_tables
+from kinerja.reports.tables import city_tables, pd_tables
+from kinerja.reports.year import build_year
 from kinerja.schema import TEMPLATES
 from kinerja.schema.excel import build_workbook, prefilled_rows
 from openpyxl import load_workbook
@@ -138,7 +139,7 @@ def test_macro_indicators_mistakes_refused_then_shown_with_their_direction(
     (out,) = make_run(sqlite_engine, drive, catalog, tmp_path).run()
     assert out.status == "loaded", out.errors
 
-    report = build_marts(sqlite_engine, catalog, 2025)
+    report = build_year(sqlite_engine, catalog, 2025)
     makro = {m.kode: m for m in report.makro}
     assert (makro["MAKRO-PDRBKAP"].nilai, makro["MAKRO-PDRBKAP"].tahun_data) == (D("112.50"), 2024)
     assert makro["MAKRO-GINI"].nilai == D("0.372") and makro["MAKRO-MISKIN"].arah == "negatif"
@@ -210,7 +211,7 @@ def test_apbd_totals_silpa_and_the_programme_budget_check(
 
     # In the outputs: the APBD table, the summary lines and the JSON (the LKPJ here is empty, so
     # the programme budget is 0 and nothing is compared).
-    report = build_marts(sqlite_engine, catalog, 2025)
+    report = build_year(sqlite_engine, catalog, 2025)
     table = next(t for t in city_tables(report) if t.name == "APBD")
     assert [r[0] for r in table.rows][-4:] == ["PENDAPATAN", "BELANJA", "PEMBIAYAAN", "SILPA"]
     assert any(line.startswith("APBD: realisasi belanja 87,24 %") for line in ringkasan_lines(report))

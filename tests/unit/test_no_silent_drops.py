@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from kinerja.catalog import Catalog
-from kinerja.reports.status import status_lines
-from kinerja.reports.status_page import TAK_DIKENALI, render_status_page, status_page
+from kinerja.status.summary import status_lines
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import TAK_DIKENALI, status_page
 from sqlalchemy import Engine
 
 from ..conftest import make_run

@@ -16,7 +16,7 @@ from frictionless import validate
 from kinerja.catalog import Catalog
 from kinerja.catalog.loader import catalogue_file
 from kinerja.config import PROJECT_ROOT
-from kinerja.reports.marts import build_marts
+from kinerja.reports.year import build_year
 from kinerja.sample import SampleShares
 from kinerja.satudata.package import CATALOG, DATAPACKAGE, export_year
 from kinerja.satudata.spec import MS_IND, MS_VAR, _parse, load_spec, missing_metadata
@@ -38,7 +38,7 @@ def export(
     root = tmp_path_factory.mktemp(f"sd{tahun}")
     _, engine, _ = collected_sample_year(catalog, root, 40 + tahun % 10, SampleShares(late=0.2), tahun=tahun)
     out = root / "satu-data"
-    export_year(build_marts(engine, catalog, tahun), catalog, load_spec(), out, f"{BASE}/{tahun}")
+    export_year(build_year(engine, catalog, tahun), catalog, load_spec(), out, f"{BASE}/{tahun}")
     engine.dispose()
     return out
 

@@ -8,15 +8,11 @@ from pathlib import Path
 
 from kinerja.catalog import Catalog
 from kinerja.intake.refused import PAGE_NAME
-from kinerja.reports.status_page import (
-    TAK_DIKENALI,
-    recorded_feedback,
-    render_status_page,
-    status_page,
-)
 from kinerja.sources import DriveFile, LocalDrive, RefusedFile
 from kinerja.sources.base import MAX_DEPTH
 from kinerja.warehouse.models import drive_refused
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import TAK_DIKENALI, recorded_feedback, status_page
 from sqlalchemy import Engine, func, select
 
 from ..conftest import make_run

@@ -11,18 +11,18 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
 from kinerja.catalog import Catalog
 from kinerja.catalog.loader import Band, EppdSkor, Scoring
+from kinerja.cells import doc_text, machine_text
 from kinerja.publish.bundle import csv_bytes
 from kinerja.reports.lkpj import KinerjaInput, Rekomendasi, compute_lkpj
 from kinerja.reports.lppd import NIHIL, IkkInput, compute_lppd, eppd_bands, skor_ikk
-from kinerja.reports.marts import SEC_LKPJ, Col, Table, doc_text, machine_text
-from kinerja.reports.numbers import round_half_up
 from kinerja.reports.render_html import table_html
 from kinerja.reports.render_xlsx import build_workbook
-from kinerja.reports.spm import JpdInput, Mutu, Penerima, compute_spm
+from kinerja.reports.table import SEC_LKPJ, Col, Table
 from kinerja.reports.yoy import PERSEN, SKOR, Perubahan
+from kinerja.rules.numbers import round_half_up
+from kinerja.rules.spm import JpdInput, Mutu, Penerima, compute_spm
 
 D = Decimal
 GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "spm_golden.json").read_text())
@@ -257,18 +257,3 @@ def test_html_escapes_agency_text() -> None:
     html = table_html(TABLE)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>uji</b>" not in html and "95,89 %" in html and "-1,50" in html
-
-
-@pytest.mark.parametrize(
-    ("value", "kind", "text"),
-    [
-        (D("1234567.5"), "dec", "1.234.567,5"),
-        (D("95.89"), "pct", "95,89 %"),
-        (D("604100000000"), "rp", "604.100.000.000"),
-        (1234, "int", "1.234"),
-        (None, "pct", "–"),
-        (None, "text", ""),
-    ],
-)
-def test_document_numbers_are_indonesian(value: object, kind: str, text: str) -> None:
-    assert doc_text(value, kind) == text

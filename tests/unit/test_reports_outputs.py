@@ -19,14 +19,15 @@ from typing import Any
 import pandas
 import pypdf
 import pytest
+from kinerja.build import build_outputs
 from kinerja.catalog import Catalog
+from kinerja.cells import format_id
 from kinerja.cli import main
 from kinerja.publish.bundle import write_pd_bundle
-from kinerja.reports.build import build_outputs
-from kinerja.reports.marts import YearReport, build_marts, city_tables
-from kinerja.reports.numbers import format_id
 from kinerja.reports.render_html import page
 from kinerja.reports.render_pdf import in_appendix, render_pdf
+from kinerja.reports.tables import city_tables
+from kinerja.reports.year import YearReport, build_year
 from kinerja.sample import SampleShares, fill_rows, generate_year
 from kinerja.schema.excel import prefilled_rows
 from kinerja.schema.model import TEMPLATES
@@ -127,18 +128,22 @@ def full_year(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Ite
     engine.dispose()
 
 
+PUBLIC_URL = "https://laporan.kota.example/"
+"""Where `published/` is served (Settings.public_url): catalog.jsonld's links resolve against it."""
+
+
 @pytest.fixture(scope="module")
 def built(full_year: tuple[Engine, Path], catalog: Catalog) -> tuple[dict[str, Any], Path, YearReport]:
     engine, root = full_year
     out = root / "out"
     started = time.perf_counter()
-    summary = build_outputs(engine, catalog, 2025, out)
+    summary = build_outputs(engine, catalog, 2025, out, public_url=PUBLIC_URL)
     elapsed = time.perf_counter() - started
     print(  # the figure asked for; not asserted (machines differ)
         f"\nfull year of reports ({summary['pd_bundles']} PD bundles, {len(summary['files'])} files): "
         f"{elapsed:.1f} s"
     )
-    return summary, out, build_marts(engine, catalog, 2025)
+    return summary, out, build_year(engine, catalog, 2025)
 
 
 def test_summary_is_json_and_matches_the_marts(built: tuple[dict[str, Any], Path, YearReport]) -> None:
@@ -169,6 +174,12 @@ def test_summary_is_json_and_matches_the_marts(built: tuple[dict[str, Any], Path
         "pd/DINKES/DINKES-2025.xlsx",
     ):
         assert name in summary["files"] and (out / name).stat().st_size > 0
+
+
+def test_catalog_links_resolve_against_the_public_url(built: tuple[dict[str, Any], Path, YearReport]) -> None:
+    _, out, _ = built
+    catalog = json.loads((out / "satu-data" / "catalog.jsonld").read_text(encoding="utf-8"))
+    assert catalog["@context"]["@base"] == "https://laporan.kota.example/2025/satu-data/catalog.jsonld"
 
 
 def test_city_workbook_has_a_sheet_per_table_formatted_for_print(
@@ -293,7 +304,7 @@ def test_a_pd_name_with_markup_renders_as_text(
         ),
         _pd_index={},
     )
-    report = build_marts(engine, hostile_catalog, 2025)
+    report = build_year(engine, hostile_catalog, 2025)
     city = page("Laporan", "uji", city_tables(report), [])
     write_pd_bundle(report, "DINKES", tmp_path)
     bundle = (tmp_path / "pd" / "DINKES" / "index.html").read_text()
@@ -325,13 +336,13 @@ def test_report_command_on_a_collected_year(
 def test_postgresql_gives_the_same_figures_as_sqlite(
     catalog: Catalog, sqlite_engine: Engine, pg_engine: Engine
 ) -> None:
-    from kinerja.reports.build import headline
-    from kinerja.reports.marts import pd_tables
+    from kinerja.reports.headline import headline
+    from kinerja.reports.tables import pd_tables
 
     for engine in (sqlite_engine, pg_engine):
         load_year(engine, catalog, 2024, seed=4)
         load_year(engine, catalog, 2025, seed=5, edit=_hostile)
-    lite, pg = build_marts(sqlite_engine, catalog, 2025), build_marts(pg_engine, catalog, 2025)
+    lite, pg = build_year(sqlite_engine, catalog, 2025), build_year(pg_engine, catalog, 2025)
     assert headline(lite) == headline(pg)
     assert [t.rows for t in city_tables(lite)] == [t.rows for t in city_tables(pg)]
     assert [t.rows for t in pd_tables(lite, "DINKES")] == [t.rows for t in pd_tables(pg, "DINKES")]

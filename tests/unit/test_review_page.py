@@ -14,7 +14,11 @@ from kinerja.lineage import SUMBER
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError, sha256_file
 from kinerja.reports.keputusan import SETUJUI, TOLAK
-from kinerja.reports.review import (
+from kinerja.runtime import Runtime
+from kinerja.sample import SampleShares
+from kinerja.satudata.package import FOLDER
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, collection_status
+from kinerja.web.review import (
     answer_link,
     find_review,
     render_review_page,
@@ -23,10 +27,6 @@ from kinerja.reports.review import (
     review_page,
     staged_file,
 )
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
-from kinerja.runtime import Runtime
-from kinerja.sample import SampleShares
-from kinerja.satudata.package import FOLDER
 
 from ..conftest import collected_sample_year
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.reports.marts import YearReport, build_marts
+from kinerja.reports.year import YearReport, build_year
 from kinerja.sample import SampleShares
 from kinerja.satudata.ckan import sync_year
 from kinerja.satudata.package import export_year
@@ -27,7 +27,7 @@ from tests.conftest import collected_sample_year
 def report(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> YearReport:
     root = tmp_path_factory.mktemp("sd")
     _, engine, _ = collected_sample_year(catalog, root, 31, SampleShares(late=0.2, missing=0, defective=0))
-    return build_marts(engine, catalog, 2025)
+    return build_year(engine, catalog, 2025)
 
 
 def read_csv(path: Path) -> list[list[str]]:

@@ -25,12 +25,12 @@ def test_committed_suites_equal_the_schema() -> None:
 
 def test_fact_tables_carry_every_stored_column() -> None:
     for tpl in TEMPLATES.values():
+        fixed = ("id", "submission_id", "tahun", "kode_pd", "baris")
+        period = ["triwulan"] if tpl.periode == "triwulan" else []  # a quarterly report's quarter
         for sheet in tpl.sheets:
             table = FACT_TABLES[sheet.table]
-            assert [c.name for c in sheet.stored_columns] == [
-                c.name
-                for c in table.columns
-                if c.name not in ("id", "submission_id", "tahun", "kode_pd", "baris")
+            assert [*period, *(c.name for c in sheet.stored_columns)] == [
+                c.name for c in table.columns if c.name not in fixed
             ]
 
 
@@ -39,17 +39,19 @@ def test_template_round_trips_through_the_reader(code: str, catalog: Catalog, tm
     import random
 
     tpl = TEMPLATES[code]
-    pd = next(p for p in catalog.pd_aktif(2025) if code in catalog.laporan_wajib(p))
+    pd = next(p for p in catalog.pd_aktif(2025) if (tpl.induk or code) in catalog.laporan_wajib(p))
     rows = fill_rows(tpl, prefilled_rows(tpl, catalog, pd), random.Random(7), 2025, catalog)
     assert all(rows[s.name] for s in tpl.sheets if s.min_rows), "every sheet that must be filled is"
     path = tmp_path / f"{code}.xlsx"
-    build_workbook(tpl, catalog, pd, 2025, rows, {"nama_kontak": "A"}).save(path)
+    quarter = {"triwulan": "III"} if tpl.periode == "triwulan" else {}
+    build_workbook(tpl, catalog, pd, 2025, rows, {"nama_kontak": "A", **quarter}).save(path)
 
     wb = open_workbook(path.read_bytes())
     assert not hasattr(wb, "severity"), wb
     info = read_info(wb)  # type: ignore[arg-type]
     assert isinstance(info, dict)
     assert (info["kode_pd"], info["tahun"], info["laporan"]) == (pd.kode_pd, 2025, code)
+    assert info.get("triwulan") == quarter.get("triwulan"), "the quarter only on a quarterly report"
     parsed = read_sheets(wb, tpl)  # type: ignore[arg-type]
     assert parsed.issues == []
     for sheet in tpl.sheets:

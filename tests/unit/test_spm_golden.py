@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog.loader import Band, Scoring
-from kinerja.reports.numbers import format_id, round_half_up
-from kinerja.reports.spm import JpdInput, Mutu, Penerima, compute_spm
+from kinerja.cells import format_id
+from kinerja.rules.numbers import round_half_up
+from kinerja.rules.spm import JpdInput, Mutu, Penerima, compute_spm
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "data" / "spm_golden.json").read_text())
 

@@ -9,20 +9,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.reports.status_page import (
+from kinerja.warehouse.models import submission, submission_current
+from kinerja.web.status_html import feedback_href, render_status_page, sisa_hari_text
+from kinerja.web.status_page import (
     Cell,
     PdRow,
     StatusPage,
     days_left,
     default_year,
-    feedback_href,
     recorded_feedback,
-    render_status_page,
-    sisa_hari_text,
     status_page,
     today_in,
 )
-from kinerja.warehouse.models import submission, submission_current
 from sqlalchemy import Engine, insert
 
 WIB = ZoneInfo("Asia/Jakarta")

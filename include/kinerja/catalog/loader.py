@@ -138,6 +138,18 @@ class AkunApbd:
 JENIS_AKUN = ("pendapatan", "belanja", "penerimaan_pembiayaan", "pengeluaran_pembiayaan")
 
 
+HARI_SETELAH_TRIWULAN = 20
+"""e-SPM closes ~20 days after each quarter (domain brief §1; calendar.yaml e_spm_triwulanan)."""
+REVIU_DIBUKA_HARI = 7
+"""The reviu is asked for this many days before its due date unless calendar.yaml says."""
+
+
+def _e_spm_default(tahun: int, hari: int = HARI_SETELAH_TRIWULAN) -> tuple[date, ...]:
+    """The closing days when a year lists none: `hari` days after each quarter's last day."""
+    ends = (date(tahun, 3, 31), date(tahun, 6, 30), date(tahun, 9, 30), date(tahun, 12, 31))
+    return tuple(end + timedelta(days=hari) for end in ends)
+
+
 @dataclass(frozen=True)
 class Kalender:
     tahun: int
@@ -149,6 +161,21 @@ class Kalender:
     rakor: date | None
     batas_reviu_inspektorat: date | None = None
     """The Inspektorat's reviu of the LPPD data is due (fourth week of February of N+1)."""
+    batas_triwulan: tuple[date, ...] = ()
+    """The e-SPM closing day of quarters I-IV of year N (the last one in January of N+1)."""
+    reviu_dibuka_hari: int = REVIU_DIBUKA_HARI
+    """The reviu DAG asks the Inspektorat this many days before `batas_reviu_inspektorat`."""
+
+    def batas_e_spm(self, triwulan: int) -> date:
+        """The closing day of quarter `triwulan` (1-4) in e-SPM."""
+        return (self.batas_triwulan or _e_spm_default(self.tahun))[triwulan - 1]
+
+    @property
+    def reviu_dibuka(self) -> date | None:
+        """The day the reviu DAG first asks the Inspektorat (before the due date)."""
+        if self.batas_reviu_inspektorat is None:
+            return None
+        return self.batas_reviu_inspektorat - timedelta(days=self.reviu_dibuka_hari)
 
 
 @dataclass(frozen=True)
@@ -374,6 +401,7 @@ class Catalog:
             None,
             None,
             _friday_week_4(tahun),
+            _e_spm_default(tahun),
         )
 
 
@@ -535,7 +563,12 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
     kalender = {}
     calendar_path = catalogue_file(city, "calendar.yaml", base)
     calendar = _yaml(calendar_path) or {}
+    hari_tw = int((calendar.get("e_spm_triwulanan") or {}).get("hari_setelah_akhir_triwulan", 20))
+    dibuka = int((calendar.get("reviu_inspektorat") or {}).get("dibuka_hari_sebelum_batas", 7))
     for tahun, k in (calendar.get("tahun") or {}).items():
+        tw = tuple(d for d in (_date(v) for v in k.get("batas_e_spm") or ()) if d is not None)
+        if tw and len(tw) != 4:
+            raise ValueError(f"calendar.yaml tahun {tahun}: batas_e_spm harus 4 tanggal (triwulan I-IV)")
         kalender[int(tahun)] = Kalender(
             tahun=int(tahun),
             batas_pengumpulan=_date(k["batas_pengumpulan"]) or date(int(tahun) + 1, 1, 26),
@@ -545,6 +578,8 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
             klinik_selesai=_date(k.get("klinik_selesai")),
             rakor=_date(k.get("rakor")),
             batas_reviu_inspektorat=_date(k.get("batas_reviu_inspektorat")) or _friday_week_4(int(tahun)),
+            batas_triwulan=tw or _e_spm_default(int(tahun), hari_tw),
+            reviu_dibuka_hari=dibuka,
         )
     # Optional catalogues: a kota without them simply owes no MAKRO / APBD report.
     makro_path, apbd_path = catalogue_file(city, "makro.yaml", base), catalogue_file(city, "apbd.yaml", base)

@@ -32,10 +32,11 @@ from kinerja.intake.feedback import FeedbackContext, write_feedback
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
 from kinerja.intake.refused import record_refused
 from kinerja.intake.suggest import with_suggestions
+from kinerja.intake.triwulan import deadline, label, quarter_findings
 from kinerja.intake.validation import SuiteDriftError, ToValidate, Validator, shared_validator
 from kinerja.schema.codes import code_labels, code_sets
 from kinerja.schema.issues import Issue, error, shown
-from kinerja.schema.model import TEMPLATES, Sheet, Template
+from kinerja.schema.model import TEMPLATES, TRIWULAN, TRIWULAN_FIELD, Sheet, Template, triwulan_number
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile, RefusedFile
 from kinerja.warehouse.load import SubmissionRecord, lock_file, manifest, record_submission
@@ -96,6 +97,8 @@ class Judgement:
     """Sheet name -> what Great Expectations has yet to judge (emptied by `validate_judgements`)."""
     suggest: Callable[[list[Issue]], list[Issue]] | None = None
     """Adds suggestions to the fixes once every finding is in (holds the open workbook till then)."""
+    triwulan: int | None = None
+    """The quarter (1-4) a quarterly report's file is for, from its Info sheet."""
 
 
 def is_late(received_at: datetime, deadline_day: date, tz: ZoneInfo) -> bool:
@@ -163,8 +166,9 @@ def inspect(
     issues = check_template(info, owner, tahun, catalog)
     laporan, versi = info.get("laporan"), info.get("versi_template")
     laporan = str(laporan).upper() if laporan else None
+    triwulan = triwulan_number(info.get("triwulan"))
     if issues or laporan not in TEMPLATES:
-        return Judgement(laporan, shown(versi), issues)
+        return Judgement(laporan, shown(versi), issues, triwulan=triwulan)
     tpl = TEMPLATES[laporan]
     parsed = read_sheets(wb, tpl, limits)
     issues = list(parsed.issues)
@@ -177,7 +181,7 @@ def inspect(
     }
     labels = partial(code_labels, catalog, owner)
     suggest = partial(_with_suggestions, workbook=wb, tpl=tpl, codes=parameters, labels=labels)
-    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets, to_validate, suggest)
+    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets, to_validate, suggest, triwulan)
 
 
 def _with_suggestions(
@@ -279,12 +283,21 @@ def check_template(info: dict[str, Any], owner: PerangkatDaerah, tahun: int, cat
                 **where("kode_pd", "Kode Perangkat Daerah", kode),
             )
         )
-    elif laporan not in catalog.laporan_wajib(owner):
+    elif (tpl.induk or laporan) not in catalog.laporan_wajib(owner):
         issues.append(
             error(
-                f"{owner.nama} tidak memiliki indikator {laporan} di katalog.",
+                f"{owner.nama} tidak memiliki indikator {tpl.induk or laporan} di katalog.",
                 "Hubungi operator bila katalog belum memuat indikator PD Anda.",
                 **where("laporan", "Jenis Laporan", laporan),
+            )
+        )
+    if tpl.periode == "triwulan" and triwulan_number(info.get("triwulan")) is None:
+        issues.append(
+            error(
+                f"Triwulan '{shown(info.get('triwulan')) or ''}' tidak dikenal: laporan {laporan} "
+                "dikirim per triwulan.",
+                f"Isi {TRIWULAN_FIELD.label} pada lembar Info dengan {', '.join(TRIWULAN)}.",
+                **where("triwulan", TRIWULAN_FIELD.label, shown(info.get("triwulan"))),
             )
         )
     return issues
@@ -407,7 +420,9 @@ class CollectRun:
         """The file's feedback and its record (facts loaded when valid), in one transaction."""
         owner = self.catalog.pd(f.kode_pd_folder)
         received = datetime.fromtimestamp(f.mtime, UTC)
-        batas = self.catalog.kalender_tahun(self.tahun).batas_pengumpulan
+        tpl, triwulan = judgement.template, judgement.triwulan
+        quarterly = tpl is not None and tpl.periode == "triwulan"
+        batas = deadline(self.catalog, self.tahun, judgement.laporan, triwulan if quarterly else None)
         late = is_late(received, batas, self.catalog.tz)
         with self.engine.begin() as conn:
             # Another run may be on this very file: wait for it, then look again.
@@ -415,6 +430,10 @@ class CollectRun:
             if last and last.sha256 == sha:
                 return FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version)
             version = last.version + 1 if last else 1
+            if not any(i.severity == "error" for i in judgement.issues):  # the year builds on the quarters
+                judgement.issues += quarter_findings(
+                    conn, tpl, judgement.frames, self.tahun, f.kode_pd_folder, triwulan
+                )
             feedback = None
             if self.write_feedback:
                 ctx = FeedbackContext(
@@ -422,7 +441,9 @@ class CollectRun:
                     nama_pd=owner.nama if owner else f.kode_pd_folder,
                     kode_pd=f.kode_pd_folder,
                     tahun=self.tahun,
-                    laporan=judgement.laporan,
+                    laporan=f"{judgement.laporan} ({label(triwulan)})"
+                    if quarterly and triwulan
+                    else judgement.laporan,
                     version=version,
                     received_at=received,
                     terlambat=late,
@@ -447,6 +468,7 @@ class CollectRun:
                 terlambat=late,
                 archive_key=archive(self.archive_dir, data, sha, Path(f.path).suffix),
                 feedback_path=feedback,
+                triwulan=triwulan if quarterly else None,
             )
             record_submission(
                 conn, record, version, judgement.issues, judgement.template, judgement.frames, self.now()

@@ -18,13 +18,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from kinerja.cells import safe_cell
 from kinerja.schema.issues import Issue
 from kinerja.sources.base import FEEDBACK_FOLDER, Drive, safe_relative
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("Tingkat", "Lembar", "Baris", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")
 
 
@@ -77,16 +76,6 @@ def _feedback_base(submitted: str) -> str:
         digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         stem = stem.encode()[: MAX_STEM_BYTES - 9].decode("utf-8", "ignore") + "-" + digest
     return f"{folder}/{stem}"
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe; control
-    characters a workbook cannot hold (Excel stores them as `_x0001_`) are shown as U+FFFD."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-    return value
 
 
 def verdict(issues: Sequence[Issue]) -> tuple[str, str]:

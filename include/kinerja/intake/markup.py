@@ -25,8 +25,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kinerja.cells import safe_cell
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
-from kinerja.intake.feedback import safe_cell, verdict
+from kinerja.intake.feedback import verdict
 from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
 from kinerja.schema.issues import Issue
 

@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.schema.issues import Issue, error, shown, warning
-from kinerja.schema.model import INFO_FIELDS, INFO_SHEET, Column, Sheet, Template
+from kinerja.schema.model import INFO_FIELDS, INFO_SHEET, TRIWULAN_FIELD, Column, Sheet, Template
 
 INFO_ROWS = "_baris"
 """Key of the Info values' row numbers, so feedback can point at the exact cell."""
@@ -91,7 +91,7 @@ def read_info(wb: CalamineWorkbook) -> dict[str, Any] | Issue:
             "Gunakan template resmi untuk laporan ini dan tahun ini.",
             sheet=INFO_SHEET,
         )
-    by_label = {normalise_header(f.label): f.name for f in INFO_FIELDS}
+    by_label = {normalise_header(f.label): f.name for f in (*INFO_FIELDS, TRIWULAN_FIELD)}
     info: dict[str, Any] = {INFO_ROWS: {}}
     grid = _grid(wb, INFO_SHEET)
     if isinstance(grid, Issue):

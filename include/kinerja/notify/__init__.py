@@ -17,6 +17,7 @@ from kinerja.notify.plan import (
     plan_day,
     plan_deadline,
     plan_file_mails,
+    plan_reviu_mails,
 )
 from kinerja.notify.send import (
     MailClient,
@@ -26,6 +27,7 @@ from kinerja.notify.send import (
     open_smtp,
     send,
     send_file_mails,
+    send_reviu_mails,
     smtp_from_url,
 )
 
@@ -47,9 +49,11 @@ __all__ = [
     "plan_day",
     "plan_deadline",
     "plan_file_mails",
+    "plan_reviu_mails",
     "record_sent",
     "send",
     "send_file_mails",
+    "send_reviu_mails",
     "sent_idents",
     "smtp_from_url",
     "unsent",

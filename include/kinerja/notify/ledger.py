@@ -22,6 +22,15 @@ def key_for(submission_id: int) -> str:
     return f"berkas-{submission_id}"
 
 
+REVIU = "reviu"
+"""The kind of the mails to a PD whose LPPD data the Inspektorat returned (key: `reviu_key`)."""
+
+
+def reviu_key(reviu_id: int) -> str:
+    """The ledger key of the mail on one returned PD's reviu decision (`reviu_inspektorat.id`)."""
+    return f"reviu-{reviu_id}"
+
+
 def sent_idents(engine: Engine, tahun: int) -> set[tuple[int, str, str, str]]:
     with engine.connect() as conn:
         rows = conn.execute(select(t.c.tahun, t.c.kind, t.c.kode_pd, t.c.key).where(t.c.tahun == tahun))

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from kinerja.reports.status import BELUM_MASUK, DITOLAK
+from kinerja.status.collection import BELUM_MASUK, DITOLAK
 
 PENGINGAT, RINGKASAN, BATAS = "pengingat", "ringkasan", "batas"
 """Kinds of the reminder, the operators' daily digest and the deadline alert."""

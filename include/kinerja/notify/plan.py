@@ -36,7 +36,7 @@ from kinerja.intake.feedback import FeedbackContext, markup_path
 from kinerja.intake.markup import render_markup
 from kinerja.intake.reader import open_workbook, read_info
 from kinerja.notify import wording
-from kinerja.notify.ledger import KIND, key_for, sent_idents, unsent
+from kinerja.notify.ledger import KIND, REVIU, key_for, reviu_key, sent_idents, unsent
 from kinerja.notify.model import (
     BATAS,
     OPERATOR,
@@ -47,9 +47,9 @@ from kinerja.notify.model import (
     Notification,
     Reminder,
 )
-from kinerja.reports.status import ReportStatus, collection_status
 from kinerja.runtime import Runtime
 from kinerja.schema.issues import Issue, shown
+from kinerja.status.collection import ReportStatus, collection_status
 from kinerja.warehouse.models import submission as s
 from kinerja.warehouse.models import submission_issue as si
 
@@ -289,6 +289,37 @@ def plan_file_mails(
                 ),
                 attachment=marked,
                 attachment_name=PurePosixPath(markup_path(r.path)).name if marked else "",
+                problems=problems,
+            )
+        )
+    return mails
+
+
+def plan_reviu_mails(engine: Engine, catalog: Catalog, tahun: int) -> list[FileMail]:
+    """One mail per PD the Inspektorat returned and decision of `tahun` not mailed yet, to the
+    PD's registered addresses only (nothing the reviewer typed picks an address)."""
+    from kinerja.warehouse.models import reviu_inspektorat as r
+
+    done = sent_idents(engine, tahun)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(r).where(r.c.tahun == tahun, r.c.keputusan == "dikembalikan").order_by(r.c.id)
+        ).all()
+    mails = []
+    for row in rows:
+        pd = catalog.pd(row.kode_pd)
+        if pd is None or (tahun, REVIU, pd.kode_pd, reviu_key(row.id)) in done:
+            continue
+        to, problems = recipients(pd, None)
+        text = wording.reviu_dikembalikan(catalog, pd, tahun, row.catatan or "", row.feedback_path)
+        mails.append(
+            FileMail(
+                kind=REVIU,
+                tahun=tahun,
+                kode_pd=pd.kode_pd,
+                key=reviu_key(row.id),
+                to=to,
+                **asdict(text),
                 problems=problems,
             )
         )

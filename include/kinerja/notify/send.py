@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from kinerja.catalog.loader import Catalog
 from kinerja.notify.ledger import record_sent, unsent
 from kinerja.notify.model import Notification
-from kinerja.notify.plan import plan_file_mails
+from kinerja.notify.plan import plan_file_mails, plan_reviu_mails
 
 log = logging.getLogger(__name__)
 
@@ -195,13 +195,41 @@ def send_file_mails(
     fails midway is logged and reported, never raised: the load is done, and the next run sends
     what is left."""
     notes = plan_file_mails(engine, catalog, tahun, archive_dir, now)
+    return send_planned(engine, notes, open_client, sender=sender, reply_to=reply_to)
+
+
+def send_reviu_mails(
+    engine: Engine,
+    catalog: Catalog,
+    tahun: int,
+    open_client: Callable[[], contextlib.AbstractContextManager[MailClient]],
+    *,
+    sender: str,
+    reply_to: Sequence[str] = (),
+) -> MailRun:
+    """Mail every PD the Inspektorat returned that was not mailed yet (`plan.plan_reviu_mails`),
+    like `send_file_mails`: the decisions are recorded; the next run sends what is left."""
+    notes = plan_reviu_mails(engine, catalog, tahun)
+    return send_planned(engine, notes, open_client, sender=sender, reply_to=reply_to)
+
+
+def send_planned(
+    engine: Engine,
+    notes: Sequence[Notification],
+    open_client: Callable[[], contextlib.AbstractContextManager[MailClient]],
+    *,
+    sender: str,
+    reply_to: Sequence[str] = (),
+) -> MailRun:
+    """Planned mails through one client, each recorded once accepted. A mail server that is down
+    or fails midway is logged and reported, never raised, and the next run sends what is left."""
     if not notes:
         return MailRun(0, 0)
     try:
         with open_client() as client:
-            sent = dispatch(client, notes, engine, sender=sender, reply_to=reply_to)
+            sent = dispatch(client, list(notes), engine, sender=sender, reply_to=reply_to)
         return MailRun(len(notes), len(sent))
     except (smtplib.SMTPException, OSError) as exc:
         left = unsent(engine, notes)
-        log.warning("feedback mail: %d of %d not sent (%s); next run retries", len(left), len(notes), exc)
+        log.warning("mail: %d of %d not sent (%s); next run retries", len(left), len(notes), exc)
         return MailRun(len(notes), len(notes) - len(left), f"{type(exc).__name__}: {exc}")

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.cells import tanggal
 from kinerja.intake.feedback import FeedbackContext, facts, verdict
 from kinerja.notify.model import OUTSTANDING, Reminder
-from kinerja.reports.numbers import tanggal
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 from kinerja.schema.issues import Issue, shown
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
 Paragraphs = Sequence[str | Sequence[str]]
 """Paragraphs and bullet lists (a sequence of items), in order."""
@@ -268,3 +268,23 @@ def file_mail(
     ]
     what = f"{ctx.laporan or 'Berkas'} {ctx.tahun} {singkatan}: {shown(name, 60)} (versi {ctx.version})"
     return worded(f"[{status}] {what}", lines)
+
+
+def reviu_dikembalikan(
+    catalog: Catalog, pd: PerangkatDaerah, tahun: int, catatan: str, feedback: str | None
+) -> Wording:
+    """The mail to a PD whose LPPD data the Inspektorat returned: the note and what to do."""
+    batas = catalog.kalender_tahun(tahun).batas_reviu_inspektorat
+    lines: list[str | Sequence[str]] = [
+        f"Yth. pengelola data {pd.nama} ({pd.kode_pd})",
+        f"Inspektorat {catalog.nama} telah mereviu data LPPD tahun {tahun}: data PD Anda DIKEMBALIKAN "
+        "untuk diperbaiki.",
+        ["Catatan Inspektorat: " + (catatan or "tanpa catatan")],
+        "Perbaiki data sesuai catatan, lalu simpan berkas LPPD yang sudah diperbaiki di folder PD Anda "
+        "pada shared drive; berkas baru diperiksa ulang seperti biasa"
+        + (f", sebelum {tanggal(batas)} (batas reviu Inspektorat)." if batas else "."),
+    ]
+    if feedback:
+        lines.append(f"Catatan ini juga ada di drive bersama: {feedback}")
+    lines += ["Pertanyaan dapat dikirim dengan membalas e-mail ini.", "Salam,\nTim Laporan Kinerja"]
+    return worded(f"[DIKEMBALIKAN] LPPD {tahun} {pd.singkatan}: catatan reviu Inspektorat", lines)

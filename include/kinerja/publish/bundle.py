@@ -18,11 +18,13 @@ import io
 import re
 from pathlib import Path
 
-from kinerja.intake.feedback import safe_cell
+from kinerja.cells import csv_cell, safe_cell
 from kinerja.reports.charts import pd_charts
-from kinerja.reports.marts import Table, YearReport, machine_text, pd_tables
 from kinerja.reports.render_html import page
 from kinerja.reports.render_xlsx import write_workbook
+from kinerja.reports.table import Table
+from kinerja.reports.tables import pd_tables
+from kinerja.reports.year import YearReport
 
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
@@ -31,11 +33,6 @@ def bundle_dir(out_dir: Path, kode_pd: str) -> Path:
     if not _SAFE_CODE.match(kode_pd):
         raise ValueError(f"kode PD tidak aman sebagai nama folder: {kode_pd!r}")
     return out_dir / "pd" / kode_pd
-
-
-def csv_cell(value: object) -> str:
-    """Text from agencies is neutralised; numbers stay numbers (-1.11 is a number, not a formula)."""
-    return str(safe_cell(value)) if isinstance(value, str) else machine_text(value)
 
 
 def csv_bytes(table: Table, tahun: int, kode_pd: str) -> bytes:

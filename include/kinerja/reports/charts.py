@@ -22,8 +22,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from kinerja.catalog.loader import Band
-from kinerja.reports.marts import SEC_KUMPUL, SEC_LKPJ, SEC_LPPD, SEC_SPM, SEC_YOY, YearReport
-from kinerja.reports.numbers import format_id
+from kinerja.cells import format_id
+from kinerja.reports.table import SEC_KUMPUL, SEC_LKPJ, SEC_LPPD, SEC_SPM, SEC_YOY
+from kinerja.reports.year import YearReport
 
 BIRU, ABU, HIJAU, JINGGA, MERAH, KELABU = "#1f4e78", "#a6a6a6", "#4e9a06", "#f0a30a", "#c00000", "#d9d9d9"
 DPI = 110

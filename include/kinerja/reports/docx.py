@@ -36,9 +36,10 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from kinerja.catalog.loader import catalogue_file
+from kinerja.cells import doc_text
 from kinerja.reports.charts import CHART_KEYS, Chart
-from kinerja.reports.marts import Table, doc_text
 from kinerja.reports.render_pdf import SHORT
+from kinerja.reports.table import Table
 
 CONFIG_FILE = "dokumen.yaml"
 TEMPLATE_FILE = "templat_dokumen.docx"

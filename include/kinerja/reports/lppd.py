@@ -39,7 +39,7 @@ from itertools import pairwise
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Band, Catalog, EppdSkor, Ikk, Scoring
-from kinerja.reports.numbers import exact, round_half_up
+from kinerja.rules.numbers import exact, round_half_up
 from kinerja.warehouse.models import FACT_TABLES
 
 NIHIL = "nihil"

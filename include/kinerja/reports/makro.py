@@ -20,7 +20,8 @@ from fractions import Fraction
 from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog
-from kinerja.reports.numbers import exact, format_id, round_half_up
+from kinerja.cells import format_id
+from kinerja.rules.numbers import exact, round_half_up
 from kinerja.warehouse.models import FACT_TABLES
 
 

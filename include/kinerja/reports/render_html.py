@@ -13,8 +13,9 @@ import base64
 from collections.abc import Sequence
 from html import escape
 
+from kinerja.cells import doc_text
 from kinerja.reports.charts import Chart
-from kinerja.reports.marts import SECTIONS, Table, doc_text
+from kinerja.reports.table import SECTIONS, Table
 
 FOLD_ROWS = 25
 """Tables longer than this are folded (<details>) so the page stays readable."""

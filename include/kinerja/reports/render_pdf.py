@@ -39,8 +39,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as RLTable
 
+from kinerja.cells import doc_text
 from kinerja.reports.charts import Chart
-from kinerja.reports.marts import SECTIONS, Table, doc_text
+from kinerja.reports.table import SECTIONS, Table
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 PAGE = landscape(A4)

@@ -22,8 +22,8 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kinerja.intake.feedback import safe_cell
-from kinerja.reports.marts import Table, places
+from kinerja.cells import places, safe_cell
+from kinerja.reports.table import Table
 
 HEADER_ROW = 4
 _INVALID_SHEET = str.maketrans({c: " " for c in "[]:*?/\\"})

@@ -11,17 +11,23 @@ negatif, makin rendah makin baik"). A figure without a direction (a count) gets 
 
 Design: the change is computed from the figures as published (already rounded half-up), so a
 reader can recompute it from the two numbers printed beside it. Past years come from the
-warehouse (backfilled years are ordinary years there): `marts.build_marts` builds the previous
-year when it has loaded data and pairs the figures here.
+warehouse (backfilled years are ordinary years there): `year.build_year` builds the previous
+year when it has loaded data and `with_previous` pairs the figures of both years here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
-from kinerja.reports.numbers import format_id, round_half_up
+from kinerja.cells import format_id, places
+from kinerja.rules.numbers import round_half_up
+
+if TYPE_CHECKING:
+    from kinerja.reports.lkpj import LkpjSummary
+    from kinerja.reports.year import YearReport
 
 PERSEN, SKOR = "%", "skor"
 
@@ -75,13 +81,8 @@ class Perubahan:
         return describe(self)
 
 
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 2
-
-
 def _nilai(value: Decimal, satuan: str) -> str:
-    text = format_id(value, _places(value))
+    text = format_id(value, places(value))
     if satuan == PERSEN:
         return f"{text} %"
     if satuan == SKOR:
@@ -104,7 +105,7 @@ def describe(p: Perubahan) -> str:
     assert p.selisih is not None
     selisih = abs(p.selisih)
     text = (
-        f"{p.arah} {format_id(selisih, _places(selisih))} {_poin(p.satuan)}, "
+        f"{p.arah} {format_id(selisih, places(selisih))} {_poin(p.satuan)}, "
         f"dari {_nilai(p.sebelum, p.satuan)} ({p.tahun_sebelum}) "
         f"menjadi {_nilai(p.sesudah, p.satuan)} ({p.tahun})"
     )
@@ -115,3 +116,161 @@ def describe(p: Perubahan) -> str:
         if p.arah_indikator == "negatif":
             text += " (indikator negatif: makin rendah makin baik)"
     return text
+
+
+# --- pairing two years of the report ------------------------------------------------------
+def with_previous(now: YearReport, before: YearReport) -> YearReport:
+    """`now` with the previous year beside it and the figures of both paired."""
+    return replace(
+        now,
+        sebelumnya=before,
+        perubahan=_perubahan_kota(before, now),
+        perubahan_pd={p.kode_pd: _perubahan_pd(before, now, p.kode_pd) for p in now.pd},
+    )
+
+
+def _pair(
+    label: str,
+    satuan: str,
+    a: YearReport,
+    b: YearReport,
+    va: Any,
+    vb: Any,
+    kode: str = "",
+    arah: str | None = "positif",
+) -> Perubahan:
+    """Two years of one figure; `arah` says whether a rise is good news (achievements: yes)."""
+    return Perubahan(label, satuan, a.tahun, b.tahun, va, vb, kode, arah)
+
+
+def _lkpj_changes(
+    a: LkpjSummary | None, b: LkpjSummary | None, ra: YearReport, rb: YearReport
+) -> list[Perubahan]:
+    def get(s: LkpjSummary | None, name: str) -> Any:
+        return getattr(s, name) if s is not None else None
+
+    return [
+        _pair(
+            "LKPJ: serapan anggaran program", PERSEN, ra, rb, get(a, "serapan"), get(b, "serapan"), "serapan"
+        ),
+        _pair(
+            "LKPJ: capaian rata-rata indikator output",
+            PERSEN,
+            ra,
+            rb,
+            get(a, "capaian_output"),
+            get(b, "capaian_output"),
+            "capaian_output",
+        ),
+        _pair(
+            "LKPJ: capaian rata-rata indikator outcome",
+            PERSEN,
+            ra,
+            rb,
+            get(a, "capaian_outcome"),
+            get(b, "capaian_outcome"),
+            "capaian_outcome",
+        ),
+    ]
+
+
+def _perubahan_kota(a: YearReport, b: YearReport) -> list[Perubahan]:
+    out = [_pair("Capaian SPM daerah", PERSEN, a, b, a.spm.daerah, b.spm.daerah, "SPM")]
+    before_bidang = {r.kode: r.nilai for r in a.spm.bidang}
+    for r in b.spm.bidang:
+        out.append(
+            _pair(f"Capaian SPM bidang {r.nama}", PERSEN, a, b, before_bidang.get(r.kode), r.nilai, r.kode)
+        )
+    out.append(_pair("Skor LPPD gaya EPPD (perkiraan)", SKOR, a, b, a.lppd.skor, b.lppd.skor, "LPPD"))
+    before_ikk = {x.kode_ikk: x.capaian for x in a.lppd.kota}
+    for x in b.lppd.kota:
+        out.append(
+            _pair(
+                f"IKK {x.kode_ikk} {x.nama}",
+                x.satuan,
+                a,
+                b,
+                before_ikk.get(x.kode_ikk),
+                x.capaian,
+                x.kode_ikk,
+                x.arah,
+            )
+        )
+    out += _lkpj_changes(a.lkpj.kota, b.lkpj.kota, a, b)
+    out += _makro_changes(a, b)
+    out.append(
+        _pair(
+            "Rekomendasi DPRD selesai ditindaklanjuti",
+            PERSEN,
+            a,
+            b,
+            a.lkpj.tindak_lanjut_kota.persen_selesai,
+            b.lkpj.tindak_lanjut_kota.persen_selesai,
+            "tindak_lanjut",
+        )
+    )
+    out.append(
+        _pair(
+            "Laporan wajib masuk tepat waktu",
+            PERSEN,
+            a,
+            b,
+            a.pengumpulan_kota.persen_tepat_waktu,
+            b.pengumpulan_kota.persen_tepat_waktu,
+            "tepat_waktu",
+        )
+    )
+    return out
+
+
+def _makro_changes(a: YearReport, b: YearReport) -> list[Perubahan]:
+    """Macro indicators in their own direction (a poverty rate that falls is good news), and the
+    share of the APBD's belanja realised."""
+    before = {m.kode: m.nilai for m in a.makro}
+    out = [
+        _pair(m.nama, m.satuan, a, b, before.get(m.kode), m.nilai, m.kode, m.arah)
+        for m in b.makro
+        if m.nilai is not None or before.get(m.kode) is not None
+    ]
+
+    def belanja(r: YearReport) -> Decimal | None:
+        row = next((x for x in (r.apbd.rows if r.apbd else []) if x.kode == "BELANJA"), None)
+        return row.persen if row else None
+
+    if b.apbd and b.apbd.ada_data:
+        out.append(_pair("APBD: realisasi belanja", PERSEN, a, b, belanja(a), belanja(b), "apbd_belanja"))
+    return out
+
+
+def _perubahan_pd(a: YearReport, b: YearReport, kode_pd: str) -> list[Perubahan]:
+    out: list[Perubahan] = []
+    before_jpd = {r.kode_jpd: r.nilai for r in a.spm.jpd}
+    for r in b.spm.jpd:
+        if r.kode_pd == kode_pd:
+            out.append(_pair(f"SPM {r.nama}", PERSEN, a, b, before_jpd.get(r.kode_jpd), r.nilai, r.kode_jpd))
+    lppd_a = next((g for g in a.lppd.per_pd if g.kode == kode_pd), None)
+    lppd_b = next((g for g in b.lppd.per_pd if g.kode == kode_pd), None)
+    if lppd_b is not None:
+        out.append(
+            _pair(
+                "Skor LPPD gaya EPPD (perkiraan)",
+                SKOR,
+                a,
+                b,
+                lppd_a.skor if lppd_a else None,
+                lppd_b.skor,
+                "LPPD",
+            )
+        )
+    before_ikk = {x.kode_ikk: x.capaian for x in a.lppd.pd if x.kode_pd == kode_pd}
+    for x in b.lppd.pd:
+        if x.kode_pd == kode_pd:
+            label = f"IKK {x.kode_ikk} {x.nama}"
+            out.append(
+                _pair(label, x.satuan, a, b, before_ikk.get(x.kode_ikk), x.capaian, x.kode_ikk, x.arah)
+            )
+    lkpj_a = next((s for s in a.lkpj.per_pd if s.kode == kode_pd), None)
+    lkpj_b = next((s for s in b.lkpj.per_pd if s.kode == kode_pd), None)
+    if lkpj_b is not None:
+        out += _lkpj_changes(lkpj_a, lkpj_b, a, b)
+    return out

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.catalog.loader import Catalog
-from kinerja.publish.bundle import csv_cell
-from kinerja.reports.marts import YearReport
+from kinerja.cells import csv_cell
+from kinerja.reports.year import YearReport
 from kinerja.satudata.privacy import guard
 from kinerja.satudata.spec import DatasetSpec, Kolom, SatuDataSpec, slug
 from kinerja.satudata.tidy import tidy_table

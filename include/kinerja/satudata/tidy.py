@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kinerja.reports.marts import YearReport
+from kinerja.reports.year import YearReport
 from kinerja.satudata.spec import DatasetSpec
 
 Row = dict[str, Any]

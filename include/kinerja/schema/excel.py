@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.schema.codes import code_labels
-from kinerja.schema.model import INFO_FIELDS, INFO_SHEET, Sheet, Template
+from kinerja.schema.model import INFO_SHEET, TRIWULAN, Sheet, Template
 
 Row = Mapping[str, Any]
 CODES_SHEET = "Kode"
@@ -35,7 +35,7 @@ _UNLOCKED = Protection(locked=False)
 def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict[str, list[Row]]:
     """The rows an agency must fill, with codes and names already written in."""
     rows: dict[str, list[Row]] = {s.name: [] for s in tpl.sheets}
-    if tpl.code == "SPM":
+    if tpl.code == "SPM" or tpl.induk == "SPM":
         for j in catalog.jpd_milik(pd.kode_pd):
             for w in catalog.kecamatan:
                 rows["Penerima"].append(
@@ -47,7 +47,7 @@ def prefilled_rows(tpl: Template, catalog: Catalog, pd: PerangkatDaerah) -> dict
                     }
                 )
             rows["Penerapan"].append({"kode_jpd": j.kode_jpd, "nama_jpd": j.nama})
-            for m in j.mutu:
+            for m in j.mutu if "Mutu" in rows else ():
                 rows["Mutu"].append(
                     {
                         "kode_indikator": m.kode,
@@ -133,11 +133,15 @@ def _info(ws: Worksheet, tpl: Template, pd: PerangkatDaerah, tahun: int, info: M
     ws["A1"], ws["B1"] = "Keterangan", "Isian"
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for r, f in enumerate(INFO_FIELDS, start=2):
+    for r, f in enumerate(tpl.info_fields, start=2):
         ws.cell(row=r, column=1, value=f.label).font = Font(bold=True)
         value_cell = ws.cell(row=r, column=2, value=values.get(f.name))
-        if f.name.endswith("_kontak"):
+        if f.name.endswith("_kontak") or f.name == "triwulan":
             value_cell.protection, value_cell.fill = _UNLOCKED, _INPUT_FILL
+        if f.name == "triwulan":
+            dv = DataValidation(type="list", formula1=f'"{",".join(TRIWULAN)}"', allow_blank=False)
+            ws.add_data_validation(dv)
+            dv.add(value_cell.coordinate)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 26, 50
     ws.protection.sheet = True
 

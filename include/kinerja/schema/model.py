@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Kind = Literal["text", "integer", "number"]
 Severity = Literal["error", "warning"]
+Periode = Literal["tahunan", "triwulan"]
 
 # Code sets that do not depend on the kota; the others (kode_wilayah, kode_jpd, ...) are
 # filled from the catalogue for each agency at validation time.
@@ -96,9 +97,19 @@ class Template:
     version: str
     sheets: tuple[Sheet, ...]
     instructions: tuple[str, ...] = field(default=())
+    periode: Periode = "tahunan"
+    """tahunan: one file per year; triwulan: one file per quarter (the Info sheet names it, the
+    fact tables carry a `triwulan` column, and each quarter's file replaces only that quarter)."""
+    induk: str | None = None
+    """The yearly report a periodic one feeds (SPMTW → SPM): owed by the same PDs."""
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
+
+    @property
+    def info_fields(self) -> tuple[InfoField, ...]:
+        """The Info sheet's rows: the common ones, plus the quarter for a quarterly report."""
+        return (*INFO_FIELDS, TRIWULAN_FIELD) if self.periode == "triwulan" else INFO_FIELDS
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,9 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("email_kontak", "Email Petugas"),
     InfoField("telepon_kontak", "Telepon Petugas", required=False),
 )
+TRIWULAN_FIELD = InfoField("triwulan", "Triwulan (I-IV)")
+"""Only on a quarterly report's Info sheet: which quarter the file reports (I, II, III or IV)."""
+TRIWULAN = ("I", "II", "III", "IV")
 
 
 TAHAP_SPM: tuple[tuple[str, str], ...] = (
@@ -466,9 +480,63 @@ APBD = Template(
     ),
 )
 
-TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ, MAKRO, APBD)}
-LAPORAN: tuple[str, ...] = tuple(TEMPLATES)
-"""Every report a PD may owe, in the order boards and tables show them."""
+
+def _quarterly(sheet: Sheet, table: str, title: str, headers: dict[str, str]) -> Sheet:
+    """A sheet of the yearly SPM as the quarterly e-SPM report asks it: same columns and rules,
+    its own fact table, some headers saying 's.d. triwulan ini'."""
+    columns = tuple(replace(c, header=headers.get(c.name, c.header)) for c in sheet.columns)
+    return replace(sheet, table=table, title=title, columns=columns)
+
+
+SPMTW = Template(
+    code="SPMTW",
+    title="Laporan SPM Triwulanan (e-SPM)",
+    version="2025.1",
+    periode="triwulan",
+    induk="SPM",
+    instructions=(
+        "Satu berkas per triwulan (I: Januari-Maret ... IV: Oktober-Desember); isi Triwulan pada "
+        "lembar Info. Berkas triwulan yang sama yang dikirim ulang menggantikan yang lama.",
+        "Angka kumulatif sejak awal tahun: Harus Dilayani = sasaran setahun (sama setiap triwulan); "
+        "Terlayani dan Realisasi Anggaran = sampai dengan akhir triwulan ini. Triwulan IV = angka "
+        "setahun, yang diperiksa terhadap laporan SPM tahunan.",
+        "Status empat tahap penerapan, permasalahan, solusi dan rencana aksi: keadaan pada akhir "
+        "triwulan, seperti pada aplikasi e-SPM.",
+        "Ketik angka sebagai angka (misalnya 1234 atau 1234,5), bukan teks; jangan pakai titik ribuan.",
+    ),
+    sheets=(
+        _quarterly(
+            SPM.sheet("Penerima"),
+            "fact_spmtw_penerima",
+            "Penerima layanan per JPD dan kecamatan, kumulatif s.d. triwulan",
+            {
+                "harus_dilayani": "Harus Dilayani (setahun)",
+                "terlayani": "Terlayani s.d. Triwulan Ini",
+            },
+        ),
+        _quarterly(
+            SPM.sheet("Penerapan"),
+            "fact_spmtw_penerapan",
+            "Penerapan SPM per JPD s.d. triwulan: anggaran, tahapan, permasalahan, rencana aksi",
+            {"realisasi_anggaran": "Realisasi Anggaran s.d. Triwulan (Rp)"},
+        ),
+    ),
+)
+
+TEMPLATES: dict[str, Template] = {t.code: t for t in (SPM, LPPD, LKPJ, MAKRO, APBD, SPMTW)}
+LAPORAN: tuple[str, ...] = tuple(code for code, t in TEMPLATES.items() if t.periode == "tahunan")
+"""Every yearly report a PD may owe, in the order boards and tables show them."""
+LAPORAN_TRIWULAN: tuple[str, ...] = tuple(code for code, t in TEMPLATES.items() if t.periode == "triwulan")
+"""Optional quarterly reports (e-SPM): shown on the board per quarter, never reminded."""
+
+
+def triwulan_number(value: object) -> int | None:
+    """'I'..'IV', 1..4 or 'TW II' → 1..4; anything else → None."""
+    text = str(value if value is not None else "").strip().upper().removeprefix("TRIWULAN").strip()
+    text = text.removeprefix("TW").strip().removesuffix(".0")
+    if text in TRIWULAN:
+        return TRIWULAN.index(text) + 1
+    return int(text) if text in ("1", "2", "3", "4") else None
 
 
 def template(code: str) -> Template:

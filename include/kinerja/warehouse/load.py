@@ -159,6 +159,8 @@ class SubmissionRecord:
     terlambat: bool
     archive_key: str
     feedback_path: str | None = None
+    triwulan: int | None = None
+    """1-4 for a quarterly report's file; None for a yearly one."""
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -270,7 +272,8 @@ def record_submission(
     file twice; the unique (drive, path, version) constraint stays as the last guard.
 
     Loading replaces every fact row of (tahun, kode_pd) for the template's sheets, so a new
-    version fully supersedes the previous one and another agency's rows are never touched.
+    version fully supersedes the previous one and another agency's rows are never touched; for a
+    quarterly report, of (tahun, triwulan, kode_pd): each quarter's file replaces only its quarter.
 
     Given a connection, it writes in that connection's transaction (the caller commits).
     """
@@ -295,22 +298,24 @@ def record_submission(
             conn.execute(insert(submission_issue), [{"submission_id": sub_id, **i.to_dict()} for i in issues])
         if loaded:
             assert tpl is not None and frames is not None
+            period = {"triwulan": record.triwulan} if tpl.periode == "triwulan" else {}
+            if tpl.periode == "triwulan" and record.triwulan not in (1, 2, 3, 4):
+                raise ValueError(f"{record.path}: laporan triwulanan tanpa triwulan 1-4")
+            fixed = {"submission_id": sub_id, "tahun": record.tahun, **period, "kode_pd": record.kode_pd}
             for sheet in tpl.sheets:
                 table = FACT_TABLES[sheet.table]
-                conn.execute(
-                    delete(table).where(table.c.tahun == record.tahun, table.c.kode_pd == record.kode_pd)
-                )
+                same = [table.c[k] == v for k, v in fixed.items() if k != "submission_id"]
+                conn.execute(delete(table).where(*same))
                 frame = frames.get(sheet.name)
                 if frame is None or frame.empty:
                     continue
-                load_facts(
-                    conn,
-                    table,
-                    frame,
-                    sheet.stored_columns,
-                    {"submission_id": sub_id, "tahun": record.tahun, "kode_pd": record.kode_pd},
-                )
-            key = {"tahun": record.tahun, "kode_pd": record.kode_pd, "laporan": tpl.code}
+                load_facts(conn, table, frame, sheet.stored_columns, fixed)
+            key = {
+                "tahun": record.tahun,
+                "kode_pd": record.kode_pd,
+                "laporan": tpl.code,
+                "triwulan": record.triwulan or 0,
+            }
             conn.execute(
                 delete(submission_current).where(*(submission_current.c[k] == v for k, v in key.items()))
             )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from kinerja.schema.model import TEMPLATES, Sheet
+from kinerja.schema.model import TEMPLATES, Sheet, Template
 
 metadata = MetaData(
     naming_convention={
@@ -118,6 +119,7 @@ submission = Table(
     Column("tahun", Integer, nullable=False),
     Column("kode_pd", String(40), nullable=False, comment="owner of the folder it came from"),
     Column("laporan", String(10), comment="SPM, LPPD or LKPJ when recognised"),
+    Column("triwulan", SmallInteger, comment="1-4 for a quarterly report (SPMTW); empty for a yearly one"),
     Column("versi_template", String(20)),
     Column("status", String(10), nullable=False, comment="loaded or rejected"),
     Column("terlambat", Boolean, nullable=False),
@@ -154,6 +156,7 @@ submission_current = Table(
     Column("tahun", Integer, primary_key=True),
     Column("kode_pd", String(40), primary_key=True),
     Column("laporan", String(10), primary_key=True),
+    Column("triwulan", SmallInteger, primary_key=True, server_default="0", comment="0: a yearly report"),
     Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False),
     comment="The loaded version whose rows are in the fact tables",
 )
@@ -233,25 +236,31 @@ notification_sent = Table(
 _TYPES: dict[str, type[TypeEngine[Any]]] = {"text": Text, "integer": BigInteger, "number": Float}
 
 
-def _fact_table(sheet: Sheet) -> Table:
+def _fact_table(sheet: Sheet, tpl: Template) -> Table:
     columns = [
         Column(c.name, String(60) if c.codes else _TYPES[c.kind](), nullable=not c.required)
         for c in sheet.stored_columns
     ]
+    quarterly = tpl.periode == "triwulan"
+    period = [Column("triwulan", SmallInteger, nullable=False, comment="1-4")] if quarterly else []
     return Table(
         sheet.table,
         metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False, index=True),
         Column("tahun", Integer, nullable=False),
+        *period,
         Column("kode_pd", String(40), nullable=False),
         Column("baris", Integer, nullable=False, comment="Excel row it came from"),
         *columns,
-        UniqueConstraint("tahun", "kode_pd", *sheet.key),
+        # A quarterly table's conventional name would pass PostgreSQL's 63 characters.
+        UniqueConstraint("tahun", "triwulan", "kode_pd", *sheet.key, name=f"uq_{sheet.table}_kunci")
+        if quarterly
+        else UniqueConstraint("tahun", "kode_pd", *sheet.key),
     )
 
 
-FACT_TABLES: dict[str, Table] = {s.table: _fact_table(s) for t in TEMPLATES.values() for s in t.sheets}
+FACT_TABLES: dict[str, Table] = {s.table: _fact_table(s, t) for t in TEMPLATES.values() for s in t.sheets}
 
 
 # --- what the drive holds but the collection does not take (issue #18) ------------------------

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 from kinerja.catalog import Catalog
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
 TAHUN = 2025
 BATAS = date(2026, 1, 26)  # calendar.yaml, tahun 2025

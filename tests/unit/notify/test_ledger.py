@@ -7,7 +7,7 @@ from datetime import date
 
 from kinerja.catalog import Catalog
 from kinerja.notify import Notification, due_reminders, record_sent, sent_idents, unsent
-from kinerja.reports.status import ReportStatus, collection_status
+from kinerja.status.collection import ReportStatus, collection_status
 from sqlalchemy import Engine
 
 from .conftest import TAHUN

@@ -21,8 +21,8 @@ from kinerja.notify import (
     plan_deadline,
     record_sent,
 )
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, VALID, ReportStatus
 from kinerja.runtime import Runtime
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, VALID, ReportStatus
 from sqlalchemy import Engine
 
 from .conftest import BATAS, OPS, TAHUN

@@ -8,10 +8,10 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from kinerja.catalog import Catalog
+from kinerja.cells import tanggal
 from kinerja.notify import HEADER, due_reminders
 from kinerja.notify.wording import sisa_hari
-from kinerja.reports.numbers import tanggal
-from kinerja.reports.status import BELUM_MASUK, ReportStatus
+from kinerja.status.collection import BELUM_MASUK, ReportStatus
 
 from .conftest import BATAS, OPS, body, row
 

@@ -27,9 +27,9 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import Engine, func, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.cells import format_id
 from kinerja.reports.keputusan import DISETUJUI, MENUNGGU, SETUJUI, TOLAK
-from kinerja.reports.numbers import format_id
-from kinerja.reports.status import BELUM_MASUK, DITOLAK, collection_status
+from kinerja.status.collection import BELUM_MASUK, DITOLAK, collection_status
 from kinerja.warehouse.models import report_review, submission
 
 ROUTE = "tinjauan"
@@ -290,6 +290,13 @@ def _head(table_id: str, *cols: str) -> str:
     return f'<table id="{table_id}"><tr>' + "".join(f"<th>{c}</th>" for c in cols) + "</tr>"
 
 
+def _table_or(table_id: str, cols: Sequence[str], rows: list[str], empty: str) -> list[str]:
+    """An HTML table of `rows` under `cols`, or a paragraph with the same id saying why there is none."""
+    if not rows:
+        return [f'<p id="{table_id}">{empty}</p>']
+    return [_head(table_id, *cols), *rows, "</table>"]
+
+
 def _when(value: datetime | None, catalog: Catalog) -> str:
     return value.astimezone(catalog.tz).strftime("%d-%m-%Y %H:%M ") + catalog.tz_label if value else "–"
 
@@ -343,16 +350,16 @@ def render_review_page(page: ReviewPage, catalog: Catalog, base_path: str = "/")
             f'<p class="muted">Dibandingkan dengan run <code>{_e(a.run_id)}</code> '
             f"(disetujui {_when(a.decided_at, catalog)}).</p>"
         )
-        if page.moved:
-            out.append(_head("perubahan", "Angka", "Disetujui", "Sekarang", "Perubahan"))
-            out += [
+        out += _table_or(
+            "perubahan",
+            ("Angka", "Disetujui", "Sekarang", "Perubahan"),
+            [
                 f'<tr><td>{_e(m.figure)}</td><td class="num">{_e(m.before)}</td>'
                 f'<td class="num">{_e(m.after)}</td><td>{_e(m.change)}</td></tr>'
                 for m in page.moved
-            ]
-            out.append("</table>")
-        else:
-            out.append('<p id="perubahan">Tidak ada angka utama yang berubah.</p>')
+            ],
+            "Tidak ada angka utama yang berubah.",
+        )
 
     out.append("<h2>Dibanding tahun sebelumnya</h2>")
     out.append(
@@ -363,27 +370,27 @@ def render_review_page(page: ReviewPage, catalog: Catalog, base_path: str = "/")
 
     title = "sejak versi yang disetujui" if page.approved_before else "yang masuk tahun ini"
     out.append(f"<h2>Data PD yang berubah ({title})</h2>")
-    if page.changed:
-        out.append(_head("pd-berubah", "PD", "Laporan", "Versi diproses", "Terakhir"))
-        out += [
+    out += _table_or(
+        "pd-berubah",
+        ("PD", "Laporan", "Versi diproses", "Terakhir"),
+        [
             f'<tr><td>{_e(c.kode_pd)}</td><td>{_e(c.laporan)}</td><td class="num">{c.versions}</td>'
             f"<td>{_when(c.last_processed, catalog)}</td></tr>"
             for c in page.changed
-        ]
-        out.append("</table>")
-    else:
-        out.append('<p id="pd-berubah">Tidak ada data PD yang berubah.</p>')
+        ],
+        "Tidak ada data PD yang berubah.",
+    )
 
     out.append("<h2>Laporan ditolak atau belum masuk (tidak ada dalam angka)</h2>")
-    if page.lacking:
-        out.append('<table id="kurang"><tr><th>PD</th><th>Nama</th><th>Laporan</th><th>Status</th></tr>')
-        out += [
+    out += _table_or(
+        "kurang",
+        ("PD", "Nama", "Laporan", "Status"),
+        [
             f"<tr><td>{_e(k)}</td><td>{_e(n)}</td><td>{_e(lap)}</td><td>{_e(s)}</td></tr>"
             for k, n, lap, s in page.lacking
-        ]
-        out.append("</table>")
-    else:
-        out.append('<p id="kurang">Semua laporan wajib masuk dan valid.</p>')
+        ],
+        "Semua laporan wajib masuk dan valid.",
+    )
     out.append("</body></html>")
     return "\n".join(out)
 

@@ -1,0 +1,137 @@
+"""The optional quarterly SPM report (SPMTW, e-SPM triwulan I-IV): real workbooks through the
+collection into SQLite, each quarter kept apart, late against its own e-SPM closing day, the
+quarters checked against each other and quarter IV against the yearly SPM, and the board."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+from kinerja.catalog import Catalog
+from kinerja.cli import main
+from kinerja.sample import WIB, fill_rows, quarter_rows
+from kinerja.schema.excel import build_workbook, prefilled_rows
+from kinerja.schema.model import TEMPLATES
+from kinerja.status.quarters import BELUM_MASUK, BELUM_WAKTUNYA, DITOLAK, TERLAMBAT, VALID, quarter_status
+from kinerja.warehouse.models import FACT_TABLES, submission, submission_current
+from kinerja.web.status_html import render_status_page
+from kinerja.web.status_page import status_page
+from openpyxl import load_workbook
+from sqlalchemy import Engine, func, select
+
+from ..conftest import make_run
+
+PD = "DINSOS"
+
+
+def _write(
+    drive: Path, name: str, laporan: str, rows: dict, info: dict, when: datetime, catalog: Catalog
+) -> None:  # type: ignore[type-arg]
+    pd = catalog.pd(PD)
+    assert pd is not None
+    path = drive / "2025" / PD / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(
+        TEMPLATES[laporan],
+        catalog,
+        pd,
+        2025,
+        rows,
+        {"nama_kontak": "Petugas", "email_kontak": pd.email, **info},
+    ).save(path)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+def test_calendar_has_the_e_spm_closing_days(catalog: Catalog) -> None:
+    k = catalog.kalender_tahun(2024)
+    assert [k.batas_e_spm(q) for q in range(1, 5)] == [
+        date(2024, 4, 20),
+        date(2024, 7, 20),
+        date(2024, 10, 20),
+        date(2025, 1, 20),
+    ]
+    assert catalog.kalender_tahun(2040).batas_e_spm(4) == date(2041, 1, 20), "a year not listed: +20 days"
+    assert catalog.kalender_tahun(2025).reviu_dibuka == date(2026, 2, 20)
+
+
+def test_quarters_build_up_to_the_year_and_are_checked(
+    sqlite_engine: Engine, catalog: Catalog, tmp_path: Path
+) -> None:
+    import random
+
+    pd = catalog.pd(PD)
+    assert pd is not None
+    rng = random.Random(1)
+    yearly = fill_rows(TEMPLATES["SPM"], prefilled_rows(TEMPLATES["SPM"], catalog, pd), rng, 2025, catalog)
+    drive = tmp_path / "drive"
+    q1, q2 = quarter_rows(yearly, 1, rng), quarter_rows(yearly, 2, rng)
+    # Quarter III: the official typed the quarter's own count in one row, not the running total.
+    q3 = quarter_rows(yearly, 3, rng)
+    i = max(range(len(q2["Penerima"])), key=lambda n: int(q2["Penerima"][n]["terlayani"]))
+    q3["Penerima"][i]["terlayani"] = 1
+    q3["Penerima"][i]["harus_dilayani"] = int(yearly["Penerima"][i]["harus_dilayani"]) + 10
+    q4 = quarter_rows(yearly, 4, rng)
+    moved = max(q4["Penerima"], key=lambda r: int(r["terlayani"]))
+    moved["terlayani"] = int(moved["terlayani"]) - 7  # the yearly file was corrected, e-SPM not
+    _write(drive, "tw1.xlsx", "SPMTW", q1, {"triwulan": "I"}, datetime(2025, 4, 18, 9, tzinfo=WIB), catalog)
+    _write(drive, "tw2.xlsx", "SPMTW", q2, {"triwulan": "II"}, datetime(2025, 7, 25, 9, tzinfo=WIB), catalog)
+    _write(drive, "tw3.xlsx", "SPMTW", q3, {"triwulan": "III"}, datetime(2025, 10, 2, 9, tzinfo=WIB), catalog)
+    _write(drive, "tw4.xlsx", "SPMTW", q4, {"triwulan": "IV"}, datetime(2026, 1, 9, 9, tzinfo=WIB), catalog)
+    _write(drive, "tw-kosong.xlsx", "SPMTW", q1, {}, datetime(2025, 4, 19, 9, tzinfo=WIB), catalog)
+    _write(drive, "tahunan.xlsx", "SPM", yearly, {}, datetime(2026, 1, 15, 9, tzinfo=WIB), catalog)
+    out = {Path(o.path).name: o for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()}
+
+    assert [out[f"tw{q}.xlsx"].status for q in (1, 2, 3, 4)] == ["loaded"] * 4
+    assert out["tw2.xlsx"].terlambat and not out["tw1.xlsx"].terlambat, "late against 20 July, not 26 January"
+    kosong = out["tw-kosong.xlsx"]
+    assert kosong.status == "rejected" and "Triwulan" in kosong.errors[0]["message"]
+    w3 = {w["column"]: w for w in out["tw3.xlsx"].warnings if "triwulan II" in w["message"]}
+    assert (
+        "kumulatif" in w3["Terlayani s.d. Triwulan Ini"]["message"]
+        and w3["Terlayani s.d. Triwulan Ini"]["row"] == i + 2
+    )
+    assert "Harus Dilayani (setahun)" in w3
+    year_warnings = [w for w in out["tahunan.xlsx"].warnings if "triwulan IV" in w["message"]]
+    assert len(year_warnings) == 1 and out["tahunan.xlsx"].status == "loaded"
+    assert (
+        f"{int(moved['terlayani']) + 7} di laporan SPM tahunan, "
+        f"{moved['terlayani']} di laporan e-SPM triwulan IV" in year_warnings[0]["message"]
+    )
+
+    t = FACT_TABLES["fact_spmtw_penerima"]
+    with sqlite_engine.connect() as conn:
+        per_quarter = dict(conn.execute(select(t.c.triwulan, func.count()).group_by(t.c.triwulan)).all())
+        current = (
+            conn.execute(select(submission_current.c.triwulan).where(submission_current.c.laporan == "SPMTW"))
+            .scalars()
+            .all()
+        )
+        recorded = dict(conn.execute(select(submission.c.path, submission.c.triwulan)).all())
+    assert per_quarter == dict.fromkeys((1, 2, 3, 4), len(yearly["Penerima"])), (
+        "each quarter replaces only itself"
+    )
+    assert sorted(current) == [1, 2, 3, 4]
+    assert recorded["2025/DINSOS/tw-kosong.xlsx"] is None and recorded["2025/DINSOS/tahunan.xlsx"] is None
+
+    board = quarter_status(sqlite_engine, catalog, 2025, date(2026, 2, 1))
+    assert [c.status for c in board[PD]] == [VALID, TERLAMBAT, VALID, VALID]
+    assert [c.status for c in board["DINKES"]] == [BELUM_MASUK] * 4
+    early = quarter_status(sqlite_engine, catalog, 2025, date(2025, 8, 1))
+    assert [c.status for c in early["DINKES"]] == [BELUM_MASUK, BELUM_MASUK, BELUM_WAKTUNYA, BELUM_WAKTUNYA]
+    page = status_page(sqlite_engine, catalog, 2025, date(2026, 2, 1))
+    html = render_status_page(page)
+    assert 'id="triwulan"' in html and html.count('data-triwulan="') == 4 * len(page.triwulan)
+    assert f'data-pd="{PD}"' in html and 'data-status="terlambat"' in html
+    assert DITOLAK not in [c.status for c in board[PD]]
+
+
+def test_template_for_a_quarter_and_refusal(catalog: Catalog, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "tw.xlsx"
+    args = ["template", "--report", "SPMTW", "--pd", "DINKES", "--year", "2025", "--triwulan", "II"]
+    assert main([*args, "--out", str(out)]) == 0
+    info = {r[0].value: r[1].value for r in load_workbook(out)["Info"].iter_rows()}
+    assert info["Triwulan (I-IV)"] == "II" and info["Jenis Laporan"] == "SPMTW"
+    refused = tmp_path / "bapenda.xlsx"
+    code = main(["template", "--report", "SPMTW", "--pd", "BAPPEDA", "--year", "2025", "--out", str(refused)])
+    assert code == 2 and not refused.exists() and "tidak wajib" in capsys.readouterr().err
