@@ -9,8 +9,9 @@ is itself forked from something we can preload:
   forkserver` and `[core] mp_forkserver_preload = kinerja.preload`, the forkserver imports this
   module once and every executor worker (and so every task process) inherits it.
 * CeleryExecutor: the worker's prefork pool processes are forked from the main worker process;
-  `[celery] celery_config_options` pointing at a config with `imports: ["kinerja.preload"]`
-  makes the main process import it before the pool forks.
+  `[celery] celery_config_options = kinerja_celery.CELERY_CONFIG` (deploy/airflow.env; the
+  provider's defaults plus `imports: ["kinerja.preload"]`, in plugins/kinerja_celery.py) makes
+  the main process import it when the worker starts, before the pool forks.
 
 Importing this module only imports (no thread, no connection, no open file, so forking after it
 is safe); the context and suites are built by the first task in each process (~0.1 s).

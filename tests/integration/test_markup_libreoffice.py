@@ -8,6 +8,7 @@ file and of our marked-up copy is exported to CSV by LibreOffice and compared.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.intake.check import check_file
 from kinerja.intake.markup import SUMMARY_SHEET, render_markup
+from openpyxl import load_workbook
 
 from ..unit.test_markup import _agency_file
 
@@ -53,7 +55,7 @@ def _convert(soffice: str, src: Path, target: str, out: Path, profile: Path) -> 
 
 
 def test_libreoffice_opens_the_marked_copy_with_the_values_unchanged(
-    catalog: Catalog, tmp_path: Path, soffice: str
+    catalog: Catalog, tmp_path: Path, soffice: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     profile = tmp_path / "lo-profile"
     agency = _agency_file(catalog, tmp_path)
@@ -63,7 +65,11 @@ def test_libreoffice_opens_the_marked_copy_with_the_values_unchanged(
     issues = check_file(original, catalog, "DINKES", 2025).judgement.issues
     assert any(i.severity == "error" for i in issues)
     marked = tmp_path / "DINKES_SPM_2025.ditandai.xlsx"
-    marked.write_bytes(render_markup(original.read_bytes(), issues) or b"")
+    with caplog.at_level(logging.INFO, logger="kinerja.intake.markup"):
+        marked.write_bytes(render_markup(original.read_bytes(), issues) or b"")
+    assert not [
+        r for r in caplog.records if r.name == "kinerja.intake.markup"
+    ]  # a workbook as a spreadsheet program saves it: edited directly
 
     _convert(soffice, original, EVERY_SHEET_CSV, tmp_path / "asli", profile)
     _convert(soffice, marked, EVERY_SHEET_CSV, tmp_path / "ditandai", profile)
@@ -78,3 +84,11 @@ def test_libreoffice_opens_the_marked_copy_with_the_values_unchanged(
     assert "Hasil pemeriksaan: DITOLAK" in summary
     for issue in issues:
         assert issue.message.split("'")[0] in summary
+
+    # Calc reads our fills and comments too: saved again by Calc, they are still on the cell.
+    _convert(soffice, marked, "xlsx", tmp_path / "lagi", profile)
+    again = load_workbook(tmp_path / "lagi" / marked.name)
+    assert again.sheetnames[0] == SUMMARY_SHEET
+    cell = again["Penerima"]["E3"]
+    assert cell.comment is not None and "Ketik sebagai angka" in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")

@@ -6,43 +6,100 @@ Pemeriksaan" listing every finding with a link to its cell. Otherwise their valu
 formatting stay as they were, with nothing live: formulas are replaced by the values Excel
 cached (what the collection read), links to other workbooks and to the web are dropped.
 
+The copy is made by editing the workbook's parts inside the zip (`intake.xlsx_package`): the styles get
+two fills and a few cell formats, the flagged cells point at them, each flagged sheet gets a
+comments part (and the VML drawing Excel needs to show comments), and the summary is a new
+worksheet part. Every other part is copied as it was, so nothing of theirs is lost in a round
+trip through a spreadsheet library, and the cost is a fraction of loading and saving the whole
+workbook. A workbook with parts this does not handle (links to other workbooks, data
+connections, embedded objects, comments of its own, a summary sheet of ours from an earlier
+copy) is first normalised by an openpyxl round trip that drops the live parts, keeps their
+comments aside, and is then marked up the same way.
+
 Only bytes that passed the container checks are opened, and only when the worksheets are small
-enough for openpyxl, which holds the whole workbook in memory (`MAX_MARKUP_XML_BYTES`).
+enough (`MAX_MARKUP_XML_BYTES`).
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
+from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr, unescape
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
 from kinerja.cells import safe_cell
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.intake.feedback import verdict
-from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
 from kinerja.schema.issues import Issue
+from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
+from kinerja.intake.xlsx_package import (
+    CT_COMMENTS,
+    CT_VML,
+    CT_WORKSHEET,
+    NS_MAIN,
+    NS_REL,
+    REL_CALC_CHAIN,
+    REL_COMMENTS,
+    REL_HYPERLINK,
+    REL_VML,
+    REL_WORKSHEET,
+    WORKBOOK,
+    XML_DECL,
+    Package,
+    Unsupported,
+    attr,
+    drop_attr,
+    insert_before_close,
+    set_attr,
+)
 
 log = logging.getLogger(__name__)
 
 SUMMARY_SHEET = "Hasil Pemeriksaan"
 AUTHOR = "Laporan Kinerja"
 MAX_MARKUP_XML_BYTES = 30 * 1024 * 1024
-"""Worksheets + shared strings, uncompressed, above which no marked-up copy is made (openpyxl
-needs ~20-50x that in memory). The declared sizes bound what zipfile will inflate."""
-FILL = {
-    "error": PatternFill("solid", fgColor="FFC7CE"),
-    "warning": PatternFill("solid", fgColor="FFEB9C"),
-}
+"""Worksheets + shared strings, uncompressed, above which no marked-up copy is made (the
+workbook is held in memory, and the openpyxl normalisation needs ~20-50x that). The declared
+sizes bound what zipfile will inflate."""
+FILL_RGB = {"error": "FFC7CE", "warning": "FFEB9C"}
 SUMMARY_COLUMNS = ("Tingkat", "Lembar", "Sel", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")
+SUMMARY_WIDTHS = (12, 14, 10, 22, 22, 50, 50)
+
+
+LIVE_PARTS = ("xl/externalLinks/", "xl/connections.xml", "xl/queryTables/", "xl/embeddings/", "xl/activeX/")
+"""Parts that reach outside the workbook or run something: a workbook with any of them is
+normalised by openpyxl (which drops them) before it is marked up."""
+_WORKSHEET_AFTER_LEGACY_DRAWING = (
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+"""Elements a worksheet may have after `legacyDrawing` (the schema fixes their order)."""
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A cell comment to write: ours (a finding) or one of theirs kept through normalisation."""
+
+    sheet: str
+    coord: str
+    author: str
+    text: str
+    width: int
+    height: int
 
 
 def _small_enough(data: bytes) -> bool:
@@ -59,41 +116,561 @@ def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _column_of(ws: Worksheet, issue: Issue) -> int | None:
+def _column_of(grid: list[list[Any]], issue: Issue) -> int | None:
     """The sheet column an issue's column label points at: the cell right of the label on the
     issue's own row (the Info sheet's label/value pairs), else the header found in the top rows."""
     if not issue.column:
         return None
     label = normalise_header(issue.column)
-    if issue.row:
-        for cell in ws[issue.row]:
-            if normalise_header(cell.value) == label:
-                return int(cell.column) + 1
-    for row in ws.iter_rows(min_row=1, max_row=min(HEADER_SEARCH_ROWS, ws.max_row)):
-        for cell in row:
-            if normalise_header(cell.value) == label:
-                return int(cell.column)
+    if issue.row and issue.row <= len(grid):
+        for c, value in enumerate(grid[issue.row - 1], start=1):
+            if normalise_header(value) == label:
+                return c + 1
+    for row in grid[:HEADER_SEARCH_ROWS]:
+        for c, value in enumerate(row, start=1):
+            if normalise_header(value) == label:
+                return c
     return None
 
 
-def _locate(wb: Workbook, issue: Issue) -> tuple[str, str] | None:
+def _locate(grids: dict[str, list[list[Any]]], issue: Issue) -> tuple[str, str] | None:
     """(sheet, cell) an issue is about; a row without a known column points at its first cell,
     a sheet-wide issue at A1; None when the sheet is not in the workbook."""
-    if not issue.sheet or issue.sheet not in wb.sheetnames:
+    if not issue.sheet or issue.sheet not in grids:
         return None
-    ws = wb[issue.sheet]
     if not issue.row:
         return issue.sheet, "A1"
-    col = _column_of(ws, issue) or 1
+    col = _column_of(grids[issue.sheet], issue) or 1
     return issue.sheet, f"{get_column_letter(col)}{issue.row}"
 
 
-def _strip_live_parts(wb: Workbook) -> None:
-    """No link to another workbook or to the web survives in our copy."""
+def _grids(data: bytes, sheets: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """The cached values from A1 (what the collection read) of the sheets findings are on, for
+    finding their columns."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in sheets}
+
+
+# -- nothing live -------------------------------------------------------------------------------
+
+_CELL_WITH_CONTENT = re.compile(r"<c\b([^>/]*)>(.*?)</c>", re.S)
+_FORMULA_START = re.compile(r"<f[\s>/]")
+_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+_VALUE = re.compile(r"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
+
+
+def _cached_value(m: re.Match[str]) -> str:
+    """A cell with a formula as the value Excel cached for it (what the collection read)."""
+    attrs, inner = m.group(1), m.group(2)
+    if "<f" not in inner:
+        return m.group(0)
+    inner = _FORMULA.sub("", inner)
+    tag = f"<c{attrs}>"
+    value = _VALUE.search(inner)
+    if value is None or not value.group(1):
+        return drop_attr(tag, "t")[:-1] + "/>"
+    if attr(tag, "t") == "str":  # a formula's text result: kept as an inline string
+        text = unescape(value.group(1))
+        tag = set_attr(tag, "t", "inlineStr")
+        return f'{tag}<is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    return f"{tag}{inner}</c>"
+
+
+def _without_formulas(xml: str) -> str:
+    """The worksheet with each cell that holds a formula rewritten as its cached value."""
+    out: list[str] = []
+    pos = 0
+    for m in _FORMULA_START.finditer(xml):
+        if m.start() < pos:  # a second formula element of a cell already rewritten
+            continue
+        start, end = xml.rfind("<c ", 0, m.start()), xml.find("</c>", m.start())
+        cell = (
+            _CELL_WITH_CONTENT.fullmatch(xml, start, end + len("</c>")) if start >= 0 and end >= 0 else None
+        )
+        if cell is None:
+            raise Unsupported("a formula outside a cell")
+        out.append(xml[pos:start])
+        out.append(_cached_value(cell))
+        pos = cell.end()
+    out.append(xml[pos:])
+    return "".join(out)
+
+
+def _strip_live(pkg: Package, sheet_parts: dict[str, str]) -> None:
+    """No formula, no calculation chain, no hyperlink out of the workbook."""
+    for part in sheet_parts.values():
+        xml = pkg.xml(part)
+        xml = _without_formulas(xml)
+        external = {
+            rid for rid, kind, _, mode in pkg.rels(part) if mode == "External" and kind == REL_HYPERLINK
+        }
+        if external:
+            xml = re.sub(r"<hyperlink\b[^>]*?(?:/>|>\s*</hyperlink>)", partial(_local_link, external), xml)
+            xml = re.sub(r"<hyperlinks\b[^>]*>\s*</hyperlinks>", "", xml)
+            pkg.drop_rels(part, external)
+        pkg.put(part, xml)
+    for rid, kind, target, _ in pkg.rels(WORKBOOK):
+        if kind == REL_CALC_CHAIN:
+            pkg.drop(target)
+            pkg.drop_content_type(target)
+            pkg.drop_rels(WORKBOOK, {rid})
+
+
+def _local_link(external: set[str], m: re.Match[str]) -> str:
+    """A hyperlink element, or nothing when it points out of the workbook (by relationship)."""
+    tag = m.group(0)
+    prefixes = re.findall(r"\s(\w+):id\s*=", tag)
+    return "" if any(attr(tag, f"{p}:id") in external for p in prefixes) else tag
+
+
+def _check_supported(pkg: Package, sheets: dict[str, str]) -> None:
+    if SUMMARY_SHEET in sheets:
+        raise Unsupported("a summary sheet of an earlier copy")
+    for name in pkg.order:
+        if name.startswith(LIVE_PARTS) or name.startswith(("xl/comments", "xl/pivotCache")):
+            raise Unsupported(name)
+    names = re.search(r"<definedNames\b.*?</definedNames>", pkg.xml(WORKBOOK), re.S)
+    if names and "[" in names.group(0):
+        raise Unsupported("a defined name that refers to another workbook or a table")
+    for part in [WORKBOOK, *sheets.values()]:
+        for _, kind, _, mode in pkg.rels(part):
+            if mode == "External" and kind != REL_HYPERLINK:
+                raise Unsupported(f"an external {kind}")
+            if kind in (REL_COMMENTS, REL_VML):
+                raise Unsupported("comments of their own")
+    for part in sheets.values():
+        if "<legacyDrawing" in pkg.xml(part):
+            raise Unsupported("comments of their own")
+
+
+def _sheet_parts(pkg: Package) -> dict[str, str]:
+    """Sheet name -> worksheet part, in workbook order (chart sheets are not listed)."""
+    targets = {rid: target for rid, kind, target, _ in pkg.rels(WORKBOOK) if kind == REL_WORKSHEET}
+    out: dict[str, str] = {}
+    for sheet in ET.fromstring(pkg.xml(WORKBOOK)).iter(f"{{{NS_MAIN}}}sheet"):
+        rid = sheet.get(f"{{{NS_REL}}}id")
+        if rid in targets:
+            out[sheet.get("name", "")] = targets[rid]
+    return out
+
+
+# -- styles ---------------------------------------------------------------------------------------
+
+
+class _Styles:
+    """The workbook's styles part, with the fills, fonts and cell formats we add."""
+
+    def __init__(self, pkg: Package) -> None:
+        styles = [t for _, kind, t, _ in pkg.rels(WORKBOOK) if kind == f"{NS_REL}/styles"]
+        if not styles:
+            raise Unsupported("no styles part")
+        self.pkg, self.part = pkg, styles[0]
+        root = ET.fromstring(pkg.xml(self.part))
+
+        def count(section: str, item: str) -> int:
+            el = root.find(f"{{{NS_MAIN}}}{section}")
+            if el is None:
+                raise Unsupported(f"no {section}")
+            return len(el.findall(f"{{{NS_MAIN}}}{item}"))
+
+        self.n = {
+            "fills": count("fills", "fill"),
+            "fonts": count("fonts", "font"),
+            "cellXfs": count("cellXfs", "xf"),
+        }
+        section = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", pkg.xml(self.part), re.S)
+        self.xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", section.group(1), re.S) if section else []
+        if len(self.xfs) != self.n["cellXfs"]:
+            raise Unsupported("cell formats not as expected")
+        self.added: dict[str, list[str]] = {"fills": [], "fonts": [], "cellXfs": []}
+        self.fills: dict[str, int] = {}
+        self.fonts: dict[str, int] = {}
+        self.formats: dict[tuple[Any, ...], int] = {}
+
+    def _add(self, section: str, xml: str) -> int:
+        self.added[section].append(xml)
+        return self.n[section] + len(self.added[section]) - 1
+
+    def fill(self, rgb: str) -> int:
+        if rgb not in self.fills:
+            xml = (
+                f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/>'
+                '<bgColor indexed="64"/></patternFill></fill>'
+            )
+            self.fills[rgb] = self._add("fills", xml)
+        return self.fills[rgb]
+
+    def font(
+        self, bold: bool = False, size: int = 11, rgb: str | None = None, underline: bool = False
+    ) -> int:
+        key = f"{bold}{size}{rgb}{underline}"
+        if key not in self.fonts:
+            xml = (
+                "<font>"
+                + ("<b/>" if bold else "")
+                + ("<u/>" if underline else "")
+                + f'<sz val="{size}"/>'
+                + (f'<color rgb="FF{rgb}"/>' if rgb else '<color theme="1"/>')
+                + '<name val="Calibri"/><family val="2"/></font>'
+            )
+            self.fonts[key] = self._add("fonts", xml)
+        return self.fonts[key]
+
+    def flagged(self, style: int, severity: str) -> int:
+        """A copy of their cell format `style` with our fill: number format, font, borders,
+        alignment and protection as they were."""
+        key = ("flag", style, severity)
+        if key not in self.formats:
+            base = (
+                self.xfs[style]
+                if 0 <= style < len(self.xfs)
+                else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            )
+            start = re.match(r"<xf\b[^>]*?/?>", base)
+            assert start is not None
+            tag = set_attr(
+                set_attr(start.group(0), "fillId", str(self.fill(FILL_RGB[severity]))), "applyFill", "1"
+            )
+            self.formats[key] = self._add("cellXfs", tag + base[start.end() :])
+        return self.formats[key]
+
+    def ours(self, font: int = 0, fill: int = 0, wrap: bool = False) -> int:
+        """A cell format of the summary sheet."""
+        key = ("ours", font, fill, wrap)
+        if key not in self.formats:
+            xml = f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
+            xml += ' applyFont="1" applyFill="1"'
+            xml += ' applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>' if wrap else "/>"
+            self.formats[key] = self._add("cellXfs", xml)
+        return self.formats[key]
+
+    def save(self) -> None:
+        xml = self.pkg.xml(self.part)
+        for section in ("fonts", "fills", "cellXfs"):
+            if self.added[section]:
+                total = self.n[section] + len(self.added[section])
+                xml = insert_before_close(xml, section, "".join(self.added[section]), count=total)
+        self.pkg.put(self.part, xml)
+
+
+# -- the flagged cells ----------------------------------------------------------------------------
+
+_ROW_START = re.compile(r"<row\b[^>]*>")
+_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+
+
+def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
+    """The worksheet with each cell of `flags` (coordinate -> severity) in a format with our fill."""
+    by_row: dict[int, dict[int, str]] = {}
+    for coord, severity in flags.items():
+        r, c = coordinate_to_tuple(coord)
+        by_row.setdefault(r, {})[c] = severity
+    data = re.search(r"<sheetData\b[^>]*?(/>|>(.*?)</sheetData>)", xml, re.S)
+    if not data:
+        raise Unsupported("no sheetData")
+    body = data.group(2) or ""
+    out: list[str] = []
+    pos = 0
+    pending = sorted(by_row)
+
+    def new_row(r: int) -> str:
+        cells = "".join(_empty_flagged(r, c, by_row[r][c], styles) for c in sorted(by_row[r]))
+        return f'<row r="{r}">{cells}</row>'
+
+    for m in _ROW_START.finditer(body):
+        if not pending:
+            break
+        start = m.group(0)
+        number = attr(start, "r")
+        if number is None:
+            raise Unsupported("a row without its number")
+        r = int(number)
+        if r < pending[0]:
+            continue
+        out.append(body[pos : m.start()])
+        pos = m.start()
+        while pending and pending[0] < r:
+            out.append(new_row(pending.pop(0)))
+        if pending and pending[0] == r:
+            pending.pop(0)
+            end = m.end() if start.endswith("/>") else body.index("</row>", m.end()) + len("</row>")
+            out.append(_flag_row(body[m.start() : end], start, r, by_row[r], styles))
+            pos = end
+    out.append(body[pos:])
+    out.extend(new_row(r) for r in pending)
+    return xml[: data.start()] + "<sheetData>" + "".join(out) + "</sheetData>" + xml[data.end() :]
+
+
+def _empty_flagged(r: int, c: int, severity: str, styles: _Styles) -> str:
+    """A cell they left empty (not in the sheet), flagged."""
+    return f'<c r="{get_column_letter(c)}{r}" s="{styles.flagged(0, severity)}"/>'
+
+
+def _flag_row(row: str, start: str, r: int, cols: dict[int, str], styles: _Styles) -> str:
+    if row.endswith("/>") and start == row:
+        inner = ""
+        start = start[:-2].rstrip() + ">"
+    else:
+        inner = row[len(start) : -len("</row>")]
+    start = drop_attr(start, "spans")  # a hint of the row's first and last cell: ours may widen it
+    todo = dict(cols)
+    out: list[str] = []
+    pos = 0
+    for m in _CELL.finditer(inner):
+        out.append(inner[pos : m.start()])
+        pos = m.end()
+        cell = m.group(0)
+        tag = re.match(r"<c\b[^>]*?/?>", cell)
+        assert tag is not None
+        ref = attr(tag.group(0), "r")
+        if ref is None:
+            raise Unsupported("a cell without its reference")
+        _, c = coordinate_to_tuple(ref)
+        for missing in sorted(k for k in todo if k < c):
+            out.append(_empty_flagged(r, missing, todo.pop(missing), styles))
+        if c in todo:
+            style = int(attr(tag.group(0), "s") or 0)
+            cell = set_attr(tag.group(0), "s", str(styles.flagged(style, todo.pop(c)))) + cell[tag.end() :]
+        out.append(cell)
+    out.append(inner[pos:])
+    out.extend(_empty_flagged(r, c, todo[c], styles) for c in sorted(todo))
+    return start + "".join(out) + "</row>"
+
+
+# -- comments ---------------------------------------------------------------------------------------
+
+
+def _comments_xml(notes: Sequence[_Note]) -> str:
+    authors = list(dict.fromkeys(n.author for n in notes))
+    body = "".join(
+        f'<comment ref="{n.coord}" authorId="{authors.index(n.author)}"><text>'
+        f'<t xml:space="preserve">{escape(n.text)}</t></text></comment>'
+        for n in notes
+    )
+    names = "".join(f"<author>{escape(a)}</author>" for a in authors)
+    return (
+        f'{XML_DECL}<comments xmlns="{NS_MAIN}"><authors>{names}</authors>'
+        f"<commentList>{body}</commentList></comments>"
+    )
+
+
+def _vml(notes: Sequence[_Note], shape_base: int) -> str:
+    """The legacy drawing Excel needs to show the comments (hidden until pointed at)."""
+    shapes = []
+    for n, note in enumerate(notes):
+        r, c = coordinate_to_tuple(note.coord)
+        shapes.append(
+            f'<v:shape id="_x0000_s{shape_base + n}" type="#_x0000_t202" style="position:absolute;'
+            f"margin-left:59.25pt;margin-top:1.5pt;width:{note.width}px;height:{note.height}px;z-index:1;"
+            'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            '<v:shadow color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"/></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{r - 1}</x:Row><x:Column>{c - 1}</x:Column>"
+            "</x:ClientData></v:shape>"
+        )
+    return (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{shape_base // 1024}"/></o:shapelayout>'
+        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+        '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        + "".join(shapes)
+        + "</xml>"
+    )
+
+
+def _add_comments(pkg: Package, part: str, notes: Sequence[_Note], shape_base: int) -> None:
+    comments = pkg.new_name("xl/comments{}.xml")
+    pkg.put(comments, _comments_xml(notes))
+    pkg.add_content_type(comments, CT_COMMENTS)
+    drawing = pkg.new_name("xl/drawings/vmlDrawingK{}.vml")
+    pkg.put(drawing, _vml(notes, shape_base))
+    pkg.ensure_default("vml", CT_VML)
+    pkg.add_rel(part, REL_COMMENTS, comments)
+    rid = pkg.add_rel(part, REL_VML, drawing)
+    legacy = f'<legacyDrawing xmlns:r="{NS_REL}" r:id="{rid}"/>'
+    xml = pkg.xml(part)
+    after = [m.start() for e in _WORKSHEET_AFTER_LEGACY_DRAWING if (m := re.search(rf"<{e}\b", xml))]
+    at = min(after) if after else xml.rindex("</worksheet>")
+    pkg.put(part, xml[:at] + legacy + xml[at:])
+
+
+def _finding_note(sheet: str, coord: str, found: Sequence[Issue]) -> _Note:
+    text = "\n\n".join(
+        ("KESALAHAN: " if i.severity == "error" else "PERINGATAN: ")
+        + i.message
+        + (f"\nCara memperbaiki: {i.fix}" if i.fix else "")
+        for i in found
+    )
+    return _Note(sheet, coord, AUTHOR, text, 320, min(60 + 40 * len(found) + len(text) // 2, 600))
+
+
+# -- the summary sheet ----------------------------------------------------------------------------
+
+
+def _cell(ref: str, value: Any, style: int) -> str:
+    value = safe_cell(value)
+    if value is None:
+        return f'<c r="{ref}" s="{style}"/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
+    text = escape(str(value))
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _summary_xml(
+    placed: Sequence[tuple[Issue, tuple[str, str] | None]], heading: tuple[str, str], styles: _Styles
+) -> str:
+    status, summary = heading
+    title = styles.ours(
+        font=styles.font(bold=True, size=14, rgb="9C0006" if status == "DITOLAK" else "006100")
+    )
+    head = styles.ours(font=styles.font(bold=True, rgb="FFFFFF"), fill=styles.fill("1F4E78"))
+    wrap = styles.ours(wrap=True)
+    link = styles.ours(font=styles.font(rgb="0563C1", underline=True), wrap=True)
+    tingkat = {s: styles.ours(fill=styles.fill(rgb), wrap=True) for s, rgb in FILL_RGB.items()}
+    rows = [
+        f'<row r="1">{_cell("A1", f"Hasil pemeriksaan: {status}", title)}</row>',
+        f'<row r="2">{_cell("A2", summary, 0)}</row>',
+        '<row r="3">'
+        + _cell(
+            "A3",
+            "Sel bermasalah diberi warna merah (kesalahan) atau kuning (peringatan) dengan komentar. "
+            "Klik alamat sel untuk melompat ke sana. Perbaikan sebaiknya dilakukan di berkas asli Anda.",
+            0,
+        )
+        + "</row>",
+        '<row r="5">'
+        + "".join(_cell(f"{get_column_letter(c)}5", name, head) for c, name in enumerate(SUMMARY_COLUMNS, 1))
+        + "</row>",
+    ]
+    links = []
+    ordered = sorted(placed, key=lambda p: (p[0].severity != "error", p[0].sheet or "", p[0].row or 0))
+    for r, (issue, where) in enumerate(ordered, start=6):
+        sel = where[1] if where and issue.row else "-"
+        if where and sel == "-":
+            sel = "buka lembar"
+        values = (
+            "Kesalahan" if issue.severity == "error" else "Peringatan",
+            issue.sheet or "-",
+            sel,
+            issue.column or "-",
+            issue.value if issue.value is not None else "-",
+            issue.message,
+            issue.fix,
+        )
+        styles_of = (tingkat[issue.severity], wrap, link if where else wrap, wrap, wrap, wrap, wrap)
+        rows.append(
+            f'<row r="{r}">'
+            + "".join(
+                _cell(f"{get_column_letter(c)}{r}", v, s)
+                for c, (v, s) in enumerate(zip(values, styles_of, strict=True), 1)
+            )
+            + "</row>"
+        )
+        if where:
+            location = f"{_quote(where[0])}!{where[1]}"
+            links.append(
+                f'<hyperlink ref="C{r}" location={quoteattr(location)} display={quoteattr(str(sel))}/>'
+            )
+    cols = "".join(
+        f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in enumerate(SUMMARY_WIDTHS, 1)
+    )
+    return (
+        f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        '<pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A6" sqref="A6"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
+        + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
+        + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
+    )
+
+
+def _add_summary(pkg: Package, sheets: dict[str, str], xml: str) -> None:
+    part = pkg.new_name("xl/worksheets/sheet{}.xml")
+    pkg.put(part, xml)
+    pkg.add_content_type(part, CT_WORKSHEET)
+    rid = pkg.add_rel(WORKBOOK, REL_WORKSHEET, part)
+    book = pkg.xml(WORKBOOK)
+    ids = [int(i) for i in re.findall(r'<sheet\b[^>]*?\ssheetId="(\d+)"', book)]
+    entry = (
+        f'<sheet xmlns:r="{NS_REL}" name="{SUMMARY_SHEET}" sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>'
+    )
+    m = re.search(r"<sheets\b[^>]*>", book)
+    if not m:
+        raise Unsupported("no <sheets>")
+    book = book[: m.end()] + entry + book[m.end() :]
+    # Sheet-local names (print areas, filters) follow their sheet one place to the right.
+    book = re.sub(r'(\slocalSheetId=")(\d+)"', lambda n: f'{n.group(1)}{int(n.group(2)) + 1}"', book)
+    book = re.sub(
+        r"<workbookView\b[^>]*?/?>",
+        lambda v: set_attr(drop_attr(v.group(0), "firstSheet"), "activeTab", "0"),
+        book,
+    )
+    pkg.put(WORKBOOK, book)
+    for other in sheets.values():  # ours is the one selected
+        sheet = pkg.xml(other)
+        if "tabSelected" in sheet:
+            pkg.put(other, re.sub(r'\stabSelected\s*=\s*"(1|true)"', "", sheet))
+
+
+# -- putting it together ----------------------------------------------------------------------------
+
+
+def _mark_up(data: bytes, issues: Sequence[Issue], kept: Sequence[_Note] = ()) -> bytes:
+    """The marked-up copy, made by editing the package's parts; raises `Unsupported`."""
+    pkg = Package(data)
+    sheets = _sheet_parts(pkg)
+    _check_supported(pkg, sheets)
+    grids = _grids(data, {i.sheet for i in issues if i.sheet in sheets})
+    placed = [(i, _locate(grids, i)) for i in issues]
+    found: dict[tuple[str, str], list[Issue]] = {}
+    for issue, where in placed:
+        if where and issue.row:
+            found.setdefault(where, []).append(issue)
+    styles = _Styles(pkg)
+    _strip_live(pkg, sheets)
+    notes: dict[str, dict[str, _Note]] = {}
+    for note in kept:  # theirs, where no finding of ours takes the cell
+        notes.setdefault(note.sheet, {})[note.coord] = note
+    for (sheet, coord), on_cell in found.items():
+        notes.setdefault(sheet, {})[coord] = _finding_note(sheet, coord, on_cell)
+    for n, (sheet, on_sheet) in enumerate(notes.items(), start=1):
+        part = sheets[sheet]
+        flags = {
+            coord: "error" if any(i.severity == "error" for i in found[(sheet, coord)]) else "warning"
+            for coord in on_sheet
+            if (sheet, coord) in found
+        }
+        if flags:
+            pkg.put(part, _flag_cells(pkg.xml(part), flags, styles))
+        _add_comments(pkg, part, list(on_sheet.values()), shape_base=1024 * n + 1)
+    _add_summary(pkg, sheets, _summary_xml(placed, verdict(issues), styles))
+    styles.save()
+    return pkg.save()
+
+
+def _normalised(data: bytes) -> tuple[bytes, list[_Note]]:
+    """The workbook through openpyxl: cached values, no links to other workbooks, no data
+    connections or embedded objects, no summary of an earlier copy; their own comments are
+    taken off the cells and returned, to be written back beside ours."""
+    from openpyxl import load_workbook
+
+    # data_only: the values Excel cached instead of formulas; keep_links=False: no external links.
+    wb = load_workbook(io.BytesIO(data), data_only=True, keep_links=False, keep_vba=False)
     wb._external_links = []
     for name in list(wb.defined_names):
         if "[" in str(wb.defined_names[name].value):  # refers to another workbook
             del wb.defined_names[name]
+    if SUMMARY_SHEET in wb.sheetnames:  # a marked-up copy handed in again: ours is replaced
+        del wb[SUMMARY_SHEET]
+    kept: list[_Note] = []
     for ws in wb.worksheets:
         for name in list(ws.defined_names):
             if "[" in str(ws.defined_names[name].value):
@@ -102,75 +679,15 @@ def _strip_live_parts(wb: Workbook) -> None:
             for cell in row:
                 if cell.hyperlink is not None and cell.hyperlink.target:  # web, file; not a location
                     cell.hyperlink = None
-
-
-def _annotate(wb: Workbook, issues: Sequence[Issue]) -> list[tuple[Issue, tuple[str, str] | None]]:
-    placed = [(i, _locate(wb, i)) for i in issues]
-    by_cell: dict[tuple[str, str], list[Issue]] = {}
-    for issue, where in placed:
-        if where and issue.row:
-            by_cell.setdefault(where, []).append(issue)
-    for (sheet, coord), found in by_cell.items():
-        cell = wb[sheet][coord]
-        worst = "error" if any(i.severity == "error" for i in found) else "warning"
-        cell.fill = FILL[worst]
-        text = "\n\n".join(
-            ("KESALAHAN: " if i.severity == "error" else "PERINGATAN: ")
-            + i.message
-            + (f"\nCara memperbaiki: {i.fix}" if i.fix else "")
-            for i in found
-        )
-        comment = Comment(text, AUTHOR)
-        comment.width, comment.height = 320, min(60 + 40 * len(found) + len(text) // 2, 600)
-        cell.comment = comment
-    return placed
-
-
-def _summary(
-    wb: Workbook, placed: list[tuple[Issue, tuple[str, str] | None]], heading: tuple[str, str]
-) -> None:
-    if SUMMARY_SHEET in wb.sheetnames:  # a marked-up copy handed in again: ours is replaced
-        del wb[SUMMARY_SHEET]
-    ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    status, summary = heading
-    ws["A1"] = f"Hasil pemeriksaan: {status}"
-    ws["A1"].font = Font(bold=True, size=14, color="9C0006" if status == "DITOLAK" else "006100")
-    ws["A2"] = summary
-    ws["A3"] = (
-        "Sel bermasalah diberi warna merah (kesalahan) atau kuning (peringatan) dengan komentar. "
-        "Klik alamat sel untuk melompat ke sana. Perbaikan sebaiknya dilakukan di berkas asli Anda."
-    )
-    for c, name in enumerate(SUMMARY_COLUMNS, start=1):
-        cell = ws.cell(row=5, column=c, value=name)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E78")
-    ordered = sorted(placed, key=lambda p: (p[0].severity != "error", p[0].sheet or "", p[0].row or 0))
-    for r, (issue, where) in enumerate(ordered, start=6):
-        values: tuple[Any, ...] = (
-            "Kesalahan" if issue.severity == "error" else "Peringatan",
-            issue.sheet or "-",
-            where[1] if where and issue.row else "-",
-            issue.column or "-",
-            issue.value if issue.value is not None else "-",
-            issue.message,
-            issue.fix,
-        )
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=safe_cell(value))
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if where:
-            link = ws.cell(row=r, column=3)
-            if link.value == "-":
-                link.value = "buka lembar"
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quote(where[0])}!{where[1]}")
-            link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=r, column=1).fill = FILL[issue.severity]
-    for letter, width in zip("ABCDEFG", (12, 14, 10, 22, 22, 50, 50), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A6"
-    for sheet in wb.worksheets:
-        sheet.sheet_view.tabSelected = False
-    ws.sheet_view.tabSelected = True
-    wb.active = 0
+                if cell.comment is not None:
+                    c = cell.comment
+                    kept.append(
+                        _Note(ws.title, cell.coordinate, c.author or "", c.text, int(c.width), int(c.height))
+                    )
+                    cell.comment = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), kept
 
 
 def render_markup(data: bytes, issues: Sequence[Issue], limits: Limits = DEFAULT_LIMITS) -> bytes | None:
@@ -179,14 +696,14 @@ def render_markup(data: bytes, issues: Sequence[Issue], limits: Limits = DEFAULT
     if not issues or check_container(data, limits) is not None or not _small_enough(data):
         return None
     try:
-        # data_only: the values Excel cached instead of formulas; keep_links=False: no external links.
-        wb = load_workbook(io.BytesIO(data), data_only=True, keep_links=False, keep_vba=False)
-    except Exception:  # the collection read it with another reader; openpyxl may still refuse
-        log.warning("no marked-up copy: openpyxl cannot open the workbook", exc_info=True)
+        return _mark_up(data, issues)
+    except Unsupported as why:
+        log.info("marked-up copy through openpyxl first: %s", why)
+    except Exception:  # the collection read it with another reader; this edit may still refuse
+        log.warning("marked-up copy through openpyxl first: the direct edit failed", exc_info=True)
+    try:
+        normal, kept = _normalised(data)
+        return _mark_up(normal, issues, kept)
+    except Exception:
+        log.warning("no marked-up copy: the workbook cannot be rewritten", exc_info=True)
         return None
-    _strip_live_parts(wb)
-    placed = _annotate(wb, issues)
-    _summary(wb, placed, verdict(issues))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
