@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,15 +20,11 @@ KECAMATAN = "KECAMATAN"
 
 
 def catalogue_file(city: str, name: str, base: Path | None = None) -> Path:
-    """A catalogue file: the kota's own copy when it has one, else the shared one."""
-    root = base or reference_dir()
+    """A catalogue file of `base` (default: the shipped folder): the kota's own copy when it
+    has one, else the shared one. With a `Catalog` at hand, pass `catalog.reference`."""
+    root = base or REFERENCE_DIR
     own = root / "cities" / city / name
     return own if own.exists() else root / name
-
-
-def reference_dir() -> Path:
-    override = os.environ.get("KINERJA_REFERENCE_DIR")
-    return Path(override) if override else REFERENCE_DIR
 
 
 @dataclass(frozen=True)
@@ -310,6 +305,9 @@ class Catalog:
     pengingat_hari: tuple[int, ...] = DEFAULT_PENGINGAT_HARI
     """Days before the collection deadline on which agencies are reminded (0 = the deadline day),
     largest first (`pengingat_hari` in calendar.yaml)."""
+    reference: Path = REFERENCE_DIR
+    """The catalogue folder this was loaded from (`Settings.reference_dir`, else the shipped
+    one): the other catalogue files of the kota (`catalogue_file(city, name, reference)`)."""
     _pd_index: dict[str, PerangkatDaerah] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -500,8 +498,9 @@ keeps the last few instead of every kota it ever saw (bench/scale.py)."""
 
 @lru_cache(maxsize=CATALOG_CACHE_SIZE)
 def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
-    """Load the reference data of `city` from `root` or the default folder (cached per process)."""
-    base = root or reference_dir()
+    """Load the reference data of `city` from `root` (`Settings.reference_dir`) or the shipped
+    folder (cached per process)."""
+    base = root or REFERENCE_DIR
     city_dir = base / "cities" / city
     if not city_dir.is_dir():
         raise FileNotFoundError(f"tidak ada data referensi untuk kota '{city}' di {city_dir}")
@@ -621,4 +620,5 @@ def load_catalog(city: str = "medan", root: Path | None = None) -> Catalog:
         pd_apbd=str(apbd_raw.get("kode_pd", "")),
         toleransi_pagu_persen=float(apbd_raw.get("toleransi_pagu_persen", 0)),
         pengingat_hari=_pengingat_hari(calendar.get("pengingat_hari"), calendar_path),
+        reference=base,
     )
