@@ -14,10 +14,10 @@ from kinerja.catalog.loader import (
     MutuIndikator,
     Nomenklatur,
     PerangkatDaerah,
-    Scoring,
     Wilayah,
     load_catalog,
 )
+from kinerja.catalog.scoring import Scoring
 
 __all__ = [
     "Bidang",
