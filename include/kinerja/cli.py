@@ -2,7 +2,7 @@
 
 kinerja sample  --year Y --out DIR [--seed N] [--kota N [--pd-per-kota K]]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
-kinerja check   FILE [--pd KODE] [--year Y] [--json]
+kinerja check   FILE [--pd KODE] [--year Y] [--warehouse URL] [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
@@ -164,6 +164,21 @@ def _mail_feedback(run: Any) -> Any:
     )
 
 
+def _check_warehouse(args: argparse.Namespace) -> Any:
+    """For `check`: the warehouse to compare an SPM/SPMTW file with (only read, never migrated):
+    `--warehouse`, else the configured reader's URL unless that is a SQLite file not yet there."""
+    from sqlalchemy.engine import make_url
+
+    from kinerja.warehouse.db import engine_for
+
+    url = args.warehouse or Settings.from_env().warehouse_read_url
+    parsed = make_url(url)
+    missing = not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).is_file()
+    if not args.warehouse and parsed.get_backend_name() == "sqlite" and missing:
+        return None
+    return engine_for(url)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from kinerja.catalog import load_catalog
     from kinerja.cells import format_table
@@ -174,7 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"berkas tidak ditemukan: {path}", file=sys.stderr)
         return 2
     try:
-        result = check_file(path, load_catalog(args.city), args.pd, args.year)
+        result = check_file(path, load_catalog(args.city), args.pd, args.year, engine=_check_warehouse(args))
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -378,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="the workbook (.xlsx)")
     p.add_argument("--pd", help="the agency whose folder it would be in (default: the file's folder)")
     p.add_argument("--year", type=int, help="the reporting year (default: the folder above, else Info)")
+    p.add_argument(
+        "--warehouse",
+        help="SQLAlchemy URL, only read: SPM/SPMTW files are also checked against the quarters and the "
+        "year already collected (default: KINERJA_WAREHOUSE_READ_URL when that warehouse exists)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object: status, errors, warnings")
     p.set_defaults(func=cmd_check)
 

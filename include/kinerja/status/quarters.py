@@ -107,7 +107,9 @@ def unplaced_quarterly(engine: Engine, tahun: int) -> dict[str, Unplaced]:
     """Per PD: its quarterly (SPMTW) files of `tahun` recorded with no quarter, and the newest."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(submission.c.kode_pd, submission.c.path, submission.c.received_at, submission.c.feedback_path)
+            select(
+                submission.c.kode_pd, submission.c.path, submission.c.received_at, submission.c.feedback_path
+            )
             .where(
                 submission.c.tahun == tahun,
                 submission.c.laporan == QUARTERLY,
@@ -123,7 +125,8 @@ def unplaced_quarterly(engine: Engine, tahun: int) -> dict[str, Unplaced]:
         fb_path, fb_file = (r.feedback_path, r.path.rsplit("/", 1)[-1]) if r.feedback_path else (None, None)
         if fb_path is None and before is not None:
             fb_path, fb_file = before.feedback_path, before.feedback_file
-        out[r.kode_pd] = Unplaced(r.kode_pd, (before.versions if before else 0) + 1, received, fb_path, fb_file)
+        n = (before.versions if before else 0) + 1
+        out[r.kode_pd] = Unplaced(r.kode_pd, n, received, fb_path, fb_file)
     return out
 
 

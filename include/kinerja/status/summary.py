@@ -48,8 +48,8 @@ def status_lines(engine: Engine, catalog: Catalog, tahun: int) -> list[str]:
     unplaced = unplaced_quarterly(engine, tahun)
     if unplaced or any(c.versions for cells in quarters.values() for c in cells):
         lines += ["", "SPM triwulanan (e-SPM, tidak wajib di sini):"]
-        for kode, cells in quarters.items():
-            line = f"  {kode:14} " + "  ".join(f"TW{c.triwulan} {c.status}" for c in cells)
+        for kode, quarter_cells in quarters.items():
+            line = f"  {kode:14} " + "  ".join(f"TW{c.triwulan} {c.status}" for c in quarter_cells)
             if kode in unplaced:
                 line += f"  + {unplaced[kode].versions} berkas ditolak, triwulan tak terbaca"
             lines.append(line)
