@@ -7,7 +7,8 @@ kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
 kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
-kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD --pd KODE --year Y --out FILE
+kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD|SPMTW --pd KODE --year Y --out FILE
+                 [--triwulan I-IV] [--dari-triwulan-iv [--warehouse URL]]
 kinerja suites  [--write]
 """
 
@@ -323,7 +324,23 @@ def cmd_template(args: argparse.Namespace) -> int:
         )
         return 2
     info = {"triwulan": args.triwulan} if args.triwulan and tpl.periode == "triwulan" else None
-    write_workbook(build_workbook(tpl, catalog, pd, args.year, info=info), Path(args.out))
+    rows = None
+    if args.dari_triwulan_iv:
+        if args.report != "SPM":
+            print("--dari-triwulan-iv hanya untuk laporan SPM (tahunan)", file=sys.stderr)
+            return 2
+        from kinerja.intake.triwulan import yearly_rows_from_quarter_iv
+
+        with _runtime(args, read_only=True).engine.connect() as conn:
+            rows = yearly_rows_from_quarter_iv(conn, catalog, pd, args.year)
+        if rows is None:
+            print(
+                f"Belum ada laporan e-SPM triwulan IV {args.year} yang valid dari {pd.nama} ({pd.kode_pd}) "
+                "di gudang data: tidak ada yang bisa diisikan.",
+                file=sys.stderr,
+            )
+            return 2
+    write_workbook(build_workbook(tpl, catalog, pd, args.year, rows, info=info), Path(args.out))
     print(args.out)
     return 0
 
@@ -442,6 +459,14 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--triwulan", choices=TRIWULAN, help="SPMTW: the quarter written on the Info sheet")
+    p.add_argument(
+        "--dari-triwulan-iv",
+        action="store_true",
+        help="SPM: prefill Penerima and Penerapan from the PD's loaded e-SPM quarter IV (= the year)",
+    )
+    p.add_argument(
+        "--warehouse", help="with --dari-triwulan-iv: SQLAlchemy URL (default: KINERJA_WAREHOUSE_READ_URL)"
+    )
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("suites", help="print (or --write) the expectation suites")

@@ -13,6 +13,7 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.intake.check import check_file
+from kinerja.intake.triwulan import yearly_rows_from_quarter_iv
 from kinerja.sample import WIB, fill_rows, quarter_rows
 from kinerja.schema.excel import build_workbook, prefilled_rows
 from kinerja.schema.model import TEMPLATES
@@ -193,6 +194,49 @@ def test_quarters_build_up_to_the_year_and_are_checked(
     assert not [w for w in alone["warnings"] if "triwulan IV" in w["message"]]
     rejected = check_file(drive / "2025" / PD / "tw-kosong.xlsx", catalog, engine=sqlite_engine)
     assert rejected.status == "rejected" and rejected.quarter_checks is None
+
+    # The yearly template prefilled from quarter IV carries quarter IV's figures, cell by cell...
+    prefilled = tmp_path / "spm-dari-tw4.xlsx"
+    template = ["template", "--report", "SPM", "--pd", PD, "--year", "2025", "--out", str(prefilled)]
+    assert main([*template, "--dari-triwulan-iv", "--warehouse", str(sqlite_engine.url)]) == 0
+    wb = load_workbook(prefilled)
+    compared = 0
+    for sheet_name in ("Penerima", "Penerapan"):
+        columns = [c.name for c in TEMPLATES["SPM"].sheet(sheet_name).columns]
+        ws = wb[sheet_name]
+        for n, want in enumerate(q4[sheet_name]):
+            got = {c: ws.cell(row=n + 2, column=k + 1).value for k, c in enumerate(columns)}
+            for c in (
+                "harus_dilayani",
+                "terlayani",
+                "alokasi_anggaran",
+                "realisasi_anggaran",
+                "permasalahan",
+            ):
+                if c in columns and want.get(c) not in (None, ""):
+                    assert got[c] == want[c], (sheet_name, n, c)
+                    compared += 1
+    assert compared > 4 * len(q4["Penerapan"]), compared
+    mutu = wb["Mutu"]
+    assert mutu.cell(row=2, column=1).value and all(
+        mutu.cell(row=2, column=k).value is None for k in (5, 6)
+    ), "Mutu (target, realisasi) is left to fill"
+    # ... so the yearly file filled from it (Mutu added) agrees with quarter IV: no warning.
+    pd = catalog.pd(PD)
+    assert pd is not None
+    with sqlite_engine.connect() as conn:
+        rows = yearly_rows_from_quarter_iv(conn, catalog, pd, 2025)
+    assert rows is not None
+    rows["Mutu"] = yearly["Mutu"]
+    _write(drive, "tahunan.xlsx", "SPM", rows, {}, datetime(2026, 1, 16, 9, tzinfo=WIB), catalog)
+    again = {Path(o.path).name: o for o in make_run(sqlite_engine, drive, catalog, tmp_path).run()}
+    assert again["tahunan.xlsx"].status == "loaded"
+    assert not [w for w in again["tahunan.xlsx"].warnings if "triwulan IV" in w["message"]]
+    # Without a loaded quarter IV there is nothing to prefill: refused, nothing written.
+    nothing = tmp_path / "dinkes.xlsx"
+    dinkes = ["template", "--report", "SPM", "--pd", "DINKES", "--year", "2025", "--out", str(nothing)]
+    assert main([*dinkes, "--dari-triwulan-iv", "--warehouse", str(sqlite_engine.url)]) == 2
+    assert not nothing.exists() and "triwulan IV" in capsys.readouterr().err
 
 
 def test_template_for_a_quarter_and_refusal(catalog: Catalog, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
