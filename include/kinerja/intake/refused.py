@@ -3,8 +3,10 @@
 The drive's survey (`sources.base.ListedDrive.survey`) reports each file it refuses and why: a
 name it will not open (`nama`), a file directly under `<tahun>/` (`tempat`), a file in a
 sub-folder of an agency's folder (`subfolder`). Each is recorded once per path, size and mtime
-(`drive_refused`). The agency gets one page, `<tahun>/<KODE_PD>/umpan-balik/berkas-tidak-diproses.html`,
-listing what of its folder is not processed, rewritten whenever something new is refused there.
+(`drive_refused`), and marked gone (`gone_at`) once a listing no longer shows it: the board shows
+what is on the drive now. The agency gets one page,
+`<tahun>/<KODE_PD>/umpan-balik/berkas-tidak-diproses.html`, listing what of its folder is not
+processed, rewritten whenever that changes.
 Where we write is decided by the catalogue, never by the agency's names: only a folder whose name
 is exactly a catalogue PD code gets the page, under a fixed file name. A file directly under
 `<tahun>/` belongs to no agency: it is only shown to the operators on the status board.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -55,30 +57,44 @@ def record_refused(
     refused: Sequence[RefusedFile],
     now: datetime,
     write_feedback: bool = True,
+    folders: Collection[str] = (),
 ) -> list[RefusedFile]:
-    """Record the refused files not recorded before (same path, size and mtime: nothing to do),
-    writing first, for each agency folder with news, its page of everything refused there.
-    Returns the newly recorded ones."""
+    """Bring the record in line with one complete listing of the year: the refused files not
+    recorded before (same path, size and mtime: nothing to do) are added, those the listing no
+    longer shows are marked gone (`gone_at`), those back again unmarked. Each agency folder
+    where that changed anything gets its page rewritten first, listing what is refused there now
+    (when nothing is left, only if `folders`, the agency folders the listing showed, holds it:
+    we never create a folder that is gone). Returns the newly recorded ones."""
+    keys = {(path_key(f), f.size, f.mtime) for f in refused}
     with engine.connect() as conn:
         seen = {
-            (r.path_sha256, r.size, r.mtime)
+            (r.path_sha256, r.size, r.mtime): r
             for r in conn.execute(
-                select(drive_refused.c.path_sha256, drive_refused.c.size, drive_refused.c.mtime).where(
-                    drive_refused.c.drive == drive.name, drive_refused.c.tahun == tahun
-                )
+                select(
+                    drive_refused.c.id,
+                    drive_refused.c.path_sha256,
+                    drive_refused.c.size,
+                    drive_refused.c.mtime,
+                    drive_refused.c.kode_pd,
+                    drive_refused.c.gone_at,
+                ).where(drive_refused.c.drive == drive.name, drive_refused.c.tahun == tahun)
             )
         }
     new = [f for f in refused if (path_key(f), f.size, f.mtime) not in seen]
-    if not new:
+    back = [r for k, r in seen.items() if k in keys and r.gone_at is not None]
+    gone = [r for k, r in seen.items() if k not in keys and r.gone_at is None]
+    if not (new or back or gone):
         return []
+    changed = {f.kode_pd_folder for f in new} | {r.kode_pd for r in back + gone}
     pages: dict[str, str] = {}
-    for kode in sorted({f.kode_pd_folder for f in new if f.kode_pd_folder}):
+    for kode in sorted(k for k in changed if k):
         owner = catalog.pd(kode)
         if owner is None or owner.kode_pd != kode:
             continue  # no agency we know: the operators see it on the board, nothing is written
         pages[kode] = page_path(tahun, owner.kode_pd)
-        if write_feedback:  # first: if writing fails nothing is recorded and the next run redoes it
-            mine = [f for f in refused if f.kode_pd_folder == kode]
+        mine = [f for f in refused if f.kode_pd_folder == kode]
+        if write_feedback and (mine or kode in folders):
+            # first: if writing fails nothing is recorded and the next run redoes it
             drive.write_bytes(pages[kode], render_page(catalog, tahun, owner.nama, kode, mine, now))
     with engine.begin() as conn:
         for f in new:
@@ -97,10 +113,20 @@ def record_refused(
             done = conn.execute(
                 update(drive_refused)
                 .where(*(drive_refused.c[k] == v for k, v in key.items()))
-                .values(feedback_path=values["feedback_path"])
+                .values(feedback_path=values["feedback_path"], gone_at=None)
             )
             if not done.rowcount:
                 conn.execute(insert(drive_refused).values(**values))
+        if back:
+            conn.execute(
+                update(drive_refused).where(drive_refused.c.id.in_([r.id for r in back])).values(gone_at=None)
+            )
+        if gone:
+            conn.execute(
+                update(drive_refused)
+                .where(drive_refused.c.id.in_([r.id for r in gone]), drive_refused.c.gone_at.is_(None))
+                .values(gone_at=now)
+            )
     return new
 
 
@@ -121,6 +147,17 @@ def render_page(
         for f in files
     )
     stamp = now.astimezone(catalog.tz).strftime("%d-%m-%Y %H:%M ") + catalog.tz_label
+    who = f"{esc(nama_pd)} ({esc(kode)}), tahun pelaporan {tahun}."
+    if rows:
+        head = "Berkas yang tidak diproses: DITOLAK"
+        body = f"""<p>{who} Berkas di bawah ini ada di folder Anda tetapi
+tidak diperiksa dan datanya belum diterima. Keadaan per {esc(stamp)}.</p>
+<table><thead><tr><th>Berkas</th><th>Masuk</th><th>Masalah</th><th>Cara memperbaiki</th></tr></thead>
+<tbody>{rows}</tbody></table>"""
+    else:  # what was listed here was moved away or deleted: say so rather than leave it stale
+        head = "Berkas yang tidak diproses: tidak ada lagi"
+        body = f"""<p>{who} Tidak ada lagi berkas di folder Anda yang tidak diproses: yang
+sebelumnya tercantum di sini sudah dipindahkan atau dihapus. Keadaan per {esc(stamp)}.</p>"""
     page = f"""<!doctype html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -130,11 +167,8 @@ body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}} h1{{color:#9c000
 table{{border-collapse:collapse;margin:1rem 0}} th,td{{border:1px solid #ccc;padding:.3rem .5rem;
 text-align:left;vertical-align:top}} thead th{{background:#1f4e78;color:#fff}}
 </style></head><body>
-<h1>Berkas yang tidak diproses: DITOLAK</h1>
-<p>{esc(nama_pd)} ({esc(kode)}), tahun pelaporan {tahun}. Berkas di bawah ini ada di folder Anda tetapi
-tidak diperiksa dan datanya belum diterima. Keadaan per {esc(stamp)}.</p>
-<table><thead><tr><th>Berkas</th><th>Masuk</th><th>Masalah</th><th>Cara memperbaiki</th></tr></thead>
-<tbody>{rows}</tbody></table>
+<h1>{head}</h1>
+{body}
 </body></html>
 """
     return page.encode("utf-8")
@@ -162,12 +196,13 @@ class RefusedRow:
 
 
 def refused_for_board(engine: Engine, tahun: int) -> list[RefusedRow]:
-    """The year's refused files, newest state of each path (all drives), oldest first."""
+    """The year's refused files still on the drive (the last listing showed them), newest state
+    of each path (all drives), oldest first."""
     r = drive_refused.c
     with engine.connect() as conn:
         rows = conn.execute(
             select(r.path, r.reason, r.kode_pd, r.mtime, r.first_seen, r.feedback_path, r.path_sha256)
-            .where(r.tahun == tahun)
+            .where(r.tahun == tahun, r.gone_at.is_(None))
             .order_by(r.first_seen, r.id)
         ).all()
     latest = {row.path_sha256: row for row in rows}
