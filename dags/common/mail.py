@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kinerja.sources.connections import SMTP_CONN_ID
+
 if TYPE_CHECKING:
     from kinerja.runtime import Runtime
 
-SMTP_CONN_ID = "kinerja_smtp"
 FALLBACK_CONN_ID = "smtp_default"
 
 

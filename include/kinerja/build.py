@@ -95,12 +95,14 @@ def build_outputs(
         kota=catalog.nama,
         cover_lines=lines,
         dibuat=dibuat,
+        base=catalog.reference,
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
     public = public_url.rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
-    written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    spec = load_spec(catalog.city, catalog.reference)
+    written += export_year(report, catalog, spec, out_dir / SATU_DATA_FOLDER, base_url)
     written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)

@@ -16,53 +16,56 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinerja.config import PROJECT_ROOT, Settings
 from kinerja.schema.model import LAPORAN, LAPORAN_TRIWULAN, TRIWULAN
 
+if TYPE_CHECKING:
+    from kinerja.catalog.loader import Catalog
+    from kinerja.runtime import Runtime
+
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
-SMTP_URL_ENV = "KINERJA_SMTP_URL"
-"""smtp://host:port: `kinerja collect` mails each processed version's feedback (kinerja.notify)."""
+"""For the help texts; `kinerja.config.Settings` reads them (`ckan_url`, `ckan_token`)."""
 
 
-def _warehouse(url: str | None) -> Any:
-    from kinerja.warehouse.db import engine_for, migrate
+def _runtime(args: argparse.Namespace, *, read_only: bool = False) -> Runtime:
+    """The command's runtime: its settings, the catalogue of `--city`, the warehouse of
+    `--warehouse` (else the settings'). `read_only` (status, report, lineage): the read-only URL
+    (KINERJA_WAREHOUSE_READ_URL) unless one is given; a read-only login cannot migrate, so the
+    schema is only brought up to date when the URL is the writer's (the default). `collect`
+    migrates as it prepares (`pipeline.open_run`)."""
+    from kinerja.runtime import Runtime
 
-    engine = engine_for(url or Settings.from_env().warehouse_url)
-    migrate(engine)
-    return engine
+    settings: Settings = args.settings
+    url = args.warehouse or (settings.warehouse_read_url if read_only else settings.warehouse_url)
+    migrated = read_only and url == settings.warehouse_url
+    return Runtime.open(settings, warehouse_url=url, city=args.city, migrated=migrated)
 
 
-def _read_warehouse(url: str | None) -> Any:
-    """For `status` and `report`: the read-only URL (KINERJA_WAREHOUSE_READ_URL) unless one is
-    given. A read-only login cannot migrate: the schema is only brought up to date when the
-    URL is the writer's (the default)."""
-    from kinerja.warehouse.db import engine_for
+def _catalog(args: argparse.Namespace) -> Catalog:
+    """The catalogue of `--city` from the settings' reference folder (commands with no warehouse)."""
+    from kinerja.catalog import load_catalog
 
-    settings = Settings.from_env()
-    url = url or settings.warehouse_read_url
-    return _warehouse(url) if url == settings.warehouse_url else engine_for(url)
+    return load_catalog(args.city, args.settings.reference_dir)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.sample import SampleShares, as_dicts, generate_national, generate_year
 
     shares = SampleShares(late=args.late, missing=args.missing, defective=args.defective)
     if args.kota:
         files = generate_national(
-            load_catalog(args.city), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
+            _catalog(args), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
         )
     else:
         files = generate_year(
-            load_catalog(args.city), args.year, Path(args.out), args.seed, shares, triwulan=args.triwulan
+            _catalog(args), args.year, Path(args.out), args.seed, shares, triwulan=args.triwulan
         )
     if args.json:
         print(json.dumps(as_dicts(files), indent=1))
@@ -82,23 +85,18 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.cells import format_table
-    from kinerja.intake.collect import CollectRun, summarise
-    from kinerja.sources.url import drive_from_url
-    from kinerja.warehouse.load import sync_reference
+    from kinerja.intake.collect import summarise
+    from kinerja.pipeline import open_run
+    from kinerja.sources.connections import DriveSpec
 
-    settings = Settings.from_env()
-    catalog = load_catalog(args.city)
-    engine = _warehouse(args.warehouse)
-    sync_reference(engine, catalog)
-    run = CollectRun(
-        tahun=args.year,
-        drive=drive_from_url(args.source),
-        engine=engine,
-        catalog=catalog,
-        archive_dir=Path(args.archive) if args.archive else settings.archive_dir,
-        settle_seconds=args.settle if args.settle is not None else settings.settle_seconds,
+    run = open_run(
+        _runtime(args),
+        args.year,
+        DriveSpec(args.source),
+        prepare=True,
+        archive_dir=Path(args.archive) if args.archive else None,
+        settle_seconds=args.settle,
     )
     started = time.perf_counter()
     tty = sys.stderr.isatty() and not args.json
@@ -109,7 +107,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     outcomes = run.run(on_file=progress)
     elapsed = time.perf_counter() - started
-    mail = _mail_feedback(run) if os.environ.get(SMTP_URL_ENV) else None
+    smtp_url = args.settings.smtp_url
+    mail = _mail_feedback(run, args.settings, smtp_url) if smtp_url else None
     if mail is not None:
         print(
             f"e-mail umpan balik: {mail.sent} dari {mail.planned} terkirim"
@@ -147,12 +146,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mail_feedback(run: Any) -> Any:
-    """A mail per processed version, through the server in KINERJA_SMTP_URL."""
+def _mail_feedback(run: Any, settings: Settings, url: str) -> Any:
+    """A mail per processed version, through the server in KINERJA_SMTP_URL (`settings.smtp_url`)."""
     from kinerja.notify import send_file_mails, smtp_from_url
 
-    settings = Settings.from_env()
-    url = os.environ[SMTP_URL_ENV]
     return send_file_mails(
         run.engine,
         run.catalog,
@@ -165,7 +162,6 @@ def _mail_feedback(run: Any) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.cells import format_table
     from kinerja.intake.check import check_file
 
@@ -174,7 +170,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"berkas tidak ditemukan: {path}", file=sys.stderr)
         return 2
     try:
-        result = check_file(path, load_catalog(args.city), args.pd, args.year)
+        result = check_file(path, _catalog(args), args.pd, args.year, suites=args.settings.expectations_dir)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -199,11 +195,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.status.summary import status_json, status_lines
 
-    catalog = load_catalog(args.city)
-    engine = _read_warehouse(args.warehouse)
+    rt = _runtime(args, read_only=True)
+    engine, catalog = rt.engine, rt.catalog
     if args.json:
         print(json.dumps(status_json(engine, catalog, args.year), ensure_ascii=False, indent=1))
     else:
@@ -213,12 +208,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from kinerja.build import build_outputs
-    from kinerja.catalog import load_catalog
 
-    catalog = load_catalog(args.city)
-    engine = _read_warehouse(args.warehouse)
+    rt = _runtime(args, read_only=True)
     summary = build_outputs(
-        engine, catalog, args.year, Path(args.out), public_url=Settings.from_env().public_url
+        rt.engine, rt.catalog, args.year, Path(args.out), public_url=rt.settings.public_url
     )
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
@@ -236,13 +229,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from kinerja.satudata.ckan import SyncError
     from kinerja.satudata.privacy import PersonalDataError
 
-    portal = args.portal or os.environ.get(CKAN_URL_ENV)
+    settings: Settings = args.settings
+    portal = args.portal or settings.ckan_url
     if not portal and not args.dry_run:
         print(f"alamat portal belum diatur: --portal URL atau {CKAN_URL_ENV}", file=sys.stderr)
         return 2
     try:
-        result = sync_satu_data(
-            args.year, portal, os.environ.get(CKAN_TOKEN_ENV), dry_run=args.dry_run, folder=args.source
+        synced = sync_satu_data(
+            settings, args.year, portal, settings.ckan_token, dry_run=args.dry_run, folder=args.source
         )
     except (SyncError, PersonalDataError, FileNotFoundError, ValueError) as exc:
         if args.json and isinstance(exc, SyncError):
@@ -251,6 +245,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             )
         print(exc, file=sys.stderr)
         return 1
+    result = synced.to_json()
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
@@ -271,7 +266,7 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     from kinerja.lineage import lineage, lineage_lines
 
     try:
-        result = lineage(_read_warehouse(args.warehouse), args.dataset, args.year)
+        result = lineage(_runtime(args, read_only=True).engine, args.dataset, args.year)
     except LookupError as exc:
         print(exc.args[0], file=sys.stderr)
         return 1
@@ -283,11 +278,10 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.schema import TEMPLATES
     from kinerja.schema.excel import build_workbook, write_workbook
 
-    catalog = load_catalog(args.city)
+    catalog = _catalog(args)
     pd = catalog.pd(args.pd)
     if pd is None:
         print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
@@ -325,13 +319,17 @@ def cmd_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line; `settings` (default: from the environment) give the defaults and are
+    handed to the command as `args.settings`."""
+    settings = settings or Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="kinerja", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.set_defaults(settings=settings, warehouse=None)
     parser.add_argument(
         "--city",
-        default=Settings.from_env().city,
+        default=settings.city,
         help="reference data folder of the kota (default: %(default)s)",
     )
     parser.add_argument("-v", "--verbose", action="store_true")

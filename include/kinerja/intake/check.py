@@ -10,22 +10,22 @@ checks have nothing to compare with, and say so).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from kinerja.catalog.loader import Catalog
 from kinerja.intake.collect import Judgement, judge
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
-from kinerja.intake.issues import Issue, issue_json, shown
 from kinerja.intake.reader import open_workbook, read_info
 from kinerja.intake.validation import Validator
+from kinerja.schema.issues import Issue, issue_json, shown
 
 
 @cache
-def _validator() -> Validator:
-    """A validator that keeps no results (no Data Docs): checking leaves nothing behind."""
-    return Validator()
+def _validator(suites: Path | None = None) -> Validator:
+    """A validator of `suites` that keeps no results (no Data Docs): checking leaves nothing behind."""
+    return Validator(suites)
 
 
 @dataclass
@@ -82,8 +82,10 @@ def check_file(
     kode_pd: str | None = None,
     tahun: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    suites: Path | None = None,
 ) -> CheckResult:
-    """Judge one file as the collection would judge it in `<tahun>/<kode_pd>/`."""
+    """Judge one file as the collection would judge it in `<tahun>/<kode_pd>/`, with the
+    expectation suites of `suites` (`Settings.expectations_dir`; default: the source tree's)."""
     with path.open("rb") as f:
         data = f.read(limits.max_file_bytes + 1)  # as the drives read: one byte over says "too big"
     notes = []
@@ -106,5 +108,6 @@ def check_file(
     if tahun is None:
         raise ValueError("tahun pelaporan tidak diketahui (tidak dari folder, tidak di Info): pakai --year")
     owner = catalog.pd(kode_pd) if kode_pd else None
-    judgement = judge(data, owner, kode_pd or "(tidak diketahui)", tahun, catalog, _validator, limits)
+    validator = partial(_validator, suites)
+    judgement = judge(data, owner, kode_pd or "(tidak diketahui)", tahun, catalog, validator, limits)
     return CheckResult(str(path), kode_pd, tahun, judgement, notes)

@@ -26,16 +26,16 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
-from kinerja.catalog.codes import code_labels, code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
 from kinerja.intake.feedback import FeedbackContext, write_feedback
-from kinerja.intake.issues import Issue, error, shown
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
 from kinerja.intake.refused import record_refused
 from kinerja.intake.suggest import with_suggestions
 from kinerja.intake.triwulan import deadline, label, quarter_findings
 from kinerja.intake.validation import SuiteDriftError, ToValidate, Validator, shared_validator
+from kinerja.schema.codes import code_labels, code_sets
+from kinerja.schema.issues import Issue, error, shown
 from kinerja.schema.model import TEMPLATES, TRIWULAN, TRIWULAN_FIELD, Sheet, Template, triwulan_number
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile, RefusedFile

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from kinerja.cells import safe_cell
-from kinerja.intake.issues import Issue
+from kinerja.schema.issues import Issue
 from kinerja.sources.base import FEEDBACK_FOLDER, Drive, safe_relative
 
 COLUMNS = ("Tingkat", "Lembar", "Baris", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")

@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from kinerja.catalog.loader import Catalog
-from kinerja.intake.issues import Issue, shown, warning
+from kinerja.schema.issues import Issue, shown, warning
 from kinerja.schema.model import TEMPLATES, TRIWULAN, Template
 from kinerja.warehouse.models import FACT_TABLES
 

@@ -33,7 +33,6 @@ from sqlalchemy import Engine, select
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.feedback import FeedbackContext, markup_path
-from kinerja.intake.issues import Issue, shown
 from kinerja.intake.markup import render_markup
 from kinerja.intake.reader import open_workbook, read_info
 from kinerja.notify import wording
@@ -49,6 +48,7 @@ from kinerja.notify.model import (
     Reminder,
 )
 from kinerja.runtime import Runtime
+from kinerja.schema.issues import Issue, shown
 from kinerja.status.collection import ReportStatus, collection_status
 from kinerja.warehouse.models import submission as s
 from kinerja.warehouse.models import submission_issue as si

@@ -12,8 +12,8 @@ from datetime import date
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.cells import tanggal
 from kinerja.intake.feedback import FeedbackContext, facts, verdict
-from kinerja.intake.issues import Issue, shown
 from kinerja.notify.model import OUTSTANDING, Reminder
+from kinerja.schema.issues import Issue, shown
 from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, ReportStatus
 
 Paragraphs = Sequence[str | Sequence[str]]
