@@ -134,13 +134,14 @@ IMAP_CONN_ID = "kinerja_imap"
 
 def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = None) -> dict[str, Any]:
     """Delivery reports in the sender's mailbox (the IMAP provider's hook and connection, folder
-    from `folder` in its extra, default INBOX) written to the sent-ledger (`kinerja.notify.bounces`);
-    no connection: nothing read. A mail server that is down is reported, not raised."""
-    import imaplib
-    from datetime import UTC, datetime
+    from `folder` in its extra, default INBOX) written to the sent-ledger
+    (`kinerja.notify.bounces.read_mailbox_bounces`, the step `kinerja collect` takes too); no
+    connection: nothing read. A mail server that is down is reported, not raised."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
 
     from airflow.providers.imap.hooks.imap import ImapHook
-    from kinerja.notify.bounces import WINDOW, read_bounces
+    from kinerja.notify.bounces import read_mailbox_bounces
 
     from common.connections import connection
 
@@ -148,16 +149,16 @@ def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = N
     if conn is None:
         print(f"tidak ada koneksi IMAP {conn_id}: e-mail yang dipantulkan tidak dibaca")
         return {"reports": 0, "recorded": 0, "error": f"no connection {conn_id}"}
-    engine = open_runtime(warehouse_url).engine
-    since = (datetime.now(UTC) - WINDOW).date()
-    try:
+
+    @contextmanager
+    def mailbox() -> Iterator[Any]:
         with ImapHook(imap_conn_id=conn_id) as hook:
             assert hook.mail_client is not None  # connected and logged in by the hook
-            run = read_bounces(hook.mail_client, engine, since, conn.extra_dejson.get("folder", "INBOX"))
-    except (OSError, imaplib.IMAP4.error) as exc:  # down, refused, a login or protocol error
-        print(f"kotak surat {conn_id} tidak dapat dibaca: {exc}")
-        return {"reports": 0, "recorded": 0, "error": str(exc)}
+            yield hook.mail_client
+
+    engine = open_runtime(warehouse_url).engine
+    run = read_mailbox_bounces(mailbox, engine, conn.extra_dejson.get("folder", "INBOX"))
     for b in run.recorded:
         print(f"tidak sampai: {'/'.join(map(str, b.ident))} {b.problem}")
-    print(f"laporan pengiriman: {run.reports}, dicatat {len(run.recorded)}, diabaikan {run.ignored}")
-    return {"reports": run.reports, "recorded": len(run.recorded), "error": None}
+    print(f"{conn_id}: {run.summary()}")
+    return {"reports": run.reports, "recorded": len(run.recorded), "error": run.error}

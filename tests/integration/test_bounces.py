@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.cli import main
+from kinerja.config import Settings
 from kinerja.notify import KIND, Notification, key_for, record_sent
 from kinerja.notify.bounces import read_bounces
 from kinerja.warehouse.models import notification_sent
@@ -237,3 +239,53 @@ def test_the_dag_reads_the_mailbox_through_the_imap_providers_hook(
     with sqlite_engine.connect() as conn_:
         problem = conn_.execute(select(notification_sent.c.problem)).scalar_one()
     assert problem.startswith("dishub@dishub.medan.go.id: tidak sampai")
+
+
+def _collect(root: Path, url: str) -> int:
+    args = ["collect", "--year", "2025", "--source", str(root / "drive"), "--warehouse", url]
+    return main([*args, "--archive", str(root / "archive"), "--settle", "0", "--json"])
+
+
+def test_kinerja_collect_reads_the_mailbox_of_its_settings(
+    imap_server: Imap,
+    sqlite_engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = str(sqlite_engine.url)
+    (tmp_path / "drive" / "2025").mkdir(parents=True)
+    monkeypatch.delenv("KINERJA_SMTP_URL", raising=False)
+    monkeypatch.delenv("KINERJA_IMAP_URL", raising=False)
+    note = _mail("DISPORA", key_for(21), "dispora@dispora.medan.go.id")
+    record_sent(sqlite_engine, note)
+    mailbox = imap_server.login()
+    mailbox.append("INBOX", None, None, delivery_report(bytes(note.message(SENDER)), note.to[0]))
+
+    def problem() -> str | None:
+        with sqlite_engine.connect() as conn:
+            return conn.execute(select(notification_sent.c.problem)).scalar_one()
+
+    assert _collect(tmp_path, url) == 0  # no mailbox in the settings: nothing read, nothing said
+    assert "dipantulkan" not in capsys.readouterr().err and problem() is None
+
+    closed = free_port()  # nothing listens there: reported, the collection still succeeds
+    monkeypatch.setenv("KINERJA_IMAP_URL", f"imap://{HOST}:{closed}/INBOX")
+    assert _collect(tmp_path, url) == 0
+    assert "kotak surat tidak dapat dibaca" in capsys.readouterr().err
+
+    monkeypatch.setenv("KINERJA_IMAP_URL", f"imap://{HOST}:{imap_server.port}/INBOX")
+    monkeypatch.setenv("KINERJA_IMAP_USER", SENDER)
+    monkeypatch.setenv("KINERJA_IMAP_PASSWORD", "salah")
+    assert _collect(tmp_path, url) == 0
+    assert "authentication failed" in capsys.readouterr().err.lower() and problem() is None
+
+    monkeypatch.setenv("KINERJA_IMAP_PASSWORD", PASSWORD)
+    assert PASSWORD not in repr(Settings.from_env())  # the login stays out of logs
+    assert _collect(tmp_path, url) == 0
+    out = capsys.readouterr()
+    assert out.out == ""  # --json: one line per file, and there are none; the report is on stderr
+    assert "e-mail yang dipantulkan: laporan pengiriman:" in out.err and "dicatat 1," in out.err
+    assert (problem() or "").startswith("dispora@dispora.medan.go.id: tidak sampai")
+    assert _collect(tmp_path, url) == 0  # read again: recorded once
+    assert "dicatat 0," in capsys.readouterr().err
