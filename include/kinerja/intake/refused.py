@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import Engine, insert, select, update
 
-from kinerja.catalog.loader import Catalog
+from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.sources.base import FEEDBACK_FOLDER, REFUSALS, Drive, RefusedFile
 from kinerja.warehouse.models import drive_refused
 
@@ -43,6 +43,12 @@ FIXES = {
 
 def path_key(f: RefusedFile) -> str:
     return hashlib.sha256(f.raw or f.path.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def agency_of(catalog: Catalog, kode: str | None) -> PerangkatDaerah | None:
+    """The agency whose folder is named exactly `kode`: only then do we write or mail to it."""
+    owner = catalog.pd(kode) if kode else None
+    return owner if owner is not None and owner.kode_pd == kode else None
 
 
 def page_path(tahun: int, kode_pd: str) -> str:
@@ -88,8 +94,8 @@ def record_refused(
     changed = {f.kode_pd_folder for f in new} | {r.kode_pd for r in back + gone}
     pages: dict[str, str] = {}
     for kode in sorted(k for k in changed if k):
-        owner = catalog.pd(kode)
-        if owner is None or owner.kode_pd != kode:
+        owner = agency_of(catalog, kode)
+        if owner is None:
             continue  # no agency we know: the operators see it on the board, nothing is written
         pages[kode] = page_path(tahun, owner.kode_pd)
         mine = [f for f in refused if f.kode_pd_folder == kode]
@@ -141,7 +147,7 @@ def render_page(
         return moment.strftime("%d-%m-%Y %H:%M ") + catalog.tz_label
 
     rows = "".join(
-        f"<tr><td>{esc(_inside(f.path, tahun, kode))}</td><td>{esc(when(f.mtime))}</td>"
+        f"<tr><td>{esc(inside_folder(f.path, tahun, kode))}</td><td>{esc(when(f.mtime))}</td>"
         f"<td>{esc(REFUSALS[f.reason])}</td>"
         f"<td>{esc(FIXES[f.reason].format(kode=kode, tahun=tahun))}</td></tr>"
         for f in files
@@ -174,7 +180,7 @@ text-align:left;vertical-align:top}} thead th{{background:#1f4e78;color:#fff}}
     return page.encode("utf-8")
 
 
-def _inside(path: str, tahun: int, kode: str) -> str:
+def inside_folder(path: str, tahun: int, kode: str) -> str:
     """The path as the agency sees it from its own folder."""
     prefix = f"{tahun}/{kode}/"
     return path[len(prefix) :] if path.startswith(prefix) else PurePosixPath(path).name
@@ -182,8 +188,9 @@ def _inside(path: str, tahun: int, kode: str) -> str:
 
 @dataclass(frozen=True)
 class RefusedRow:
-    """One refused file as the status board shows it."""
+    """One refused file as the status board shows it (and its mail says it)."""
 
+    id: int
     path: str
     reason: str
     """Why, in words (`REFUSALS`)."""
@@ -201,13 +208,14 @@ def refused_for_board(engine: Engine, tahun: int) -> list[RefusedRow]:
     r = drive_refused.c
     with engine.connect() as conn:
         rows = conn.execute(
-            select(r.path, r.reason, r.kode_pd, r.mtime, r.first_seen, r.feedback_path, r.path_sha256)
+            select(r.id, r.path, r.reason, r.kode_pd, r.mtime, r.first_seen, r.feedback_path, r.path_sha256)
             .where(r.tahun == tahun, r.gone_at.is_(None))
             .order_by(r.first_seen, r.id)
         ).all()
     latest = {row.path_sha256: row for row in rows}
     return [
         RefusedRow(
+            id=row.id,
             path=row.path,
             reason=REFUSALS.get(row.reason, row.reason),
             fix=FIXES.get(row.reason, "").format(kode=row.kode_pd or "<KODE_PD>", tahun=tahun),
