@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kinerja.catalog import Catalog
 from kinerja.intake.refused import PAGE_NAME
+from kinerja.notify import plan_file_mails
 from kinerja.sources import DriveFile, LocalDrive, RefusedFile
 from kinerja.sources.base import MAX_DEPTH
 from kinerja.warehouse.models import drive_refused
@@ -226,3 +228,23 @@ def test_a_collection_that_writes_no_feedback_records_no_page(
     assert _files(drive) == {"2025/DINKES/arsip/x.xlsx"}
     with sqlite_engine.connect() as conn:
         assert conn.execute(select(drive_refused.c.feedback_path)).scalars().all() == [None]
+
+
+def test_a_refused_file_is_planned_for_mail_while_on_the_drive_and_recent(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    drive = tmp_path / "drive"
+    _put(drive, "2025/DINKES/arsip/a.xlsx")
+    _put(drive, "2025/DINKES/arsip/b.xlsx")
+    _put(drive, "2025/BAPPEDA_LKPJ_2025.xlsx")  # nobody's: no mail
+    make_run(sqlite_engine, drive, catalog, tmp_path).run()
+
+    def planned(now: datetime | None = None) -> list[str]:
+        mails = plan_file_mails(sqlite_engine, catalog, 2025, tmp_path / "archive", now)
+        return sorted(m.text.split("Berkas: ", 1)[1].split("\n", 1)[0] for m in mails)
+
+    assert planned() == ["arsip/a.xlsx", "arsip/b.xlsx"]
+    assert planned(datetime.now(UTC) + timedelta(days=4)) == []  # seen too long ago: not mailed late
+    (drive / "2025/DINKES/arsip/b.xlsx").unlink()
+    make_run(sqlite_engine, drive, catalog, tmp_path).run()
+    assert planned() == ["arsip/a.xlsx"]  # moved away before the mail went: none about it
