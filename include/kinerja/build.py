@@ -39,6 +39,7 @@ from kinerja.reports.year import build_year
 from kinerja.satudata.package import FOLDER as SATU_DATA_FOLDER
 from kinerja.satudata.package import export_year
 from kinerja.satudata.spec import load_spec
+from kinerja.status.quarters import quarters_json
 
 APPENDIX = "lampiran.xlsx"
 
@@ -106,6 +107,7 @@ def build_outputs(
     written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
+    summary["spm_triwulan"] = quarters_json(engine, catalog, tahun, datetime.now(catalog.tz).date())
     summary["pd_bundles"] = len(report.pd)
     summary["files"] = sorted(p.relative_to(out_dir).as_posix() for p in written)
     summary["elapsed_s"] = round(time.perf_counter() - started, 2)

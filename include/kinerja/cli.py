@@ -2,12 +2,13 @@
 
 kinerja sample  --year Y --out DIR [--seed N] [--kota N [--pd-per-kota K]]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
-kinerja check   FILE [--pd KODE] [--year Y] [--json]
+kinerja check   FILE [--pd KODE] [--year Y] [--warehouse URL] [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
 kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
-kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD --pd KODE --year Y --out FILE
+kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD|SPMTW --pd KODE --year Y --out FILE
+                 [--triwulan I-IV] [--dari-triwulan-iv [--warehouse URL]]
 kinerja suites  [--write]
 """
 
@@ -175,6 +176,21 @@ def _read_bounces(run: Any, settings: Settings) -> Any:
     )
 
 
+def _check_warehouse(args: argparse.Namespace) -> Any:
+    """For `check`: the warehouse to compare an SPM/SPMTW file with (only read, never migrated):
+    `--warehouse`, else the configured reader's URL unless that is a SQLite file not yet there."""
+    from sqlalchemy.engine import make_url
+
+    from kinerja.warehouse.db import engine_for
+
+    url = args.warehouse or args.settings.warehouse_read_url
+    parsed = make_url(url)
+    missing = not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).is_file()
+    if not args.warehouse and parsed.get_backend_name() == "sqlite" and missing:
+        return None
+    return engine_for(url)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from kinerja.cells import format_table
     from kinerja.intake.check import check_file
@@ -184,7 +200,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"berkas tidak ditemukan: {path}", file=sys.stderr)
         return 2
     try:
-        result = check_file(path, _catalog(args), args.pd, args.year, suites=args.settings.expectations_dir)
+        result = check_file(
+            path,
+            _catalog(args),
+            args.pd,
+            args.year,
+            suites=args.settings.expectations_dir,
+            engine=_check_warehouse(args),
+        )
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -315,7 +338,23 @@ def cmd_template(args: argparse.Namespace) -> int:
         )
         return 2
     info = {"triwulan": args.triwulan} if args.triwulan and tpl.periode == "triwulan" else None
-    write_workbook(build_workbook(tpl, catalog, pd, args.year, info=info), Path(args.out))
+    rows = None
+    if args.dari_triwulan_iv:
+        if args.report != "SPM":
+            print("--dari-triwulan-iv hanya untuk laporan SPM (tahunan)", file=sys.stderr)
+            return 2
+        from kinerja.intake.triwulan import yearly_rows_from_quarter_iv
+
+        with _runtime(args, read_only=True).engine.connect() as conn:
+            rows = yearly_rows_from_quarter_iv(conn, catalog, pd, args.year)
+        if rows is None:
+            print(
+                f"Belum ada laporan e-SPM triwulan IV {args.year} yang valid dari {pd.nama} ({pd.kode_pd}) "
+                "di gudang data: tidak ada yang bisa diisikan.",
+                file=sys.stderr,
+            )
+            return 2
+    write_workbook(build_workbook(tpl, catalog, pd, args.year, rows, info=info), Path(args.out))
     print(args.out)
     return 0
 
@@ -390,6 +429,11 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("file", help="the workbook (.xlsx)")
     p.add_argument("--pd", help="the agency whose folder it would be in (default: the file's folder)")
     p.add_argument("--year", type=int, help="the reporting year (default: the folder above, else Info)")
+    p.add_argument(
+        "--warehouse",
+        help="SQLAlchemy URL, only read: SPM/SPMTW files are also checked against the quarters and the "
+        "year already collected (default: KINERJA_WAREHOUSE_READ_URL when that warehouse exists)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object: status, errors, warnings")
     p.set_defaults(func=cmd_check)
 
@@ -429,6 +473,14 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--triwulan", choices=TRIWULAN, help="SPMTW: the quarter written on the Info sheet")
+    p.add_argument(
+        "--dari-triwulan-iv",
+        action="store_true",
+        help="SPM: prefill Penerima and Penerapan from the PD's loaded e-SPM quarter IV (= the year)",
+    )
+    p.add_argument(
+        "--warehouse", help="with --dari-triwulan-iv: SQLAlchemy URL (default: KINERJA_WAREHOUSE_READ_URL)"
+    )
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("suites", help="print (or --write) the expectation suites")
