@@ -25,6 +25,7 @@ from kinerja.cli import main
 from kinerja.config import Settings
 from kinerja.notify import KIND, Notification, key_for, record_sent
 from kinerja.notify.bounces import read_bounces
+from kinerja.runtime import Runtime
 from kinerja.warehouse.models import notification_sent
 from kinerja.web.status_html import render_status_page
 from kinerja.web.status_page import status_page
@@ -212,9 +213,9 @@ def test_the_dag_reads_the_mailbox_through_the_imap_providers_hook(
     sys.path.insert(0, str(DAGS))
     from common.mail import read_mail_bounces
 
-    url = str(sqlite_engine.url)
+    rt = Runtime.open(warehouse_url=sqlite_engine.url.render_as_string(hide_password=False), migrated=True)
     monkeypatch.delenv("AIRFLOW_CONN_KINERJA_IMAP", raising=False)
-    assert read_mail_bounces(warehouse_url=url)["error"] == "no connection kinerja_imap"
+    assert read_mail_bounces(rt)["error"] == "no connection kinerja_imap"
 
     note = _mail("DISHUB", key_for(11), "dishub@dishub.medan.go.id")
     record_sent(sqlite_engine, note)
@@ -229,13 +230,13 @@ def test_the_dag_reads_the_mailbox_through_the_imap_providers_hook(
         "extra": {"use_ssl": False},
     }
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_IMAP", json.dumps(conn))
-    refused = read_mail_bounces(warehouse_url=url)  # a wrong password is reported, never raised
+    refused = read_mail_bounces(rt)  # a wrong password is reported, never raised
     assert refused["recorded"] == 0 and "authentication failed" in refused["error"].lower()
 
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_IMAP", json.dumps({**conn, "password": PASSWORD}))
-    read = read_mail_bounces(warehouse_url=url)  # the module's other reports are in the box too
+    read = read_mail_bounces(rt)  # the module's other reports are in the box too
     assert (read["recorded"], read["error"]) == (1, None) and read["reports"] >= 1
-    assert read_mail_bounces(warehouse_url=url)["recorded"] == 0
+    assert read_mail_bounces(rt)["recorded"] == 0
     with sqlite_engine.connect() as conn_:
         problem = conn_.execute(select(notification_sent.c.problem)).scalar_one()
     assert problem.startswith("dishub@dishub.medan.go.id: tidak sampai")
