@@ -84,6 +84,7 @@ lint: install-test
 	$(UV) run ruff check .
 	$(UV) run ruff format --check include dags plugins tests bench
 	$(UV) run mypy
+	$(UV) run lint-imports --no-cache
 
 # The local Airflow UI with the project's DAGs, the sample drive and the SQLite warehouse (see
 # README: logging in). The same four components as `airflow standalone`, started one by one so

@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,7 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
     """The measured cold start: everything `kinerja collect` does after parsing its arguments."""
     started = time.perf_counter()
     from kinerja.catalog import load_catalog
+    from kinerja.config import Settings
     from kinerja.intake.collect import CollectRun, summarise
     from kinerja.intake.validation import shared_validator
     from kinerja.sources import LocalDrive
@@ -130,7 +132,10 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
     migrate(engine)
     sync_reference(engine, catalog)
     t = time.perf_counter()
-    shared_validator().suite("spm_penerima")
+    # as `kinerja collect` validates: the settings' suites, results kept for Data Docs
+    settings = Settings.from_env()
+    validator = partial(shared_validator, settings.expectations_dir, settings.data_docs_dir)
+    validator().suite("spm_penerima")
     t_gx = time.perf_counter() - t
     run = CollectRun(
         tahun=year,
@@ -139,6 +144,7 @@ def _collect(url: str, drive: Path, work: Path, year: int) -> None:
         catalog=catalog,
         archive_dir=work / "archive",
         settle_seconds=0,
+        validator=validator,
     )
     stages: dict[str, float] = defaultdict(float)
     t = time.perf_counter()

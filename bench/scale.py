@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from common import header, peak_rss_mb
@@ -56,6 +57,7 @@ def main() -> None:
     )
 
     from kinerja.catalog.loader import load_catalog
+    from kinerja.config import Settings
     from kinerja.intake.collect import CollectRun
     from kinerja.intake.validation import shared_validator
     from kinerja.sample import synthetic_slug
@@ -64,7 +66,10 @@ def main() -> None:
     from kinerja.warehouse.load import sync_reference
 
     t = time.perf_counter()
-    shared_validator().suite("spm_penerima")
+    # as `kinerja collect` validates: the settings' suites, results kept for Data Docs
+    settings = Settings.from_env()
+    validator = partial(shared_validator, settings.expectations_dir, settings.data_docs_dir)
+    validator().suite("spm_penerima")
     print(f"Great Expectations import and context: {time.perf_counter() - t:.1f} s (once)")
     reference = work / "reference"
     first = 1
@@ -88,6 +93,7 @@ def main() -> None:
                 catalog=catalog,
                 archive_dir=work / "archive",
                 settle_seconds=0,
+                validator=validator,
             )
             t = time.perf_counter()
             todo, outcomes = run.scan()  # what run() does, with Data Docs timed apart

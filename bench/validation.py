@@ -57,11 +57,11 @@ def main() -> None:
     os.environ["KINERJA_DATA_DOCS"] = "0"
 
     from kinerja.catalog import load_catalog
-    from kinerja.catalog.codes import code_sets
     from kinerja.intake.reader import open_workbook, read_sheets
     from kinerja.intake.validation import Validator
     from kinerja.sample import SampleShares, generate_year
     from kinerja.schema import TEMPLATES
+    from kinerja.schema.codes import code_sets
     from kinerja.schema.suites import suite_name
 
     header()

@@ -42,6 +42,7 @@ from datetime import timedelta
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from common.assets import SUBMISSIONS
+from common.connections import DRIVE_CONN_ID
 from common.params import smtp_param, tahun_param
 from common.runs import TZ
 
@@ -61,8 +62,6 @@ are batched per agency rather than mapped one task per file."""
 
 
 def _drive_conn_id() -> str:
-    from common.connections import DRIVE_CONN_ID
-
     return str(get_current_context()["params"].get("drive_conn_id") or DRIVE_CONN_ID)
 
 
@@ -78,7 +77,6 @@ def _drive():  # type: ignore[no-untyped-def]
 
 def _reads_archive() -> bool:
     """A backfill, or a run pointed at another drive than the live one: an archive."""
-    from common.connections import DRIVE_CONN_ID
     from common.runs import is_backfill
 
     return is_backfill(get_current_context()) or _drive_conn_id() != DRIVE_CONN_ID
@@ -98,7 +96,7 @@ def _reads_archive() -> bool:
     params={
         "tahun": tahun_param(),
         "drive_conn_id": Param(
-            "kinerja_drive",
+            DRIVE_CONN_ID,
             type="string",
             description="Koneksi drive (mis. arsip tahun lampau untuk backfill)",
         ),
@@ -110,14 +108,14 @@ def collect_submissions() -> None:
     def prepare_warehouse() -> int:
         """Migrate the warehouse, refresh reference data; an archive must hold the year.
         Returns the reporting year."""
-        from common.connections import warehouse_url
+        from common.connections import runtime
         from common.failures import setup_errors_fail_at_once
         from common.runs import reporting_year
         from kinerja.pipeline import check_archive_year, open_run
 
         tahun = reporting_year(get_current_context())
         with setup_errors_fail_at_once():
-            run = open_run(tahun, _drive(), warehouse_url(), prepare=True)
+            run = open_run(runtime(), tahun, _drive(), prepare=True)
             if _reads_archive():
                 found = check_archive_year(run, _drive_conn_id())
                 print(f"arsip {_drive_conn_id()}: {found} berkas untuk tahun {tahun}")
@@ -125,45 +123,43 @@ def collect_submissions() -> None:
 
     @task
     def scan_drive(tahun: int) -> list[list[dict]]:  # type: ignore[type-arg]
-        """New or changed files, in batches per agency."""
-        from common.connections import warehouse_url
+        """New or changed files, in batches per agency (`Batch.to_json()`)."""
+        from common.connections import runtime
         from kinerja.pipeline import open_run, plan_batches
 
-        todo, skipped = open_run(tahun, _drive(), warehouse_url()).scan()
+        todo, skipped = open_run(runtime(), tahun, _drive()).scan()
         print(f"{len(todo)} berkas baru/berubah, {len(skipped)} dilewati")
-        return plan_batches(todo, MAX_BATCHES)
+        return [b.to_json() for b in plan_batches(todo, MAX_BATCHES)]
 
     @task(map_index_template="{{ batch_label }}", pool=WAREHOUSE_POOL)
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]
-        """Check, validate and load one batch of files."""
-        from common.connections import warehouse_url
+        """Check, validate and load one batch of files (`FileResult.to_json()` each)."""
+        from common.connections import runtime
         from common.lineage import report_lineage
+        from kinerja.handover import Batch
         from kinerja.lineage import collect_datasets
-        from kinerja.pipeline import batch_label, compact, open_run, process_batch
+        from kinerja.pipeline import open_run, process_batch
 
-        get_current_context()["batch_label"] = batch_label(batch)  # type: ignore[literal-required]
-        run = open_run(tahun, _drive(), warehouse_url())
-        done = [compact(o) for o in process_batch(run, batch)]
+        files = Batch.from_json(batch)
+        get_current_context()["batch_label"] = files.label()  # type: ignore[literal-required]
+        run = open_run(runtime(), tahun, _drive())
+        done = [r.to_json() for r in process_batch(run, files)]
         report_lineage(collect_datasets(done, run.drive, str(run.engine.url)))
         return done
 
     @task(multiple_outputs=False)
     def summarize(results: list[list[dict]], tahun: int) -> dict:  # type: ignore[type-arg]
-        """Log the year's status; returns what changed."""
-        from common.connections import warehouse_url
+        """Log the year's status; returns what changed (`Changes.to_json()`)."""
+        from common.connections import runtime
+        from kinerja.handover import Changes, FileResult
         from kinerja.pipeline import summary_lines
 
         # One slice request; iterating the lazy sequence asks for one item past the end and the
         # client logs that 404 as an error ("XCom not found") in a successful run.
-        flat = [o for batch in results[:] for o in batch]
-        changed = sorted({f"{o['pd']}/{o['report']}" for o in flat if o["status"] == "loaded"})
-        for line in summary_lines(tahun, warehouse_url()):
+        flat = [FileResult.from_json(o) for batch in results[:] for o in batch]
+        for line in summary_lines(runtime(read_only=True), tahun):
             print(line)
-        return {
-            "tahun": tahun,
-            "loaded": changed,
-            "rejected": sum(1 for o in flat if o["status"] == "rejected"),
-        }
+        return Changes.of(tahun, flat).to_json()
 
     @task(outlets=[SUBMISSIONS], multiple_outputs=False)
     def announce_changes(changes: dict) -> dict:  # type: ignore[type-arg]
@@ -171,42 +167,43 @@ def collect_submissions() -> None:
         its asset partition, so the reports are built for that year (one run per year). Nothing
         changed: skipped, and no rebuild is asked for."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.runs import partition_key
+        from common.runs import announce_year
+        from kinerja.handover import Changes
 
-        if not changes["loaded"] and not changes["rejected"]:
+        changed = Changes.from_json(changes)
+        if not changed.any:
             raise AirflowSkipException(
-                f"tahun {changes['tahun']}: tidak ada berkas baru, laporan tidak disusun ulang"
+                f"tahun {changed.tahun}: tidak ada berkas baru, laporan tidak disusun ulang"
             )
-        event = get_current_context()["outlet_events"][SUBMISSIONS]
-        event.extra = changes
-        event.add_partitions(partition_key(changes["tahun"]))
-        return changes
+        announce_year(get_current_context(), SUBMISSIONS, changed.tahun, changed.to_json())
+        return changed.to_json()
 
     @task(trigger_rule="all_done", multiple_outputs=False)
     def mail_feedback(tahun: int) -> dict:  # type: ignore[type-arg]
         """Mail each processed version's feedback to its agency, once; never fails the run."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_url
+        from common.connections import runtime
         from common.mail import send_file_feedback, smtp_conn_id
         from common.runs import is_backfill
 
         context = get_current_context()
         if is_backfill(context):
             raise AirflowSkipException("backfill: umpan balik tahun lampau tidak dikirim lewat e-mail")
-        return send_file_feedback(tahun, smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url())
+        conn_id = smtp_conn_id(context["params"]["smtp_conn_id"])
+        return send_file_feedback(tahun, conn_id, runtime(migrated=True))
 
     @task(trigger_rule="all_done", multiple_outputs=False)
     def read_bounces() -> dict:  # type: ignore[type-arg]
         """Mail bounced later (delivery reports in the sender's mailbox, connection `kinerja_imap`)
         onto the sent-ledger, so the status board shows it; never fails the run."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_url
+        from common.connections import runtime
         from common.mail import read_mail_bounces
         from common.runs import is_backfill
 
         if is_backfill(get_current_context()):
             raise AirflowSkipException("backfill: kotak surat tidak dibaca")
-        return read_mail_bounces(warehouse_url=warehouse_url())
+        return read_mail_bounces(runtime(migrated=True))
 
     tahun = prepare_warehouse()
     batches = scan_drive(tahun)

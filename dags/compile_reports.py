@@ -58,27 +58,22 @@ from common.review import DECISION_KEY, RecordedApprovalOperator
 def compile_reports() -> None:
     @task(multiple_outputs=False)
     def build_reports() -> dict:  # type: ignore[type-arg]
-        """Compute the marts and render every output into staging."""
-        from common.connections import warehouse_read_url
+        """Compute the marts and render every output into staging (`BuiltReports.to_json()`)."""
+        from common.connections import runtime
         from common.failures import setup_errors_fail_at_once
         from common.lineage import report_lineage
-        from common.runs import event_years
-        from kinerja.config import SetupError
+        from common.runs import event_year
         from kinerja.lineage import build_datasets
         from kinerja.pipeline import build_year_reports
         from kinerja.satudata.package import FOLDER
 
         context = get_current_context()
-        years = event_years(context)
         with setup_errors_fail_at_once():
-            if len(years) != 1:
-                raise SetupError(
-                    f"run ini untuk tahun {years or 'yang tidak diketahui'}: satu run menyusun satu "
-                    "tahun; jalankan manual dengan parameter tahun"
-                )
-        built = build_year_reports(years[0], context["run_id"], warehouse_read_url())
-        report_lineage(build_datasets(warehouse_read_url(), Path(built["staging"]) / FOLDER))
-        return built
+            tahun = event_year(context)
+        rt = runtime(read_only=True)
+        built = build_year_reports(rt, tahun, context["run_id"])
+        report_lineage(build_datasets(str(rt.engine.url), Path(built.staging) / FOLDER))
+        return built.to_json()
 
     built = build_reports()
 
@@ -102,28 +97,31 @@ def compile_reports() -> None:
     @task(outlets=[REPORTS_APPROVED])
     def publish_reports(build: dict) -> str:  # type: ignore[type-arg]
         """Approved: replace the year's published outputs and tell the Satu Data sync."""
-        from common.connections import warehouse_url
+        from common.connections import runtime
         from common.lineage import report_lineage
-        from common.runs import partition_key
+        from common.runs import announce_year
+        from kinerja.handover import BuiltReports
         from kinerja.lineage import publish_datasets
         from kinerja.pipeline import publish_year_reports
 
-        published = publish_year_reports(build["tahun"], build["staging"], warehouse_url())
-        report_lineage(publish_datasets(Path(build["staging"]), Path(published)))
-        event = get_current_context()["outlet_events"][REPORTS_APPROVED]
-        event.extra = {"tahun": build["tahun"], "published": published}
-        event.add_partitions(partition_key(build["tahun"]))  # also for a manual run of a year
+        built = BuiltReports.from_json(build)
+        published = publish_year_reports(runtime(), built.tahun, built.staging)
+        report_lineage(publish_datasets(Path(built.staging), Path(published)))
+        extra = {"tahun": built.tahun, "published": published}
+        announce_year(get_current_context(), REPORTS_APPROVED, built.tahun, extra)  # also for a manual run
         return published
 
     @task(trigger_rule="all_done", multiple_outputs=False)
     def record_decision(build: dict) -> dict:  # type: ignore[type-arg]
         """Keep the tim ahli's decision and reason, approved or not."""
-        from common.connections import warehouse_url
+        from common.connections import runtime
+        from kinerja.handover import Answer, BuiltReports
         from kinerja.pipeline import record_review
 
+        built = BuiltReports.from_json(build)
         ti = get_current_context()["ti"]
-        response = ti.xcom_pull(task_ids="review_reports", key=DECISION_KEY) or {}
-        return record_review(build["tahun"], build["staging"], response, ti.run_id, warehouse_url())
+        answer = Answer.from_json(ti.xcom_pull(task_ids="review_reports", key=DECISION_KEY) or {})
+        return record_review(runtime(), built.tahun, built.staging, answer, ti.run_id).to_json()
 
     published = publish_reports(built)
     built >> review >> published >> record_decision(built)

@@ -47,20 +47,18 @@ def reviu_inspektorat() -> None:
     def siapkan_reviu() -> dict:  # type: ignore[type-arg]
         """What the reviewer sees: each PD owing the LPPD and the state of its data."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_read_url
-        from common.runs import is_backfill, reporting_year, run_day
+        from common.connections import runtime
+        from common.runs import is_backfill, is_scheduled, reporting_year, run_day
         from kinerja.reviu import permintaan_tahun
 
         context = get_current_context()
-        run_type = str(getattr(context["dag_run"].run_type, "value", context["dag_run"].run_type))
         if is_backfill(context):
             raise AirflowSkipException("backfill: reviu tahun lampau tidak diminta lagi")
-        tahun = int(context["params"].get("tahun") or reporting_year(context))
-        scheduled = run_day(context) if run_type == "scheduled" else None
-        asked = permintaan_tahun(tahun, warehouse_read_url(), today=scheduled)
+        scheduled = run_day(context) if is_scheduled(context) else None
+        asked = permintaan_tahun(runtime(read_only=True), reporting_year(context), today=scheduled)
         if isinstance(asked, str):
             raise AirflowSkipException(asked)
-        return asked
+        return asked.to_json()
 
     asked = siapkan_reviu()
     reviu_lppd = HITLOperator(
@@ -83,14 +81,18 @@ def reviu_inspektorat() -> None:
     def catat_reviu(asked: dict, jawaban: dict) -> dict:  # type: ignore[type-arg]
         """Record every PD's outcome; write the note into each returned PD's feedback folder and
         mail it to the PD (a mail server that is down is reported; the next run sends the rest)."""
-        from common.connections import drive_spec, warehouse_url
+        from common.connections import drive_spec, runtime
         from common.mail import send_reviu_feedback, smtp_conn_id
+        from kinerja.handover import Answer, ReviuRequest
         from kinerja.reviu import catat_reviu_tahun
 
         context = get_current_context()
-        result = catat_reviu_tahun(asked["tahun"], context["run_id"], jawaban, drive_spec(), warehouse_url())
+        tahun = ReviuRequest.from_json(asked).tahun
+        answer = Answer.from_json(jawaban)
+        rt = runtime(migrated=True)  # the sent-mail ledger too
+        result = catat_reviu_tahun(rt, tahun, context["run_id"], answer, drive_spec())
         conn_id = smtp_conn_id(context["params"]["smtp_conn_id"])
-        return {**result, "surel": send_reviu_feedback(asked["tahun"], conn_id, warehouse_url())}
+        return {**result.to_json(), "surel": send_reviu_feedback(tahun, conn_id, rt)}
 
     catat_reviu(asked, reviu_lppd.output)
     asked >> reviu_lppd

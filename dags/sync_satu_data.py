@@ -22,7 +22,6 @@ terhenti melanjutkan dari titik berhentinya.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from airflow.sdk import Param, PartitionedAssetTimetable, dag, get_current_context, task
 from common.assets import REPORTS_APPROVED, SATU_DATA
@@ -53,7 +52,7 @@ def sync_satu_data() -> None:
         from common.failures import setup_errors_fail_at_once
         from common.lineage import report_lineage
         from common.runs import event_years
-        from kinerja.config import SetupError
+        from kinerja.config import Settings, SetupError
         from kinerja.lineage import sync_datasets
         from kinerja.pipeline import sync_satu_data as sync
 
@@ -64,13 +63,15 @@ def sync_satu_data() -> None:
             if not years:
                 raise SetupError("tahun tidak diketahui: jalankan manual dengan parameter tahun")
             portal = ckan_portal()
-        results = [sync(t, portal.url, portal.api_token, dry_run=dry_run) for t in years]
-        for r in results:
-            print(f"Satu Data {r['tahun']}: {r['jumlah']}")
-            if not r["dry_run"]:
-                report_lineage(sync_datasets(Path(r["folder"]), r["portal"]))
+        settings = Settings.from_env()  # the task's settings (no warehouse or catalogue needed)
+        synced = [sync(settings, t, portal.url, portal.api_token, dry_run=dry_run) for t in years]
+        for r in synced:
+            print(f"Satu Data {r.result.tahun}: {r.result.counts()}")
+            if not r.result.dry_run:
+                report_lineage(sync_datasets(r.folder, r.result.portal))
+        results = [r.brief() for r in synced]
         context["outlet_events"][SATU_DATA].extra = {"tahun": years, "jumlah": [r["jumlah"] for r in results]}
-        return {"hasil": [{"tahun": r["tahun"], "jumlah": r["jumlah"]} for r in results]}
+        return {"hasil": results}
 
     publish_to_portal()
 

@@ -12,6 +12,9 @@ and to the Connections:
 * `kinerja_drive` (`fs`, `samba`, `sftp`, as for the DAGs) to read feedback files, else
   `KINERJA_DRIVE_DIR`/default. Only feedback paths recorded in the warehouse are ever served.
 
+A request works with one `kinerja.runtime.Runtime` (settings, catalogue, the read-only
+warehouse), kept per warehouse URL for the process so that its engine pools connections.
+
 Staged report files are served from the staging folder recorded for the build, only under a
 path in the build's recorded file list and only while their SHA-256 is the recorded one.
 """
@@ -20,19 +23,16 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from airflow.plugins_manager import AirflowPlugin
+from kinerja.sources.connections import DRIVE_CONN_ID, WAREHOUSE_CONN_ID, WAREHOUSE_READ_CONN_ID
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from fastapi.responses import HTMLResponse
-    from kinerja.catalog.loader import Catalog
+    from kinerja.runtime import Runtime
     from kinerja.sources.base import Drive
     from kinerja.web.chain import PipelineState
-    from sqlalchemy import Engine
 
 URL_PREFIX = "/kinerja"
-WAREHOUSE_CONN_ID = "kinerja_warehouse"
-WAREHOUSE_READ_CONN_ID = "kinerja_warehouse_read"
-DRIVE_CONN_ID = "kinerja_drive"
 MAX_FEEDBACK_BYTES = 5 * 1024 * 1024
 STAGED_HEADERS = {
     # Staged HTML (the report, PD bundles) carries inline CSS and images beside it; no scripts.
@@ -79,42 +79,27 @@ def _connection(conn_id: str) -> Any:
         return None
 
 
-def _warehouse_url() -> str:
-    """The read-only connection, else the warehouse connection (read as the DAGs read them),
-    else the settings: the page only reads."""
-    from kinerja.config import Settings
+def _runtime() -> "Runtime":
+    """The request's runtime: the read-only connection, else the warehouse connection (read as
+    the DAGs read them), else the settings' read-only URL; the page only reads."""
     from kinerja.sources.connections import warehouse_url
 
-    return (
-        warehouse_url(_connection(WAREHOUSE_READ_CONN_ID))
-        or warehouse_url(_connection(WAREHOUSE_CONN_ID))
-        or Settings.from_env().warehouse_read_url
-    )
-
-
-def _drive() -> "Drive":
-    """The `kinerja_drive` connection, read as the DAGs read it, else the settings."""
-    from kinerja.config import Settings
-    from kinerja.sources.connections import drive_spec
-    from kinerja.sources.url import PASSWORD_ENV, drive_from_url
-
-    spec = drive_spec(_connection(DRIVE_CONN_ID))
-    secret = {PASSWORD_ENV: spec.password} if spec.password else {}
-    return drive_from_url(spec.url or str(Settings.from_env().drive_dir), env=secret)
+    url = warehouse_url(_connection(WAREHOUSE_READ_CONN_ID)) or warehouse_url(_connection(WAREHOUSE_CONN_ID))
+    return _runtime_for(url)
 
 
 @cache
-def _engine(url: str) -> "Engine":
-    from kinerja.warehouse.db import engine_for
+def _runtime_for(warehouse_url: str | None) -> "Runtime":
+    from kinerja.runtime import Runtime
 
-    return engine_for(url)
+    return Runtime.open(warehouse_url=warehouse_url, read_only=True)
 
 
-def _catalog() -> "Catalog":
-    from kinerja.catalog import load_catalog
-    from kinerja.config import Settings
+def _drive(rt: "Runtime") -> "Drive":
+    """The `kinerja_drive` connection, read as the DAGs read it, else the settings'."""
+    from kinerja.sources.connections import drive_spec
 
-    return load_catalog(Settings.from_env().city)  # cached per process by the loader
+    return rt.drive(drive_spec(_connection(DRIVE_CONN_ID)))
 
 
 def _unavailable(exc: Exception) -> "HTMLResponse":
@@ -201,11 +186,11 @@ def build_app() -> "FastAPI":
         from kinerja.web.status_page import default_year, status_page, today_in
         from sqlalchemy.exc import SQLAlchemyError
 
-        catalog = _catalog()
-        today = today_in(catalog.tz)
+        rt = _runtime()
+        today = today_in(rt.catalog.tz)
         try:
             year = tahun or default_year(today)
-            page = status_page(_engine(_warehouse_url()), catalog, year, today, _pipeline_state(year))
+            page = status_page(rt.engine, rt.catalog, year, today, _pipeline_state(year))
         except SQLAlchemyError as exc:
             return _unavailable(exc)
         return HTMLResponse(render_status_page(page), headers=PAGE_HEADERS)
@@ -215,11 +200,12 @@ def build_app() -> "FastAPI":
         """A feedback file from the drive, only if the warehouse recorded it as one."""
         from kinerja.web.status_page import recorded_feedback
 
-        recorded = recorded_feedback(_engine(_warehouse_url()), path)
+        rt = _runtime()
+        recorded = recorded_feedback(rt.engine, path)
         if recorded is None:
             raise HTTPException(status_code=404, detail="Umpan balik tidak ditemukan")
         try:
-            data = _drive().read_bytes(recorded, MAX_FEEDBACK_BYTES)
+            data = _drive(rt).read_bytes(recorded, MAX_FEEDBACK_BYTES)
         except OSError as exc:
             raise HTTPException(status_code=404, detail="Berkas umpan balik tidak ada di drive") from exc
         if len(data) > MAX_FEEDBACK_BYTES:
@@ -238,9 +224,9 @@ def build_app() -> "FastAPI":
         )
         from sqlalchemy.exc import SQLAlchemyError
 
-        catalog = _catalog()
+        rt = _runtime()
+        catalog, engine = rt.catalog, rt.engine
         try:
-            engine = _engine(_warehouse_url())
             if run is None:
                 return HTMLResponse(render_review_list(recent_reviews(engine), catalog), headers=PAGE_HEADERS)
             found = find_review(engine, run_id=run)
@@ -259,7 +245,7 @@ def build_app() -> "FastAPI":
         from kinerja.publish.release import sha256_file
         from kinerja.web.review import find_review, staged_file
 
-        found = find_review(_engine(_warehouse_url()), review_id=review_id)
+        found = find_review(_runtime().engine, review_id=review_id)
         recorded = staged_file(found, path) if found is not None else None
         if found is None or recorded is None:
             raise HTTPException(status_code=404, detail="Berkas ini bukan bagian dari keluaran yang ditinjau")

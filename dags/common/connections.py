@@ -7,22 +7,29 @@ so the demo runs with no connection defined.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinerja.config import SetupError
-from kinerja.sources.connections import DriveSpec, PortalSpec
+from kinerja.sources.connections import (
+    DRIVE_CONN_ID,
+    SATU_DATA_CONN_ID,
+    SMTP_CONN_ID,
+    WAREHOUSE_CONN_ID,
+    WAREHOUSE_READ_CONN_ID,
+    DriveSpec,
+    PortalSpec,
+)
 from kinerja.sources.connections import ckan_portal as _ckan_portal
 from kinerja.sources.connections import drive_spec as _drive_spec
 from kinerja.sources.connections import warehouse_url as _warehouse_url
 
-WAREHOUSE_CONN_ID = "kinerja_warehouse"
-WAREHOUSE_READ_CONN_ID = "kinerja_warehouse_read"
-DRIVE_CONN_ID = "kinerja_drive"
-SATU_DATA_CONN_ID = "satu_data_ckan"
+if TYPE_CHECKING:
+    from kinerja.runtime import Runtime
 
 __all__ = [
     "DRIVE_CONN_ID",
     "SATU_DATA_CONN_ID",
+    "SMTP_CONN_ID",
     "WAREHOUSE_CONN_ID",
     "WAREHOUSE_READ_CONN_ID",
     "DriveSpec",
@@ -30,6 +37,7 @@ __all__ = [
     "ckan_portal",
     "connection",
     "drive_spec",
+    "runtime",
     "warehouse_read_url",
     "warehouse_url",
 ]
@@ -75,3 +83,13 @@ def ckan_portal(conn_id: str = SATU_DATA_CONN_ID) -> PortalSpec:
     """The Satu Data portal; unlike the warehouse there is no default: publishing needs one
     (a `SetupError` naming the connection and the command otherwise)."""
     return _ckan_portal(connection(conn_id), conn_id)
+
+
+def runtime(*, read_only: bool = False, migrated: bool = False) -> Runtime:
+    """The task's `kinerja.runtime.Runtime`, built once and handed to `include/`: the settings,
+    the catalogue and the warehouse of the connections (`read_only`: the reports' login,
+    `warehouse_read_url`), else of the settings."""
+    from kinerja.runtime import Runtime
+
+    url = warehouse_read_url() if read_only else warehouse_url()
+    return Runtime.open(warehouse_url=url, read_only=read_only, migrated=migrated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from airflow.sdk import Param
+from kinerja.sources.connections import SMTP_CONN_ID
 
 TAHUN_HELP = "Tahun pelaporan (kosong: tahun sebelum tanggal run, WIB)"
 
@@ -23,4 +24,4 @@ def tanggal_param() -> Param:
 
 
 def smtp_param() -> Param:
-    return Param("kinerja_smtp", type="string", description="Koneksi SMTP")
+    return Param(SMTP_CONN_ID, type="string", description="Koneksi SMTP")

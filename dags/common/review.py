@@ -38,12 +38,12 @@ class RecordedApprovalOperator(ApprovalOperator):
         from kinerja.pipeline import request_review
         from kinerja.web.review import request_body, review_link
 
-        from common.connections import warehouse_url
+        from common.connections import runtime
 
         run_id = context["run_id"]
-        asked = request_review(int(self.tahun), self.staging, run_id, warehouse_url())
+        asked = request_review(runtime(), int(self.tahun), self.staging, run_id)
         base = urlparse(conf.get("api", "base_url", fallback="/") or "/").path or "/"
-        self.body = request_body(review_link(base, run_id), asked["ringkasan"], self.body or "")
+        self.body = request_body(review_link(base, run_id), asked.ringkasan, self.body or "")
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
@@ -52,17 +52,12 @@ class RecordedApprovalOperator(ApprovalOperator):
             if event.get("chosen_options") == [self.REJECT] and not reason:
                 self.log.warning("Tolak tanpa alasan: permintaan persetujuan dibuka lagi")
                 return super().execute(context)  # clears the answer and waits again
+            from kinerja.handover import Answer
             from kinerja.pipeline import record_review
 
-            from common.connections import warehouse_url
+            from common.connections import runtime
 
-            responded_at = event.get("responded_at")
-            decision = {
-                "chosen_options": event["chosen_options"],
-                "params_input": event.get("params_input") or {},
-                "responded_by_user": event.get("responded_by_user"),
-                "responded_at": responded_at.isoformat() if responded_at else None,
-            }
-            record_review(int(self.tahun), self.staging, decision, context["run_id"], warehouse_url())
-            context["ti"].xcom_push(key=DECISION_KEY, value=decision)
+            answer = Answer.from_json(event)
+            record_review(runtime(), int(self.tahun), self.staging, answer, context["run_id"])
+            context["ti"].xcom_push(key=DECISION_KEY, value=answer.to_json())
         return super().execute_complete(context=context, event=event)

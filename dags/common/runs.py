@@ -38,9 +38,18 @@ def reporting_year(context: Any, tz: str = TZ) -> int:
     return run_day(context, tz).year - 1
 
 
-def is_backfill(context: Any) -> bool:
+def _run_type(context: Any) -> str:
     run_type = context["dag_run"].run_type
-    return str(getattr(run_type, "value", run_type)) == "backfill"
+    return str(getattr(run_type, "value", run_type))
+
+
+def is_backfill(context: Any) -> bool:
+    return _run_type(context) == "backfill"
+
+
+def is_scheduled(context: Any) -> bool:
+    """A run of the DAG's timetable (not a manual run, a backfill or an asset-triggered one)."""
+    return _run_type(context) == "scheduled"
 
 
 def partition_key(tahun: int) -> str:
@@ -64,3 +73,26 @@ def event_years(context: Any) -> list[int]:
         return [int(key)]
     events = [e for evs in (context.get("triggering_asset_events") or {}).values() for e in evs]
     return sorted({int(e.extra["tahun"]) for e in events if "tahun" in (e.extra or {})})
+
+
+def event_year(context: Any) -> int:
+    """The one reporting year of a run that handles one year (`event_years`); anything else is
+    a `SetupError` (fails at once inside `common.failures.setup_errors_fail_at_once`)."""
+    from kinerja.config import SetupError
+
+    years = event_years(context)
+    if len(years) != 1:
+        raise SetupError(
+            f"run ini untuk tahun {years or 'yang tidak diketahui'}: satu run menyusun satu "
+            "tahun; jalankan manual dengan parameter tahun"
+        )
+    return years[0]
+
+
+def announce_year(context: Any, asset: Any, tahun: int, extra: dict[str, Any]) -> None:
+    """Emit the running task's event on `asset` for reporting year `tahun`: `extra` as its
+    payload and the year as its partition, which the consumers' `PartitionedAssetTimetable`
+    turns into one run per year (`event_years` reads it back)."""
+    event = context["outlet_events"][asset]
+    event.extra = extra
+    event.add_partitions(partition_key(tahun))

@@ -39,6 +39,7 @@ from kinerja.reports.year import build_year
 from kinerja.satudata.package import FOLDER as SATU_DATA_FOLDER
 from kinerja.satudata.package import export_year
 from kinerja.satudata.spec import load_spec
+from kinerja.status.quarters import quarters_json
 
 APPENDIX = "lampiran.xlsx"
 
@@ -95,15 +96,18 @@ def build_outputs(
         kota=catalog.nama,
         cover_lines=lines,
         dibuat=dibuat,
+        base=catalog.reference,
     )
     for pd in report.pd:
         written += write_pd_bundle(report, pd.kode_pd, out_dir, dibuat)
     public = public_url.rstrip("/")
     base_url = f"{public}/{tahun}" if public else ""
-    written += export_year(report, catalog, load_spec(catalog.city), out_dir / SATU_DATA_FOLDER, base_url)
+    spec = load_spec(catalog.city, catalog.reference)
+    written += export_year(report, catalog, spec, out_dir / SATU_DATA_FOLDER, base_url)
     written.append(trace_export(engine, catalog, out_dir / SATU_DATA_FOLDER))  # row → agency files
     summary = headline(report)
     summary["ringkasan"] = "\n".join(lines)
+    summary["spm_triwulan"] = quarters_json(engine, catalog, tahun, datetime.now(catalog.tz).date())
     summary["pd_bundles"] = len(report.pd)
     summary["files"] = sorted(p.relative_to(out_dir).as_posix() for p in written)
     summary["elapsed_s"] = round(time.perf_counter() - started, 2)

@@ -2,12 +2,13 @@
 
 kinerja sample  --year Y --out DIR [--seed N] [--kota N [--pd-per-kota K]]
 kinerja collect --year Y --source PATH --warehouse URL [--json]
-kinerja check   FILE [--pd KODE] [--year Y] [--json]
+kinerja check   FILE [--pd KODE] [--year Y] [--warehouse URL] [--json]
 kinerja status  --year Y --warehouse URL [--json]
 kinerja report  --year Y --warehouse URL --out DIR [--json]
 kinerja publish --year Y [--portal URL] [--dry-run] [--json]   (token: KINERJA_CKAN_TOKEN)
 kinerja lineage --dataset NAME --year Y [--warehouse URL] [--json]
-kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD --pd KODE --year Y --out FILE
+kinerja template --report SPM|LPPD|LKPJ|MAKRO|APBD|SPMTW --pd KODE --year Y --out FILE
+                 [--triwulan I-IV] [--dari-triwulan-iv [--warehouse URL]]
 kinerja suites  [--write]
 """
 
@@ -16,53 +17,56 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinerja.config import PROJECT_ROOT, Settings
 from kinerja.schema.model import LAPORAN, LAPORAN_TRIWULAN, TRIWULAN
 
+if TYPE_CHECKING:
+    from kinerja.catalog.loader import Catalog
+    from kinerja.runtime import Runtime
+
 CKAN_URL_ENV = "KINERJA_CKAN_URL"
 CKAN_TOKEN_ENV = "KINERJA_CKAN_TOKEN"
-SMTP_URL_ENV = "KINERJA_SMTP_URL"
-"""smtp://host:port: `kinerja collect` mails each processed version's feedback (kinerja.notify)."""
+"""For the help texts; `kinerja.config.Settings` reads them (`ckan_url`, `ckan_token`)."""
 
 
-def _warehouse(url: str | None) -> Any:
-    from kinerja.warehouse.db import engine_for, migrate
+def _runtime(args: argparse.Namespace, *, read_only: bool = False) -> Runtime:
+    """The command's runtime: its settings, the catalogue of `--city`, the warehouse of
+    `--warehouse` (else the settings'). `read_only` (status, report, lineage): the read-only URL
+    (KINERJA_WAREHOUSE_READ_URL) unless one is given; a read-only login cannot migrate, so the
+    schema is only brought up to date when the URL is the writer's (the default). `collect`
+    migrates as it prepares (`pipeline.open_run`)."""
+    from kinerja.runtime import Runtime
 
-    engine = engine_for(url or Settings.from_env().warehouse_url)
-    migrate(engine)
-    return engine
+    settings: Settings = args.settings
+    url = args.warehouse or (settings.warehouse_read_url if read_only else settings.warehouse_url)
+    migrated = read_only and url == settings.warehouse_url
+    return Runtime.open(settings, warehouse_url=url, city=args.city, migrated=migrated)
 
 
-def _read_warehouse(url: str | None) -> Any:
-    """For `status` and `report`: the read-only URL (KINERJA_WAREHOUSE_READ_URL) unless one is
-    given. A read-only login cannot migrate: the schema is only brought up to date when the
-    URL is the writer's (the default)."""
-    from kinerja.warehouse.db import engine_for
+def _catalog(args: argparse.Namespace) -> Catalog:
+    """The catalogue of `--city` from the settings' reference folder (commands with no warehouse)."""
+    from kinerja.catalog import load_catalog
 
-    settings = Settings.from_env()
-    url = url or settings.warehouse_read_url
-    return _warehouse(url) if url == settings.warehouse_url else engine_for(url)
+    return load_catalog(args.city, args.settings.reference_dir)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.sample import SampleShares, as_dicts, generate_national, generate_year
 
     shares = SampleShares(late=args.late, missing=args.missing, defective=args.defective)
     if args.kota:
         files = generate_national(
-            load_catalog(args.city), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
+            _catalog(args), args.kota, args.year, Path(args.out), args.seed, shares, args.pd_per_kota
         )
     else:
         files = generate_year(
-            load_catalog(args.city), args.year, Path(args.out), args.seed, shares, triwulan=args.triwulan
+            _catalog(args), args.year, Path(args.out), args.seed, shares, triwulan=args.triwulan
         )
     if args.json:
         print(json.dumps(as_dicts(files), indent=1))
@@ -82,23 +86,18 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.cells import format_table
-    from kinerja.intake.collect import CollectRun, summarise
-    from kinerja.sources.url import drive_from_url
-    from kinerja.warehouse.load import sync_reference
+    from kinerja.intake.collect import summarise
+    from kinerja.pipeline import open_run
+    from kinerja.sources.connections import DriveSpec
 
-    settings = Settings.from_env()
-    catalog = load_catalog(args.city)
-    engine = _warehouse(args.warehouse)
-    sync_reference(engine, catalog)
-    run = CollectRun(
-        tahun=args.year,
-        drive=drive_from_url(args.source),
-        engine=engine,
-        catalog=catalog,
-        archive_dir=Path(args.archive) if args.archive else settings.archive_dir,
-        settle_seconds=args.settle if args.settle is not None else settings.settle_seconds,
+    run = open_run(
+        _runtime(args),
+        args.year,
+        DriveSpec(args.source),
+        prepare=True,
+        archive_dir=Path(args.archive) if args.archive else None,
+        settle_seconds=args.settle,
     )
     started = time.perf_counter()
     tty = sys.stderr.isatty() and not args.json
@@ -109,13 +108,16 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     outcomes = run.run(on_file=progress)
     elapsed = time.perf_counter() - started
-    mail = _mail_feedback(run) if os.environ.get(SMTP_URL_ENV) else None
+    smtp_url = args.settings.smtp_url
+    mail = _mail_feedback(run, args.settings, smtp_url) if smtp_url else None
     if mail is not None:
         print(
             f"e-mail umpan balik: {mail.sent} dari {mail.planned} terkirim"
             + (f"; sisanya dicoba lagi pada run berikutnya ({mail.error})" if mail.error else ""),
             file=sys.stderr,
         )
+    if args.settings.imap_url:
+        print(f"e-mail yang dipantulkan: {_read_bounces(run, args.settings).summary()}", file=sys.stderr)
     if args.json:
         for o in outcomes:
             print(json.dumps(o.to_json(), ensure_ascii=False))
@@ -147,12 +149,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mail_feedback(run: Any) -> Any:
-    """A mail per processed version, through the server in KINERJA_SMTP_URL."""
+def _mail_feedback(run: Any, settings: Settings, url: str) -> Any:
+    """A mail per processed version, through the server in KINERJA_SMTP_URL (`settings.smtp_url`)."""
     from kinerja.notify import send_file_mails, smtp_from_url
 
-    settings = Settings.from_env()
-    url = os.environ[SMTP_URL_ENV]
     return send_file_mails(
         run.engine,
         run.catalog,
@@ -164,8 +164,34 @@ def _mail_feedback(run: Any) -> Any:
     )
 
 
+def _read_bounces(run: Any, settings: Settings) -> Any:
+    """Bounced mail in the mailbox of KINERJA_IMAP_URL (`settings.imap_url`) written to the
+    sent-ledger, as the DAG's `read_bounces` task does."""
+    from kinerja.notify.bounces import imap_folder, imap_from_url, read_mailbox_bounces
+
+    url = settings.imap_url
+    assert url
+    return read_mailbox_bounces(
+        lambda: imap_from_url(url, settings.imap_user, settings.imap_password), run.engine, imap_folder(url)
+    )
+
+
+def _check_warehouse(args: argparse.Namespace) -> Any:
+    """For `check`: the warehouse to compare an SPM/SPMTW file with (only read, never migrated):
+    `--warehouse`, else the configured reader's URL unless that is a SQLite file not yet there."""
+    from sqlalchemy.engine import make_url
+
+    from kinerja.warehouse.db import engine_for
+
+    url = args.warehouse or args.settings.warehouse_read_url
+    parsed = make_url(url)
+    missing = not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).is_file()
+    if not args.warehouse and parsed.get_backend_name() == "sqlite" and missing:
+        return None
+    return engine_for(url)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.cells import format_table
     from kinerja.intake.check import check_file
 
@@ -174,7 +200,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"berkas tidak ditemukan: {path}", file=sys.stderr)
         return 2
     try:
-        result = check_file(path, load_catalog(args.city), args.pd, args.year)
+        result = check_file(
+            path,
+            _catalog(args),
+            args.pd,
+            args.year,
+            suites=args.settings.expectations_dir,
+            engine=_check_warehouse(args),
+        )
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -199,11 +232,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.status.summary import status_json, status_lines
 
-    catalog = load_catalog(args.city)
-    engine = _read_warehouse(args.warehouse)
+    rt = _runtime(args, read_only=True)
+    engine, catalog = rt.engine, rt.catalog
     if args.json:
         print(json.dumps(status_json(engine, catalog, args.year), ensure_ascii=False, indent=1))
     else:
@@ -213,12 +245,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from kinerja.build import build_outputs
-    from kinerja.catalog import load_catalog
 
-    catalog = load_catalog(args.city)
-    engine = _read_warehouse(args.warehouse)
+    rt = _runtime(args, read_only=True)
     summary = build_outputs(
-        engine, catalog, args.year, Path(args.out), public_url=Settings.from_env().public_url
+        rt.engine, rt.catalog, args.year, Path(args.out), public_url=rt.settings.public_url
     )
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
@@ -236,13 +266,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from kinerja.satudata.ckan import SyncError
     from kinerja.satudata.privacy import PersonalDataError
 
-    portal = args.portal or os.environ.get(CKAN_URL_ENV)
+    settings: Settings = args.settings
+    portal = args.portal or settings.ckan_url
     if not portal and not args.dry_run:
         print(f"alamat portal belum diatur: --portal URL atau {CKAN_URL_ENV}", file=sys.stderr)
         return 2
     try:
-        result = sync_satu_data(
-            args.year, portal, os.environ.get(CKAN_TOKEN_ENV), dry_run=args.dry_run, folder=args.source
+        synced = sync_satu_data(
+            settings, args.year, portal, settings.ckan_token, dry_run=args.dry_run, folder=args.source
         )
     except (SyncError, PersonalDataError, FileNotFoundError, ValueError) as exc:
         if args.json and isinstance(exc, SyncError):
@@ -251,6 +282,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             )
         print(exc, file=sys.stderr)
         return 1
+    result = synced.to_json()
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
@@ -271,7 +303,7 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     from kinerja.lineage import lineage, lineage_lines
 
     try:
-        result = lineage(_read_warehouse(args.warehouse), args.dataset, args.year)
+        result = lineage(_runtime(args, read_only=True).engine, args.dataset, args.year)
     except LookupError as exc:
         print(exc.args[0], file=sys.stderr)
         return 1
@@ -283,11 +315,10 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from kinerja.catalog import load_catalog
     from kinerja.schema import TEMPLATES
     from kinerja.schema.excel import build_workbook, write_workbook
 
-    catalog = load_catalog(args.city)
+    catalog = _catalog(args)
     pd = catalog.pd(args.pd)
     if pd is None:
         print(f"PD '{args.pd}' tidak dikenal", file=sys.stderr)
@@ -307,7 +338,23 @@ def cmd_template(args: argparse.Namespace) -> int:
         )
         return 2
     info = {"triwulan": args.triwulan} if args.triwulan and tpl.periode == "triwulan" else None
-    write_workbook(build_workbook(tpl, catalog, pd, args.year, info=info), Path(args.out))
+    rows = None
+    if args.dari_triwulan_iv:
+        if args.report != "SPM":
+            print("--dari-triwulan-iv hanya untuk laporan SPM (tahunan)", file=sys.stderr)
+            return 2
+        from kinerja.intake.triwulan import yearly_rows_from_quarter_iv
+
+        with _runtime(args, read_only=True).engine.connect() as conn:
+            rows = yearly_rows_from_quarter_iv(conn, catalog, pd, args.year)
+        if rows is None:
+            print(
+                f"Belum ada laporan e-SPM triwulan IV {args.year} yang valid dari {pd.nama} ({pd.kode_pd}) "
+                "di gudang data: tidak ada yang bisa diisikan.",
+                file=sys.stderr,
+            )
+            return 2
+    write_workbook(build_workbook(tpl, catalog, pd, args.year, rows, info=info), Path(args.out))
     print(args.out)
     return 0
 
@@ -325,13 +372,17 @@ def cmd_suites(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line; `settings` (default: from the environment) give the defaults and are
+    handed to the command as `args.settings`."""
+    settings = settings or Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="kinerja", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.set_defaults(settings=settings, warehouse=None)
     parser.add_argument(
         "--city",
-        default=Settings.from_env().city,
+        default=settings.city,
         help="reference data folder of the kota (default: %(default)s)",
     )
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -378,6 +429,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="the workbook (.xlsx)")
     p.add_argument("--pd", help="the agency whose folder it would be in (default: the file's folder)")
     p.add_argument("--year", type=int, help="the reporting year (default: the folder above, else Info)")
+    p.add_argument(
+        "--warehouse",
+        help="SQLAlchemy URL, only read: SPM/SPMTW files are also checked against the quarters and the "
+        "year already collected (default: KINERJA_WAREHOUSE_READ_URL when that warehouse exists)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object: status, errors, warnings")
     p.set_defaults(func=cmd_check)
 
@@ -417,6 +473,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--triwulan", choices=TRIWULAN, help="SPMTW: the quarter written on the Info sheet")
+    p.add_argument(
+        "--dari-triwulan-iv",
+        action="store_true",
+        help="SPM: prefill Penerima and Penerapan from the PD's loaded e-SPM quarter IV (= the year)",
+    )
+    p.add_argument(
+        "--warehouse", help="with --dari-triwulan-iv: SQLAlchemy URL (default: KINERJA_WAREHOUSE_READ_URL)"
+    )
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("suites", help="print (or --write) the expectation suites")

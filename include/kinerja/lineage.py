@@ -294,14 +294,12 @@ def drive_dataset(drive: Any, path: str) -> Dataset:
     return (f"{parts.scheme}://{parts.netloc}", "/".join(p for p in (parts.path.strip("/"), path) if p))
 
 
-def warehouse_dataset(url: str | None, table: str) -> Dataset:
-    """`url`: the warehouse's SQLAlchemy URL (None: the default); only host, port and database
-    make the name, so the loader's and the reader's logins name the same tables."""
+def warehouse_dataset(url: str, table: str) -> Dataset:
+    """`url`: the warehouse's SQLAlchemy URL (the task's `engine.url`); only host, port and
+    database make the name, so the loader's and the reader's logins name the same tables."""
     from sqlalchemy.engine import make_url
 
-    from kinerja.config import Settings
-
-    u = make_url(url or Settings.from_env().warehouse_url)
+    u = make_url(url)
     if u.get_backend_name() == "postgresql":
         return (f"postgres://{u.host or 'localhost'}:{u.port or 5432}", f"{u.database}.public.{table}")
     return (f"{u.get_backend_name()}://{Path(u.database or '').resolve()}", f"main.{table}")
@@ -312,9 +310,10 @@ def ckan_dataset(portal_url: str, name: str) -> Dataset:
 
 
 def collect_datasets(
-    outcomes: Iterable[dict[str, Any]], drive: Any, warehouse_url: str | None
+    outcomes: Iterable[dict[str, Any]], drive: Any, warehouse_url: str
 ) -> tuple[list[Dataset], list[Dataset]]:
-    """A collection batch: the drive files it processed → the warehouse tables it wrote."""
+    """A collection batch: the drive files it processed → the warehouse tables it wrote.
+    `outcomes`: the batch's hand-over (`kinerja.pipeline.FileResult.to_json()`)."""
     from kinerja.schema.model import TEMPLATES
 
     done = [o for o in outcomes if o["status"] in ("loaded", "rejected")]
@@ -325,7 +324,7 @@ def collect_datasets(
     return inputs, [warehouse_dataset(warehouse_url, t) for t in tables]
 
 
-def build_datasets(warehouse_url: str | None, folder: Path) -> tuple[list[Dataset], list[Dataset]]:
+def build_datasets(warehouse_url: str, folder: Path) -> tuple[list[Dataset], list[Dataset]]:
     """A report build: the warehouse tables its published rows aggregate → the Satu Data files."""
     data = json.loads((folder / SUMBER).read_text(encoding="utf-8"))
     tables = sorted({s["tabel"] for row in data["baris"] for s in row["sumber"]})

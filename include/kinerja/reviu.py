@@ -19,15 +19,19 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, delete, insert, select
 
 from kinerja.catalog.loader import Catalog
+from kinerja.handover import Answer, ReviuOutcome, ReviuRequest
 from kinerja.sources.base import Drive
 from kinerja.sources.connections import DriveSpec
 from kinerja.status.collection import collection_status
 from kinerja.warehouse.models import reviu_inspektorat
+
+if TYPE_CHECKING:
+    from kinerja.runtime import Runtime
 
 SETUJUI = "Setujui"
 KEMBALIKAN = "Kembalikan"
@@ -46,7 +50,7 @@ def pd_wajib_lppd(catalog: Catalog, tahun: int) -> dict[str, str]:
     return {p.kode_pd: p.nama for p in catalog.pd_aktif(tahun) if "LPPD" in catalog.laporan_wajib(p)}
 
 
-def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
+def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> ReviuRequest:
     """What the reviewer is asked: the year, the due date and each PD's LPPD status, as text."""
 
     wajib = pd_wajib_lppd(catalog, tahun)
@@ -60,7 +64,7 @@ def permintaan(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
         "",
         *(f"- {kode} ({nama}): {status.get(kode, 'belum masuk')}" for kode, nama in wajib.items()),
     ]
-    return {"tahun": tahun, "body": "\n".join(lines), "pd": list(wajib)}
+    return ReviuRequest(tahun, "\n".join(lines), list(wajib))
 
 
 def belum_waktunya(engine: Engine, catalog: Catalog, tahun: int, today: date) -> str | None:
@@ -124,15 +128,14 @@ def catat_reviu(
     drive: Drive | None,
     tahun: int,
     run_id: str,
-    jawaban: Mapping[str, Any],
-) -> dict[str, Any]:
+    jawaban: Answer,
+) -> ReviuOutcome:
     """Record the reviewer's answer for every PD owing the LPPD and give feedback to the returned
-    ones. `jawaban`: the human-in-the-loop result (chosen_options, params_input, responded_by_user)."""
+    ones. `jawaban`: the human-in-the-loop result (chosen option, the `catatan` field, who)."""
     wajib = pd_wajib_lppd(catalog, tahun)
-    chosen = list(jawaban.get("chosen_options") or [])
-    catatan = baca_catatan((jawaban.get("params_input") or {}).get("catatan"), wajib)
-    returned = catatan.per_pd if KEMBALIKAN in chosen else {}
-    reviewer = jawaban.get("responded_by_user") or {}
+    catatan = baca_catatan(jawaban.params_input.get("catatan"), wajib)
+    returned = catatan.per_pd if KEMBALIKAN in jawaban.chosen_options else {}
+    reviewer = jawaban.responded_by_user or {}
     name = str(reviewer.get("name") or reviewer.get("id") or "") if isinstance(reviewer, Mapping) else ""
     now = datetime.now(UTC)
     rows = []
@@ -157,50 +160,24 @@ def catat_reviu(
         conn.execute(delete(reviu_inspektorat).where(reviu_inspektorat.c.run_id == run_id))
         if rows:
             conn.execute(insert(reviu_inspektorat), rows)
-    return {
-        "tahun": tahun,
-        "disetujui": [r["kode_pd"] for r in rows if r["keputusan"] == DISETUJUI],
-        "dikembalikan": [r["kode_pd"] for r in rows if r["keputusan"] == DIKEMBALIKAN],
-        "tidak_dikenal": catatan.tidak_dikenal,
-    }
+    return ReviuOutcome(
+        tahun=tahun,
+        disetujui=[kode for kode in wajib if kode not in returned],
+        dikembalikan=[kode for kode in wajib if kode in returned],
+        tidak_dikenal=catatan.tidak_dikenal,
+    )
 
 
-def permintaan_tahun(
-    tahun: int,
-    warehouse_url: str | None = None,
-    city: str | None = None,
-    today: date | None = None,
-) -> dict[str, Any] | str:
-    """`permintaan` with the configured warehouse and kota (the DAG's entry point); with `today`
+def permintaan_tahun(rt: Runtime, tahun: int, today: date | None = None) -> ReviuRequest | str:
+    """`permintaan` with the task's warehouse and kota (the DAG's entry point); with `today`
     (a scheduled run), the reason not to ask yet (`belum_waktunya`) when there is one."""
-    from kinerja.catalog.loader import load_catalog
-    from kinerja.config import Settings
-    from kinerja.warehouse.db import engine_for
-
-    settings = Settings.from_env()
-    engine = engine_for(warehouse_url or settings.warehouse_url)
-    catalog = load_catalog(city or settings.city)
-    if today is not None and (why := belum_waktunya(engine, catalog, tahun, today)):
+    if today is not None and (why := belum_waktunya(rt.engine, rt.catalog, tahun, today)):
         return why
-    return permintaan(engine, catalog, tahun)
+    return permintaan(rt.engine, rt.catalog, tahun)
 
 
 def catat_reviu_tahun(
-    tahun: int,
-    run_id: str,
-    jawaban: Mapping[str, Any],
-    drive: DriveSpec | None = None,
-    warehouse_url: str | None = None,
-    city: str | None = None,
-) -> dict[str, Any]:
-    """`catat_reviu` with the configured warehouse, kota and drive (the DAG's entry point)."""
-    from kinerja.catalog.loader import load_catalog
-    from kinerja.config import Settings
-    from kinerja.sources.url import PASSWORD_ENV, drive_from_url
-    from kinerja.warehouse.db import engine_for
-
-    settings = Settings.from_env()
-    secret = {PASSWORD_ENV: drive.password} if drive and drive.password else None
-    opened = drive_from_url((drive and drive.url) or str(settings.drive_dir), env=secret)
-    engine = engine_for(warehouse_url or settings.warehouse_url)
-    return catat_reviu(engine, load_catalog(city or settings.city), opened, tahun, run_id, jawaban)
+    rt: Runtime, tahun: int, run_id: str, jawaban: Answer, drive: DriveSpec | None = None
+) -> ReviuOutcome:
+    """`catat_reviu` with the task's warehouse, kota and drive (the DAG's entry point)."""
+    return catat_reviu(rt.engine, rt.catalog, rt.drive(drive), tahun, run_id, jawaban)

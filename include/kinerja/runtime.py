@@ -12,6 +12,9 @@ from sqlalchemy import Engine
 
 from kinerja.catalog.loader import Catalog, load_catalog
 from kinerja.config import Settings
+from kinerja.sources.base import Drive
+from kinerja.sources.connections import DriveSpec
+from kinerja.sources.url import drive_from_url
 from kinerja.warehouse.db import engine_for, migrate
 
 
@@ -42,6 +45,11 @@ class Runtime:
         engine = engine_for(url)
         if migrated:
             migrate(engine)
-        return cls(
-            settings=settings, catalog=load_catalog(settings.city, settings.reference_dir), engine=engine
-        )
+        catalog = load_catalog(settings.city, settings.reference_dir)
+        return cls(settings=settings, catalog=catalog, engine=engine)
+
+    def drive(self, spec: DriveSpec | None = None) -> Drive:
+        """The shared drive of a connection (`spec`; None or no URL: the settings' `drive_dir`),
+        with the connection's password, else the settings' (KINERJA_DRIVE_PASSWORD)."""
+        url = (spec and spec.url) or str(self.settings.drive_dir)
+        return drive_from_url(url, password=(spec and spec.password) or self.settings.drive_password)

@@ -556,12 +556,12 @@ def generate_national(
     drive (`out/<slug>/<tahun>/<KODE_PD>/...`), optionally only `pd_per_kota` agencies per kota
     (picked deterministically). Paths in the result are relative to `out`. Load a kota with
     `load_catalog(slug, out / "reference")`, or `KINERJA_REFERENCE_DIR` and `--city`."""
-    from kinerja.catalog.loader import load_catalog, reference_dir
+    from kinerja.catalog.loader import load_catalog
 
     reference = out / "reference"
     reference.mkdir(parents=True, exist_ok=True)
     for name in SHARED_CATALOGUES:
-        (reference / name).write_bytes((reference_dir() / name).read_bytes())
+        (reference / name).write_bytes((base.reference / name).read_bytes())
     files: list[SampleFile] = []
     for n in range(1, n_kota + 1):
         slug = write_synthetic_kota(base, n, reference)

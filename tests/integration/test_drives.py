@@ -165,16 +165,14 @@ def test_drive_from_url_local(tmp_path: Path) -> None:
         assert [f.path for f in drive.list_files(2025)] == ["2025/DINKES/a.xlsx"]
 
 
-def test_drive_from_url_smb(smb_server: servers.Server, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drive_from_url_smb(smb_server: servers.Server) -> None:
     srv, root = smb_server, smb_server.fresh_root()
     put(srv.folder / root, "2025/DINKES/a.xlsx", b"x")
     url = f"smb://{srv.username}@127.0.0.1:{srv.port}/{srv.share}/{root}"
     name = f"smb://127.0.0.1:{srv.port}/{srv.share}/{root}"
-    monkeypatch.setenv(PASSWORD_ENV, srv.password)
-    with_env = drive_from_url(url)
-    monkeypatch.delenv(PASSWORD_ENV)
+    handed_in = drive_from_url(url, password=srv.password)
     in_url = drive_from_url(url.replace("@", f":{quote(srv.password, safe='')}@", 1))
-    for drive in (with_env, in_url):
+    for drive in (handed_in, in_url):
         assert isinstance(drive, SmbDrive)
         assert drive.name == name
         assert srv.password not in drive.name + repr(drive)
@@ -184,24 +182,23 @@ def test_drive_from_url_smb(smb_server: servers.Server, monkeypatch: pytest.Monk
         drive_from_url(url)
 
 
-def test_drive_from_url_sftp(sftp_server: servers.Server, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drive_from_url_sftp(sftp_server: servers.Server) -> None:
     srv, root = sftp_server, sftp_server.fresh_root()
     put(srv.folder / root, "2025/DINKES/a.xlsx", b"x")
     url = f"sftp://{srv.username}@127.0.0.1:{srv.port}/{root}?host_key={srv.host_key.replace(' ', '%20')}"
-    monkeypatch.setenv(PASSWORD_ENV, srv.password)
-    drive = drive_from_url(url)
+    drive = drive_from_url(url, password=srv.password)
     assert isinstance(drive, SftpDrive)
     assert drive.name == f"sftp://127.0.0.1:{srv.port}/{root}"
     assert srv.password not in drive.name + repr(drive)
     assert [f.path for f in drive.list_files(2025)] == ["2025/DINKES/a.xlsx"]
     drive.close()
     # The login folder is the chroot here, so `/~/<root>` is the same folder.
-    home = drive_from_url(url.replace(f"/{root}?", f"/~/{root}?"))
+    home = drive_from_url(url.replace(f"/{root}?", f"/~/{root}?"), password=srv.password)
     assert [f.path for f in home.list_files(2025)] == ["2025/DINKES/a.xlsx"]
     assert isinstance(home, SftpDrive) and home.name == f"sftp://127.0.0.1:{srv.port}/~/{root}"
     home.close()
     # An unknown server key is refused before any password is sent.
-    stranger = drive_from_url(url.split("?")[0])
+    stranger = drive_from_url(url.split("?")[0], password=srv.password)
     with pytest.raises(paramiko.SSHException):
         list(stranger.list_files(2025))
 
@@ -216,8 +213,7 @@ def test_drive_from_url_sftp(sftp_server: servers.Server, monkeypatch: pytest.Mo
         "sftp://u@host/x",  # neither password nor key
     ],
 )
-def test_drive_from_url_refuses_incomplete_urls(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+def test_drive_from_url_refuses_incomplete_urls(url: str) -> None:
     with pytest.raises(ValueError):
         drive_from_url(url)
 
@@ -266,5 +262,13 @@ def test_collection_over_a_network_drive(
             assert conn.execute(select(drive_refused.c.path)).scalars().all() == [
                 "2025/DINKES/arsip/DINKES_SPM_2024.xlsx"
             ]
+        # Moved away: the listing over the network no longer shows it, so it is marked gone and
+        # the agency's page says nothing is left.
+        (folder / "2025/DINKES/arsip/DINKES_SPM_2024.xlsx").unlink()
+        assert run() == dict.fromkeys(expected, "unchanged")
+        with sqlite_engine.connect() as conn:
+            assert conn.execute(select(drive_refused.c.gone_at)).scalar_one() is not None
+        text = page.read_text()
+        assert "DINKES_SPM_2024.xlsx" not in text and "Tidak ada lagi berkas" in text
     finally:
         drive.close()

@@ -15,6 +15,7 @@ import pytest
 from kinerja.catalog import Catalog
 from kinerja.cli import main
 from kinerja.pipeline import build_year_reports, summary_lines
+from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares, generate_year
 from kinerja.warehouse.db import engine_for, migrate
 from kinerja.warehouse.load import sync_reference
@@ -167,7 +168,8 @@ def test_reports_build_from_a_reader_url(
     assert main(["report", "--year", "2025", "--out", str(out), "--json"]) == 0
     assert (out / "city.xlsx").is_file() and (out / "laporan.html").is_file()
     assert main(["status", "--year", "2025", "--json"]) == 0
-    built = build_year_reports(2025, "manual__roles")
-    assert (Path(built["staging"]) / "laporan.pdf").is_file()
-    assert summary_lines(2025)
+    reader = Runtime.open(read_only=True)  # what a DAG task builds without connections
+    built = build_year_reports(reader, 2025, "manual__roles")
+    assert (Path(built.staging) / "laporan.pdf").is_file()
+    assert summary_lines(reader, 2025)
     assert table_checksums(pg_engine) == before

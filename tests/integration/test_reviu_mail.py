@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.handover import Answer
 from kinerja.notify import send_reviu_mails, smtp_from_url
 from kinerja.reviu import KEMBALIKAN, belum_waktunya, catat_reviu, feedback_path
 from kinerja.sample import SampleShares, generate_year
@@ -32,13 +33,13 @@ def test_returned_pd_is_mailed_once_and_shown_until_it_hands_in_again(
     server: Server,  # noqa: F811
 ) -> None:
     drive = tmp_path / "drive"
-    jawaban = {
-        "chosen_options": [KEMBALIKAN],
-        "params_input": {"catatan": "DINKES: IKK pembilang tidak sesuai data dukung"},
-        "responded_by_user": {"id": "inspektur"},
-    }
+    jawaban = Answer(
+        chosen_options=[KEMBALIKAN],
+        params_input={"catatan": "DINKES: IKK pembilang tidak sesuai data dukung"},
+        responded_by_user={"id": "inspektur"},
+    )
     result = catat_reviu(sqlite_engine, catalog, LocalDrive(drive), 2025, "run-1", jawaban)
-    assert result["dikembalikan"] == ["DINKES"]
+    assert result.dikembalikan == ["DINKES"]
 
     def client():  # type: ignore[no-untyped-def]
         return smtp_from_url(server.url)
@@ -78,5 +79,5 @@ def test_scheduled_reviu_asks_from_a_week_before_the_due_date_once(
     assert belum_waktunya(sqlite_engine, catalog, 2025, date(2026, 2, 20)) is None
     assert belum_waktunya(sqlite_engine, catalog, 2025, batas) is None
     assert "lewat" in (belum_waktunya(sqlite_engine, catalog, 2025, date(2026, 2, 28)) or "")
-    catat_reviu(sqlite_engine, catalog, None, 2025, "run-1", {"chosen_options": ["Setujui"]})
+    catat_reviu(sqlite_engine, catalog, None, 2025, "run-1", Answer(chosen_options=["Setujui"]))
     assert "sudah tercatat" in (belum_waktunya(sqlite_engine, catalog, 2025, date(2026, 2, 21)) or "")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from kinerja.intake.feedback import COLUMNS, FeedbackContext, feedback_paths, render_html, render_xlsx
-from kinerja.intake.issues import error, warning
+from kinerja.schema.issues import error, warning
 from kinerja.sources import UnsafePathError
 from openpyxl import load_workbook
 

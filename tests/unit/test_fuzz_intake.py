@@ -35,10 +35,10 @@ from kinerja.catalog import Catalog, load_catalog
 from kinerja.intake.collect import Judgement, judge
 from kinerja.intake.container import Limits
 from kinerja.intake.feedback import FeedbackContext, render_html, render_xlsx
-from kinerja.intake.issues import Issue
 from kinerja.intake.reader import _unreadable, read_info
 from kinerja.intake.validation import shared_validator
 from kinerja.sample import SampleShares, generate_year
+from kinerja.schema.issues import Issue
 from openpyxl import load_workbook
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,11 +13,13 @@ import pytest
 from kinerja.build import build_outputs
 from kinerja.catalog import Catalog
 from kinerja.cli import main
+from kinerja.handover import Answer
 from kinerja.lineage import SUMBER, lineage
 from kinerja.lineage import datasets as lineage_datasets
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError
 from kinerja.reports.keputusan import SETUJUI
+from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares, generate_year
 from kinerja.satudata.package import FOLDER, read_package
 from kinerja.warehouse.models import FACT_TABLES, satu_data_sumber, submission, submission_current
@@ -36,12 +38,13 @@ def year(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> tuple[st
     build_outputs(engine, catalog, 2025, staging)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("KINERJA_REPORTS_DIR", str(root / "reports"))
-        request_review(2025, str(staging), "manual__2026-01-30", url)
+        rt = Runtime.open(warehouse_url=url)
+        request_review(rt, 2025, str(staging), "manual__2026-01-30")
         with pytest.raises(NotApprovedError):  # not approved: nothing published, no lineage
-            publish_year_reports(2025, str(staging), url)
+            publish_year_reports(rt, 2025, str(staging))
         assert lineage_datasets(engine, 2025) == []
-        record_review(2025, str(staging), {"chosen_options": [SETUJUI]}, "manual__2026-01-30", url)
-        publish_year_reports(2025, str(staging), url)
+        record_review(rt, 2025, str(staging), Answer([SETUJUI]), "manual__2026-01-30")
+        publish_year_reports(rt, 2025, str(staging))
     return url, engine, staging, root / "drive"
 
 

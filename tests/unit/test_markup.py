@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.intake.check import check_file
-from kinerja.intake.issues import error
 from kinerja.intake.markup import SUMMARY_SHEET, render_markup
 from kinerja.sample import SampleShares, generate_year
+from kinerja.schema.issues import error
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.workbook.workbook import Workbook

@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from kinerja.catalog import Catalog
-from kinerja.catalog.loader import Band, EppdSkor, Scoring
+from kinerja.catalog.scoring import Band, EppdSkor, Scoring
 from kinerja.cells import doc_text, machine_text
 from kinerja.publish.bundle import csv_bytes
 from kinerja.reports.lkpj import KinerjaInput, Rekomendasi, compute_lkpj

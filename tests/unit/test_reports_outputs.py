@@ -317,12 +317,22 @@ def test_report_command_on_a_collected_year(
     catalog: Catalog, sqlite_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     drive = tmp_path / "drive"
-    generate_year(catalog, 2025, drive, seed=7, only=SMALL_SET, shares=SampleShares(missing=0, defective=0))
+    shares = SampleShares(missing=0, defective=0)
+    generate_year(catalog, 2025, drive, seed=7, only=SMALL_SET, shares=shares, triwulan=True)
     make_run(sqlite_engine, drive, catalog, tmp_path).run()
     url = str(sqlite_engine.url)
     out = tmp_path / "out"
     assert main(["report", "--year", "2025", "--warehouse", url, "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
+    # The quarterly e-SPM files (SPMTW) beside the yearly figures, also in ringkasan.json.
+    quarters = {p["pd"]: p for p in summary["spm_triwulan"]}
+    assert quarters == {p["pd"]: p for p in json.loads((out / "ringkasan.json").read_text())["spm_triwulan"]}
+    assert {"DINKES", "DISDIKBUD"} <= set(quarters) and "BAPPEDA" not in quarters, "only PDs owing the SPM"
+    dinkes = quarters["DINKES"]["triwulan"]
+    assert [q["triwulan"] for q in dinkes] == [1, 2, 3, 4] and all(q["received"] == 1 for q in dinkes)
+    assert {q["status"] for q in dinkes} <= {"valid", "terlambat"} and quarters["DINKES"][
+        "tanpa_triwulan"
+    ] is None
     assert summary["tahun"] == 2025 and summary["tahun_sebelumnya"] is None
     assert summary["spm"]["daerah"] is not None and summary["lppd"]["skor"] is not None
     assert {"city.xlsx", "laporan.html", "laporan.pdf", "pd/DINKES/index.html"} <= set(summary["files"])

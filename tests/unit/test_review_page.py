@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.handover import Answer
 from kinerja.lineage import SUMBER
 from kinerja.pipeline import publish_year_reports, record_review, request_review
 from kinerja.publish.release import NotApprovedError, sha256_file
 from kinerja.reports.keputusan import SETUJUI, TOLAK
+from kinerja.runtime import Runtime
 from kinerja.sample import SampleShares
 from kinerja.satudata.package import FOLDER
 from kinerja.status.collection import BELUM_MASUK, DITOLAK, collection_status
@@ -56,18 +58,20 @@ def test_review_page_of_a_staged_build(
         catalog, tmp_path, seed=4, shares=SampleShares(late=0.2, missing=0.2, defective=0.3)
     )
     monkeypatch.setenv("KINERJA_REPORTS_DIR", str(tmp_path / "reports"))
+    rt = Runtime.open(warehouse_url=url)
+    approve = Answer(chosen_options=[SETUJUI])
     first = _stage(tmp_path / "reports", "run_a", "80.10", "Capaian SPM: 80,10 %\nLPPD: skor 2,8094")
-    asked = request_review(2025, str(first), "run_a", url)
-    assert asked["files"] == 5 and asked["ringkasan"].startswith("Capaian SPM")
+    asked = request_review(rt, 2025, str(first), "run_a")
+    assert asked.files == 5 and asked.ringkasan.startswith("Capaian SPM")
     # Not approved yet: nothing is published.
     with pytest.raises(NotApprovedError, match="belum disetujui"):
-        publish_year_reports(2025, str(first), url)
-    record_review(2025, str(first), {"chosen_options": [SETUJUI], "params_input": {}}, "run_a", url)
-    published = Path(publish_year_reports(2025, str(first), url))
+        publish_year_reports(rt, 2025, str(first))
+    record_review(rt, 2025, str(first), approve, "run_a")
+    published = Path(publish_year_reports(rt, 2025, str(first)))
     assert (published / "laporan.pdf").read_bytes() == (first / "laporan.pdf").read_bytes()
 
     second = _stage(tmp_path / "reports", "run_b", "82.35", "Capaian SPM: 82,35 %\n<b>LPPD</b>")
-    request_review(2025, str(second), "run_b", url)
+    request_review(rt, 2025, str(second), "run_b")
     review = find_review(engine, run_id="run_b")
     assert review is not None and review.decision == "menunggu"
     assert review.berkas["laporan.pdf"] == sha256_file(second / "laporan.pdf")
@@ -108,10 +112,10 @@ def test_review_page_of_a_staged_build(
     )
 
     # A changed staged file: publishing the approved-then-altered folder refuses.
-    record_review(2025, str(second), {"chosen_options": [SETUJUI], "params_input": {}}, "run_b", url)
+    record_review(rt, 2025, str(second), approve, "run_b")
     (second / "laporan.pdf").write_bytes(b"%PDF-1.4 diubah")
     with pytest.raises(NotApprovedError, match=r"berubah: laporan\.pdf"):
-        publish_year_reports(2025, str(second), url)
+        publish_year_reports(rt, 2025, str(second))
     assert (published / "laporan.pdf").read_bytes() == b"%PDF-1.4 run_a"
     engine.dispose()
 

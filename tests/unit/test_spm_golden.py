@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from kinerja.catalog.loader import Band, Scoring
+from kinerja.catalog.scoring import Band, Scoring
 from kinerja.cells import format_id
 from kinerja.rules.numbers import round_half_up
 from kinerja.rules.spm import JpdInput, Mutu, Penerima, compute_spm

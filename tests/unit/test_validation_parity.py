@@ -22,9 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kinerja.catalog import Catalog, load_catalog
 from kinerja.intake.collect import Judgement, inspect, validate_judgements
-from kinerja.intake.issues import Issue
 from kinerja.intake.validation import shared_validator
 from kinerja.sample import DEFECTS, SampleShares, generate_year
+from kinerja.schema.issues import Issue
 from openpyxl import Workbook
 
 from tests.unit.test_bad_input import (

@@ -5,27 +5,35 @@ findings, without a warehouse, an archive or feedback files. The agency and the 
 from `--pd`/`--year`, else from where the file sits (`<tahun>/<KODE_PD>/<file>` as on the
 drive), else from the workbook's own Info sheet (then the "another agency" and "wrong year"
 checks have nothing to compare with, and say so).
+
+The checks between quarters and the yearly SPM (`intake.triwulan`) compare the file with what
+the warehouse already holds: they run when `check_file` is given a warehouse, else a note says
+that the collection runs them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from kinerja.catalog.loader import Catalog
 from kinerja.intake.collect import Judgement, judge
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
-from kinerja.intake.issues import Issue, issue_json, shown
 from kinerja.intake.reader import open_workbook, read_info
+from kinerja.intake.triwulan import QUARTERLY, YEARLY, label, quarter_findings
 from kinerja.intake.validation import Validator
+from kinerja.schema.issues import Issue, issue_json, shown
 
 
 @cache
-def _validator() -> Validator:
-    """A validator that keeps no results (no Data Docs): checking leaves nothing behind."""
-    return Validator()
+def _validator(suites: Path | None = None) -> Validator:
+    """A validator of `suites` that keeps no results (no Data Docs): checking leaves nothing behind."""
+    return Validator(suites)
 
 
 @dataclass
@@ -36,6 +44,9 @@ class CheckResult:
     judgement: Judgement
     notes: list[str] = field(default_factory=list)
     """How the agency and the year were decided, for the reader."""
+    quarter_checks: str | None = None
+    """The checks between quarters and the yearly SPM: `run` (against the warehouse),
+    `at collection` (no warehouse here) or None (not an SPM/SPMTW file without errors)."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -58,6 +69,7 @@ class CheckResult:
             "report": self.judgement.laporan,
             "status": self.status,
             "notes": self.notes,
+            "quarter_checks": self.quarter_checks,
             "errors": [issue_json(i) for i in self.errors],
             "warnings": [issue_json(i) for i in self.warnings],
         }
@@ -82,8 +94,13 @@ def check_file(
     kode_pd: str | None = None,
     tahun: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    suites: Path | None = None,
+    engine: Engine | None = None,
 ) -> CheckResult:
-    """Judge one file as the collection would judge it in `<tahun>/<kode_pd>/`."""
+    """Judge one file as the collection would judge it in `<tahun>/<kode_pd>/`, with the
+    expectation suites of `suites` (`Settings.expectations_dir`; default: the source tree's);
+    with `engine` (the warehouse, only read) also against the quarters and the year already
+    collected."""
     with path.open("rb") as f:
         data = f.read(limits.max_file_bytes + 1)  # as the drives read: one byte over says "too big"
     notes = []
@@ -106,5 +123,39 @@ def check_file(
     if tahun is None:
         raise ValueError("tahun pelaporan tidak diketahui (tidak dari folder, tidak di Info): pakai --year")
     owner = catalog.pd(kode_pd) if kode_pd else None
-    judgement = judge(data, owner, kode_pd or "(tidak diketahui)", tahun, catalog, _validator, limits)
-    return CheckResult(str(path), kode_pd, tahun, judgement, notes)
+    validator = partial(_validator, suites)
+    judgement = judge(data, owner, kode_pd or "(tidak diketahui)", tahun, catalog, validator, limits)
+    result = CheckResult(str(path), kode_pd, tahun, judgement, notes)
+    _check_quarters(result, engine)
+    return result
+
+
+def _check_quarters(result: CheckResult, engine: Engine | None) -> None:
+    """The collection's checks between quarters and the year, for a file it would load."""
+    j = result.judgement
+    if j.template is None or j.template.code not in (QUARTERLY, YEARLY):
+        return
+    if result.errors or not result.kode_pd:
+        return
+    against = (
+        "triwulan sebelumnya dan laporan SPM tahunan"
+        if j.template.code == QUARTERLY
+        else f"laporan e-SPM {label(4)}"
+    )
+    if engine is None:
+        result.quarter_checks = "at collection"
+        result.notes.append(f"pemeriksaan terhadap {against} dijalankan saat pengumpulan (tanpa --warehouse)")
+        return
+    try:
+        with engine.connect() as conn:
+            found = quarter_findings(conn, j.template, j.frames, result.tahun, result.kode_pd, j.triwulan)
+    except SQLAlchemyError as exc:
+        result.quarter_checks = "at collection"
+        result.notes.append(
+            f"gudang data tidak dapat dibaca ({type(exc).__name__}): pemeriksaan terhadap {against} "
+            "dijalankan saat pengumpulan"
+        )
+        return
+    j.issues += found
+    result.quarter_checks = "run"
+    result.notes.append(f"diperiksa terhadap {against} yang sudah ada di gudang data")

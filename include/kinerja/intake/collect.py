@@ -26,16 +26,16 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
-from kinerja.catalog.codes import code_labels, code_sets
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.container import DEFAULT_LIMITS, Limits
 from kinerja.intake.feedback import FeedbackContext, write_feedback
-from kinerja.intake.issues import Issue, error, shown
 from kinerja.intake.reader import INFO_ROWS, open_workbook, read_info, read_sheets
 from kinerja.intake.refused import record_refused
 from kinerja.intake.suggest import with_suggestions
 from kinerja.intake.triwulan import deadline, label, quarter_findings
 from kinerja.intake.validation import SuiteDriftError, ToValidate, Validator, shared_validator
+from kinerja.schema.codes import code_labels, code_sets
+from kinerja.schema.issues import Issue, error, shown
 from kinerja.schema.model import TEMPLATES, TRIWULAN, TRIWULAN_FIELD, Sheet, Template, triwulan_number
 from kinerja.schema.suites import suite_name
 from kinerja.sources.base import Drive, DriveFile, RefusedFile
@@ -323,11 +323,13 @@ class CollectRun:
         with self.engine.connect() as conn:
             seen = manifest(conn, self.drive.name, self.tahun)
         todo, skipped, refused = [], [], []
+        folders: set[str] = set()
         now = self.now().timestamp()
         for f in self.drive.survey(self.tahun):
             if isinstance(f, RefusedFile):
                 refused.append(f)
                 continue
+            folders.add(f.kode_pd_folder)
             last = seen.get(f.path)
             if last and last.size == f.size and last.mtime == f.mtime:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version))
@@ -336,8 +338,16 @@ class CollectRun:
             else:
                 todo.append(f)
         # Not taken (bad name, wrong place, sub-folder): recorded once, answered where safe.
+        # A complete listing: what is no longer there is marked gone.
         record_refused(
-            self.engine, self.drive, self.catalog, self.tahun, refused, self.now(), self.write_feedback
+            self.engine,
+            self.drive,
+            self.catalog,
+            self.tahun,
+            refused,
+            self.now(),
+            self.write_feedback,
+            folders,
         )
         return sorted(todo, key=lambda f: (f.mtime, f.path)), skipped
 

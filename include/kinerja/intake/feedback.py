@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kinerja.intake.issues import Issue
 from kinerja.intake.xlsx_package import Styles, new_workbook, sheet_row, worksheet
+from kinerja.schema.issues import Issue
 from kinerja.sources.base import FEEDBACK_FOLDER, Drive, safe_relative
 
 COLUMNS = ("Tingkat", "Lembar", "Baris", "Kolom", "Nilai", "Masalah", "Cara memperbaiki")

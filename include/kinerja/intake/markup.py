@@ -37,7 +37,6 @@ from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
 from kinerja.intake.feedback import heading_styles, verdict
-from kinerja.intake.issues import Issue
 from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
 from kinerja.intake.xlsx_package import (
     CT_COMMENTS,
@@ -60,6 +59,7 @@ from kinerja.intake.xlsx_package import (
     sheet_row,
     worksheet,
 )
+from kinerja.schema.issues import Issue
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
-from kinerja.intake.issues import Issue, error, shown, warning
+from kinerja.schema.issues import Issue, error, shown, warning
 from kinerja.schema.model import INFO_FIELDS, INFO_SHEET, TRIWULAN_FIELD, Column, Sheet, Template
 
 INFO_ROWS = "_baris"

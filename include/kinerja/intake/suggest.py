@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from kinerja.intake.issues import Issue, shown
 from kinerja.intake.markup import SUMMARY_SHEET
 from kinerja.intake.reader import normalise_header
 from kinerja.schema.excel import CODES_SHEET
+from kinerja.schema.issues import Issue, shown
 from kinerja.schema.model import INFO_SHEET, Column, Template
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,10 @@ may have corrected a figure since, and says so in *Keterangan*):
   comes second): every *Harus Dilayani* / *Terlayani* per JPD and kecamatan and every *Alokasi* /
   *Realisasi Anggaran* per JPD equal, both figures named.
 
+`yearly_rows_from_quarter_iv` prefills the yearly SPM template (`kinerja template --report SPM
+--dari-triwulan-iv`) with the PD's loaded quarter IV: the same figures, so the two files agree
+unless the official changes one.
+
 Deadlines: each quarter closes on its e-SPM day (`Kalender.batas_e_spm`); the yearly files on
 `batas_pengumpulan`.
 """
@@ -30,8 +34,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from kinerja.catalog.loader import Catalog
-from kinerja.intake.issues import Issue, shown, warning
+from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.schema.excel import prefilled_rows
+from kinerja.schema.issues import Issue, shown, warning
 from kinerja.schema.model import TEMPLATES, TRIWULAN, Template
 from kinerja.warehouse.models import FACT_TABLES
 
@@ -174,3 +179,37 @@ def quarter_findings(
     if tpl.code == YEARLY:
         found += _compare(conn, filed, tahun, kode_pd, 4, "sama")
     return found[:MAX_FINDINGS]
+
+
+def _cell(value: Any) -> Any:
+    """A stored figure as the template shows it: whole numbers without a decimal part."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def yearly_rows_from_quarter_iv(
+    conn: Connection, catalog: Catalog, pd: PerangkatDaerah, tahun: int
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The yearly SPM template's rows for `pd`, its shared sheets (Penerima, Penerapan) filled
+    with the PD's current quarter IV e-SPM figures (quarter IV is the year, see above); the
+    sheets the quarters do not have (Mutu) are left to fill. None when no quarter IV is loaded."""
+    rows: dict[str, list[dict[str, Any]]] = {
+        name: [dict(r) for r in sheet_rows]
+        for name, sheet_rows in prefilled_rows(TEMPLATES[YEARLY], catalog, pd).items()
+    }
+    quarterly = TEMPLATES[QUARTERLY]
+    found = False
+    for sheet_name, keys, _ in SHARED:
+        sheet = quarterly.sheet(sheet_name)
+        filled = [c.name for c in sheet.columns if c.stored and c.name not in keys]
+        where = {"tahun": tahun, "kode_pd": pd.kode_pd, "triwulan": 4}
+        stored = set(FACT_TABLES[sheet.table].c.keys())
+        values = [c for c in filled if c in stored]
+        loaded = _loaded(conn, sheet.table, where, keys, values)
+        found = found or bool(loaded)
+        for row in rows.get(sheet_name, []):
+            q4 = loaded.get(tuple(row[k] for k in keys))
+            if q4 is not None:
+                row.update({c: _cell(q4[c]) for c in values if q4[c] is not None})
+    return rows if found else None

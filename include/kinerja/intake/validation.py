@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from kinerja.config import PROJECT_ROOT
-from kinerja.intake.issues import Issue, Severity, shown
+from kinerja.schema.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
 MAX_ISSUES_PER_RULE = 200
@@ -39,8 +39,8 @@ INDEX_EVERY_S = 300.0
 """How stale the Data Docs index may get in a long-lived process (result pages are immediate)."""
 
 
-def expectations_dir() -> Path:
-    return Path(os.environ.get("KINERJA_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+"""The suites in the source tree; a deployment names its own (`Settings.expectations_dir`)."""
 
 
 class SuiteDriftError(RuntimeError):
@@ -51,7 +51,8 @@ class Validator:
     """One Great Expectations context and its suites, reused for every frame of a process."""
 
     def __init__(self, folder: Path | None = None, docs_root: Path | None = None) -> None:
-        """`docs_root`: where results are kept for the operators' Data Docs (None: not kept)."""
+        """`folder`: the suites (`Settings.expectations_dir`; default: the source tree's).
+        `docs_root`: where results are kept for the operators' Data Docs (None: not kept)."""
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
@@ -62,7 +63,7 @@ class Validator:
             ProgressBarsConfig,
         )
 
-        self._folder = folder or expectations_dir()
+        self._folder = folder or EXPECTATIONS_DIR
         self._docs_root = docs_root
         self._index_built_at: float | None = None
         config = None
@@ -570,8 +571,8 @@ def _issues(
 
 
 @cache
-def shared_validator() -> Validator:
-    """The process-wide validator: Great Expectations is imported and set up once."""
-    from kinerja.config import Settings
-
-    return Validator(docs_root=Settings.from_env().data_docs_dir)
+def shared_validator(folder: Path | None = None, docs_root: Path | None = None) -> Validator:
+    """The process-wide validator of `folder` keeping results in `docs_root` (as `Validator`):
+    Great Expectations is imported and set up once. A collection passes its settings'
+    (`kinerja.pipeline.open_run`)."""
+    return Validator(folder, docs_root)

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from kinerja.catalog.loader import Band
+from kinerja.catalog.scoring import Band
 from kinerja.cells import format_id
 from kinerja.reports.table import SEC_KUMPUL, SEC_LKPJ, SEC_LPPD, SEC_SPM, SEC_YOY
 from kinerja.reports.year import YearReport

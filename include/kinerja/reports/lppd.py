@@ -38,7 +38,8 @@ from itertools import pairwise
 
 from sqlalchemy import Engine, select
 
-from kinerja.catalog.loader import Band, Catalog, EppdSkor, Ikk, Scoring
+from kinerja.catalog.loader import Catalog, Ikk
+from kinerja.catalog.scoring import Band, EppdSkor, Scoring
 from kinerja.rules.numbers import exact, round_half_up
 from kinerja.warehouse.models import FACT_TABLES
 

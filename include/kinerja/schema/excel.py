@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kinerja.catalog.codes import code_labels
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
+from kinerja.schema.codes import code_labels
 from kinerja.schema.model import INFO_SHEET, TRIWULAN, Sheet, Template
 
 Row = Mapping[str, Any]

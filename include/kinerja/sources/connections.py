@@ -12,6 +12,15 @@ from urllib.parse import quote
 
 from kinerja.config import SetupError
 
+# The Airflow Connections the project reads, named once (DAGs, the UI plugin, the status board).
+WAREHOUSE_CONN_ID = "kinerja_warehouse"
+WAREHOUSE_READ_CONN_ID = "kinerja_warehouse_read"
+"""The reports' read-only login (a member of `kinerja_reader`)."""
+DRIVE_CONN_ID = "kinerja_drive"
+SATU_DATA_CONN_ID = "satu_data_ckan"
+SMTP_CONN_ID = "kinerja_smtp"
+"""The e-mail server; without it the SMTP provider's `smtp_default`."""
+
 
 class ConnectionLike(Protocol):
     conn_type: str
@@ -77,7 +86,7 @@ class PortalSpec:
     api_token: str | None
 
 
-def ckan_portal(conn: ConnectionLike | None, conn_id: str = "satu_data_ckan") -> PortalSpec:
+def ckan_portal(conn: ConnectionLike | None, conn_id: str = SATU_DATA_CONN_ID) -> PortalSpec:
     """The Satu Data (CKAN) portal of an `http` connection: host (with or without the scheme),
     schema = `https` (default) or `http`, port; the API token is the password (or extra
     `api_token`). No connection (or no host) is a `SetupError` naming what to create."""

@@ -6,16 +6,15 @@
                                                      login folder, no path the login folder itself
     sftp://...?key_file=/path/id_ed25519&host_key=ssh-ed25519%20AAAA...
 
-The password is best kept out of the URL (which ends up in logs and config files): it is read
-from KINERJA_DRIVE_PASSWORD when the URL has none. A drive's `name`, stored in the manifest to
-recognise files already seen, is built from the URL without user or secrets, so it stays stable
-when credentials rotate.
+The password is best kept out of the URL (which ends up in logs and config files): the caller
+hands it in (`password`: the Airflow Connection's, else `Settings.drive_password`, i.e.
+KINERJA_DRIVE_PASSWORD) and it is used when the URL has none. A drive's `name`, stored in the
+manifest to recognise files already seen, is built from the URL without user or secrets, so it
+stays stable when credentials rotate.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -23,12 +22,13 @@ from kinerja.sources.base import Drive
 from kinerja.sources.local import LocalDrive
 
 PASSWORD_ENV = "KINERJA_DRIVE_PASSWORD"
+"""Where the command line's drive password comes from (read by `kinerja.config.Settings`), for messages."""
 SFTP_OPTIONS = ("key_file", "host_key")
 
 
-def drive_from_url(url: str, env: Mapping[str, str] | None = None) -> Drive:
-    """Build the drive a URL names; raises ValueError on anything incomplete or unknown."""
-    env = os.environ if env is None else env
+def drive_from_url(url: str, password: str | None = None) -> Drive:
+    """Build the drive a URL names, with `password` unless the URL carries one; raises
+    ValueError on anything incomplete or unknown."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if len(scheme) <= 1:  # a plain path (a one-letter "scheme" is a Windows drive letter)
@@ -43,7 +43,7 @@ def drive_from_url(url: str, env: Mapping[str, str] | None = None) -> Drive:
         raise ValueError(f"{scheme} URL needs user@host: {scheme}://user@host/...")
     host = parts.hostname
     user = unquote(parts.username)
-    password = unquote(parts.password) if parts.password is not None else env.get(PASSWORD_ENV)
+    password = unquote(parts.password) if parts.password is not None else password
     # Not parse_qs: it would turn the '+' of a base64 host key into a space.
     options = {unquote(k): unquote(v) for k, _, v in (o.partition("=") for o in parts.query.split("&") if o)}
     allowed = SFTP_OPTIONS if scheme == "sftp" else ()

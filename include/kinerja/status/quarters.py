@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -19,6 +20,8 @@ from kinerja.warehouse.models import reviu_inspektorat, submission, submission_c
 VALID, TERLAMBAT, DITOLAK, BELUM_MASUK = "valid", "terlambat", "ditolak", "belum masuk"
 BELUM_WAKTUNYA = "belum waktunya"
 """The quarter has not ended yet: nothing is expected."""
+TAK_TERBACA = "masuk, triwulan tak terbaca"
+"""A quarterly file came in whose quarter could not be read: rejected, in no quarter."""
 DIKEMBALIKAN = "dikembalikan"
 """The Inspektorat returned the PD's LPPD data and no new LPPD file came in since."""
 QUARTER_END = ((3, 31), (6, 30), (9, 30), (12, 31))
@@ -83,6 +86,85 @@ def quarter_status(engine: Engine, catalog: Catalog, tahun: int, today: date) ->
                 status = BELUM_MASUK
             cells.append(QuarterCell(q, status, kalender.batas_e_spm(q), n, last))
         out[pd.kode_pd] = cells
+    return out
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A PD's quarterly files whose quarter could not be read (Triwulan empty or not I-IV): they
+    were rejected and belong to no quarter, but the PD did hand something in."""
+
+    kode_pd: str
+    versions: int
+    last_received_at: datetime
+    feedback_path: str | None
+    """The newest feedback written for one of them, relative to the drive root."""
+    feedback_file: str | None
+    """The name of the file that feedback answers."""
+
+
+def unplaced_quarterly(engine: Engine, tahun: int) -> dict[str, Unplaced]:
+    """Per PD: its quarterly (SPMTW) files of `tahun` recorded with no quarter, and the newest."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                submission.c.kode_pd, submission.c.path, submission.c.received_at, submission.c.feedback_path
+            )
+            .where(
+                submission.c.tahun == tahun,
+                submission.c.laporan == QUARTERLY,
+                submission.c.triwulan.is_(None),
+            )
+            .order_by(submission.c.received_at, submission.c.id)
+        ).all()
+    out: dict[str, Unplaced] = {}
+    for r in rows:
+        before = out.get(r.kode_pd)
+        received = _utc(r.received_at)
+        assert received is not None
+        fb_path, fb_file = (r.feedback_path, r.path.rsplit("/", 1)[-1]) if r.feedback_path else (None, None)
+        if fb_path is None and before is not None:
+            fb_path, fb_file = before.feedback_path, before.feedback_file
+        n = (before.versions if before else 0) + 1
+        out[r.kode_pd] = Unplaced(r.kode_pd, n, received, fb_path, fb_file)
+    return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def quarters_json(engine: Engine, catalog: Catalog, tahun: int, today: date) -> list[dict[str, Any]]:
+    """The quarterly e-SPM files as JSON (`spm_triwulan` in `kinerja status --json` and in the
+    report's summary): one object per PD owing the SPM, its four quarters, and the files whose
+    quarter could not be read (`tanpa_triwulan`, null when none)."""
+    unplaced = unplaced_quarterly(engine, tahun)
+    out = []
+    for kode, cells in quarter_status(engine, catalog, tahun, today).items():
+        u = unplaced.get(kode)
+        out.append(
+            {
+                "pd": kode,
+                "triwulan": [
+                    {
+                        "triwulan": c.triwulan,
+                        "status": c.status,
+                        "batas": c.batas.isoformat(),
+                        "received": c.versions,
+                        "last_received_at": _iso(c.last_received_at),
+                    }
+                    for c in cells
+                ],
+                "tanpa_triwulan": None
+                if u is None
+                else {
+                    "received": u.versions,
+                    "last_received_at": _iso(u.last_received_at),
+                    "feedback_path": u.feedback_path,
+                    "feedback_file": u.feedback_file,
+                },
+            }
+        )
     return out
 
 

@@ -12,7 +12,7 @@ from kinerja.catalog.loader import Catalog
 from kinerja.cells import format_id, format_table
 from kinerja.schema.model import LAPORAN
 from kinerja.status.collection import ReportStatus, collection_status, unrecognised_files
-from kinerja.status.quarters import quarter_status
+from kinerja.status.quarters import quarter_status, quarters_json, unplaced_quarterly
 from kinerja.status.spm import spm_for_year
 
 
@@ -45,12 +45,14 @@ def status_lines(engine: Engine, catalog: Catalog, tahun: int) -> list[str]:
         f"Ringkasan {len(rows)} laporan wajib: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())),
     ]
     quarters = quarter_status(engine, catalog, tahun, datetime.now(catalog.tz).date())
-    if any(c.versions for cells in quarters.values() for c in cells):
+    unplaced = unplaced_quarterly(engine, tahun)
+    if unplaced or any(c.versions for cells in quarters.values() for c in cells):
         lines += ["", "SPM triwulanan (e-SPM, tidak wajib di sini):"]
-        lines += [
-            f"  {kode:14} " + "  ".join(f"TW{c.triwulan} {c.status}" for c in cells)
-            for kode, cells in quarters.items()
-        ]
+        for kode, quarter_cells in quarters.items():
+            line = f"  {kode:14} " + "  ".join(f"TW{c.triwulan} {c.status}" for c in quarter_cells)
+            if kode in unplaced:
+                line += f"  + {unplaced[kode].versions} berkas ditolak, triwulan tak terbaca"
+            lines.append(line)
     spm = spm_for_year(engine, catalog, tahun)
     if spm.daerah is None:
         lines.append("Capaian SPM: belum ada data SPM yang valid.")
@@ -81,4 +83,5 @@ def status_json(engine: Engine, catalog: Catalog, tahun: int) -> dict[str, Any]:
             "kategori": spm.kategori,
             "bidang": {k: str(v) for k, v in spm.bidang.items()},
         },
+        "spm_triwulan": quarters_json(engine, catalog, tahun, datetime.now(catalog.tz).date()),
     }

@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, delete, false, func, insert, select, text
 
 from kinerja.catalog.loader import Catalog
-from kinerja.intake.issues import Issue
+from kinerja.schema.issues import Issue
 from kinerja.schema.model import Column, Template
 from kinerja.warehouse.models import (
     FACT_TABLES,

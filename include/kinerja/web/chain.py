@@ -15,11 +15,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
+from kinerja.sources.connections import SATU_DATA_CONN_ID
 from kinerja.warehouse.models import report_review
 
 COLLECT, COMPILE, SYNC = "collect_submissions", "compile_reports", "sync_satu_data"
 CHAIN_DAGS = (COLLECT, COMPILE, SYNC)
-PORTAL_CONN_ID = "satu_data_ckan"
+PORTAL_CONN_ID = SATU_DATA_CONN_ID
 
 SELESAI, SEBAGIAN, BERJALAN, MENUNGGU, GAGAL, DITOLAK, BELUM = (
     "selesai",

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from kinerja.cells import tanggal, waktu
 from kinerja.schema.model import LAPORAN
 from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID
-from kinerja.status.quarters import BELUM_WAKTUNYA, DIKEMBALIKAN
+from kinerja.status.quarters import BELUM_WAKTUNYA, DIKEMBALIKAN, TAK_TERBACA
 from kinerja.web.chain import CHAIN_CSS, render_chain
 from kinerja.web.status_page import FEEDBACK_ROUTE, STATUSES, TAK_DIKENALI, Cell, PdRow, StatusPage
 
@@ -22,6 +22,7 @@ STATUS_LABEL = {
     VALID: "Valid",
     TERLAMBAT: "Terlambat",
     BELUM_WAKTUNYA: "Belum waktunya",
+    TAK_TERBACA: "Masuk, triwulan tak terbaca",
 }
 STATUS_HINT = {
     BELUM_MASUK: "belum ada berkas yang masuk",
@@ -35,6 +36,10 @@ STATUS_HINT = {
         "ulang berkas LPPD"
     ),
     BELUM_WAKTUNYA: "triwulan belum berakhir",
+    TAK_TERBACA: (
+        "berkas e-SPM triwulanan masuk tetapi isian Triwulan (I-IV) di lembar Info kosong atau salah: "
+        "ditolak, tidak masuk triwulan mana pun; PD sudah mendapat umpan balik"
+    ),
     VALID: "data valid diterima sebelum batas dan sudah dimuat",
     TERLAMBAT: "data valid sudah dimuat, tetapi diterima setelah batas",
 }
@@ -46,6 +51,7 @@ STATUS_CLASS = {
     VALID: "valid",
     TERLAMBAT: "terlambat",
     BELUM_WAKTUNYA: "belum",
+    TAK_TERBACA: "takdikenali",
 }
 
 _CSS = """
@@ -153,6 +159,27 @@ def _mail_html(row: PdRow) -> str:
     return f'<div class="meta surel-gagal">E-mail umpan balik tidak sampai:<ul>{items}</ul></div>'
 
 
+def _unplaced_html(page: StatusPage, kode: str) -> str:
+    """Under the PD's name: quarterly files rejected with no readable quarter, which no quarter
+    cell shows (like the yearly cells' "masuk, tak dikenali"), linked to their feedback."""
+    u = page.triwulan_tak_terbaca.get(kode)
+    if u is None:
+        return ""
+    when = _e(waktu(u.last_received_at, page.tz, page.tz_label))
+    parts = [
+        f'<div class="meta tanpa-triwulan" data-status="{_e(TAK_TERBACA)}">'
+        f'<span class="badge st-takdikenali" title="{_e(STATUS_HINT[TAK_TERBACA])}">'
+        f"{_e(STATUS_LABEL[TAK_TERBACA])}</span> "
+        f"{u.versions} berkas ditolak, Triwulan (I-IV) tak terbaca &middot; terakhir {when}</div>"
+    ]
+    if u.feedback_path:
+        parts.append(
+            f'<div class="meta umpan-balik"><a href="{_e(feedback_href(u.feedback_path))}">'
+            f"Umpan balik terakhir</a> &middot; {_e(u.feedback_file or '')}</div>"
+        )
+    return "".join(parts)
+
+
 def _quarters_html(page: StatusPage) -> str:
     """The optional quarterly e-SPM files (SPMTW) of every PD owing the SPM, per quarter."""
     if not page.triwulan:
@@ -174,7 +201,7 @@ def _quarters_html(page: StatusPage) -> str:
             )
         rows.append(
             f'<tr data-pd="{_e(kode)}"><td class="pd"><div class="nama">{_e(names.get(kode, kode))}</div>'
-            f'<div class="kode">{_e(kode)}</div></td>{"".join(tds)}</tr>'
+            f'<div class="kode">{_e(kode)}</div>{_unplaced_html(page, kode)}</td>{"".join(tds)}</tr>'
         )
     return (
         '<h2 id="triwulan">Laporan SPM triwulanan (e-SPM, tidak wajib di sini)</h2>'

@@ -21,7 +21,14 @@ from kinerja.catalog.loader import Catalog
 from kinerja.intake.refused import RefusedRow, refused_for_board
 from kinerja.sources.base import UnsafePathError, safe_relative
 from kinerja.status.collection import BELUM_MASUK, DITOLAK, TERLAMBAT, VALID, collection_status
-from kinerja.status.quarters import DIKEMBALIKAN, QuarterCell, quarter_status, returned_lppd
+from kinerja.status.quarters import (
+    DIKEMBALIKAN,
+    QuarterCell,
+    Unplaced,
+    quarter_status,
+    returned_lppd,
+    unplaced_quarterly,
+)
 from kinerja.warehouse.models import submission
 from kinerja.web.chain import PipelineState, Step, chain_steps, latest_review
 
@@ -97,7 +104,9 @@ class StatusPage:
     chain: list[Step] = field(default_factory=list)
     """Where the year stands: collected → built → review → published → synced (`reports.chain`)."""
     triwulan: Mapping[str, list[QuarterCell]] = field(default_factory=dict)
-    """Per PD owing the SPM: its optional quarterly e-SPM files (`intake.board`)."""
+    """Per PD owing the SPM: its optional quarterly e-SPM files (`status.quarters`)."""
+    triwulan_tak_terbaca: Mapping[str, Unplaced] = field(default_factory=dict)
+    """Per PD: quarterly files rejected with no readable quarter (they belong to no quarter)."""
 
     @property
     def ringkasan(self) -> dict[str, int]:
@@ -231,7 +240,8 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
 
 def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
     """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
-    from kinerja.notify.ledger import KIND, key_for
+    from kinerja.notify.ledger import KIND, key_for, refused_key
+    from kinerja.warehouse.models import drive_refused
     from kinerja.warehouse.models import notification_sent as n
 
     with engine.connect() as conn:
@@ -242,6 +252,8 @@ def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
         ).all()
         versions = select(submission.c.id, submission.c.path).where(submission.c.tahun == tahun)
         paths = {key_for(r.id): r.path for r in conn.execute(versions)}
+        refused = select(drive_refused.c.id, drive_refused.c.path).where(drive_refused.c.tahun == tahun)
+        paths |= {refused_key(r.id): r.path for r in conn.execute(refused)}
     out: dict[str, list[str]] = {}
     for r in rows:
         name = paths.get(r.key, r.key).rsplit("/", 1)[-1]
@@ -331,6 +343,7 @@ def status_page(
         refused=refused,
         chain=chain,
         triwulan=quarter_status(engine, catalog, tahun, today),
+        triwulan_tak_terbaca=unplaced_quarterly(engine, tahun),
     )
 
 
