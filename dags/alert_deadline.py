@@ -57,8 +57,8 @@ def alert_deadline() -> None:
     def send_deadline_alert() -> list[str]:
         """After the deadline day: tell the operators who is missing or still rejected, once."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_url
-        from common.mail import open_runtime, send_notifications, smtp_conn_id
+        from common.connections import runtime
+        from common.mail import send_notifications, smtp_conn_id
         from common.runs import is_backfill, reporting_year, run_day
         from kinerja.notify import plan_deadline
 
@@ -66,12 +66,12 @@ def alert_deadline() -> None:
         if is_backfill(context):
             raise AirflowSkipException("backfill: batas tahun lampau tidak diumumkan lagi")
         tahun, today = reporting_year(context), run_day(context)
-        runtime = open_runtime(warehouse_url())
-        notes = plan_deadline(runtime, tahun, today)
+        rt = runtime(migrated=True)
+        notes = plan_deadline(rt, tahun, today)
         if not notes:
             raise AirflowSkipException(f"tahun {tahun}, {today}: batas belum lewat atau sudah diumumkan")
         return send_notifications(
-            [n.to_json() for n in notes], smtp_conn_id(context["params"]["smtp_conn_id"]), runtime
+            [n.to_json() for n in notes], smtp_conn_id(context["params"]["smtp_conn_id"]), rt
         )
 
     send_deadline_alert()

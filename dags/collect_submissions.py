@@ -182,27 +182,28 @@ def collect_submissions() -> None:
     def mail_feedback(tahun: int) -> dict:  # type: ignore[type-arg]
         """Mail each processed version's feedback to its agency, once; never fails the run."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_url
+        from common.connections import runtime
         from common.mail import send_file_feedback, smtp_conn_id
         from common.runs import is_backfill
 
         context = get_current_context()
         if is_backfill(context):
             raise AirflowSkipException("backfill: umpan balik tahun lampau tidak dikirim lewat e-mail")
-        return send_file_feedback(tahun, smtp_conn_id(context["params"]["smtp_conn_id"]), warehouse_url())
+        conn_id = smtp_conn_id(context["params"]["smtp_conn_id"])
+        return send_file_feedback(tahun, conn_id, runtime(migrated=True))
 
     @task(trigger_rule="all_done", multiple_outputs=False)
     def read_bounces() -> dict:  # type: ignore[type-arg]
         """Mail bounced later (delivery reports in the sender's mailbox, connection `kinerja_imap`)
         onto the sent-ledger, so the status board shows it; never fails the run."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_url
+        from common.connections import runtime
         from common.mail import read_mail_bounces
         from common.runs import is_backfill
 
         if is_backfill(get_current_context()):
             raise AirflowSkipException("backfill: kotak surat tidak dibaca")
-        return read_mail_bounces(warehouse_url=warehouse_url())
+        return read_mail_bounces(runtime(migrated=True))
 
     tahun = prepare_warehouse()
     batches = scan_drive(tahun)

@@ -81,7 +81,7 @@ def reviu_inspektorat() -> None:
     def catat_reviu(asked: dict, jawaban: dict) -> dict:  # type: ignore[type-arg]
         """Record every PD's outcome; write the note into each returned PD's feedback folder and
         mail it to the PD (a mail server that is down is reported; the next run sends the rest)."""
-        from common.connections import drive_spec, runtime, warehouse_url
+        from common.connections import drive_spec, runtime
         from common.mail import send_reviu_feedback, smtp_conn_id
         from kinerja.handover import Answer, ReviuRequest
         from kinerja.reviu import catat_reviu_tahun
@@ -89,9 +89,10 @@ def reviu_inspektorat() -> None:
         context = get_current_context()
         tahun = ReviuRequest.from_json(asked).tahun
         answer = Answer.from_json(jawaban)
-        result = catat_reviu_tahun(runtime(), tahun, context["run_id"], answer, drive_spec())
+        rt = runtime(migrated=True)  # the sent-mail ledger too
+        result = catat_reviu_tahun(rt, tahun, context["run_id"], answer, drive_spec())
         conn_id = smtp_conn_id(context["params"]["smtp_conn_id"])
-        return {**result.to_json(), "surel": send_reviu_feedback(tahun, conn_id, warehouse_url())}
+        return {**result.to_json(), "surel": send_reviu_feedback(tahun, conn_id, rt)}
 
     catat_reviu(asked, reviu_lppd.output)
     asked >> reviu_lppd

@@ -58,8 +58,7 @@ def send_reminders() -> None:
     def plan_notifications() -> list[dict]:  # type: ignore[type-arg]
         """The reminders and the digest due on the run's day that were not sent yet."""
         from airflow.sdk.exceptions import AirflowSkipException
-        from common.connections import warehouse_url
-        from common.mail import open_runtime
+        from common.connections import runtime
         from common.runs import is_backfill, reporting_year, run_day
         from kinerja.notify import plan_day
 
@@ -67,19 +66,19 @@ def send_reminders() -> None:
         if is_backfill(context):
             raise AirflowSkipException("backfill: pengingat tahun lampau tidak dikirim")
         tahun, today = reporting_year(context), run_day(context)
-        notes = plan_day(open_runtime(warehouse_url()), tahun, today)
+        notes = plan_day(runtime(migrated=True), tahun, today)
         print(f"tahun {tahun}, {today}: {len(notes)} pesan belum terkirim")
         return [n.to_json() for n in notes]
 
     @task
     def send_notifications(items: list[dict]) -> list[str]:  # type: ignore[type-arg]
         """Send through the SMTP connection, recording each message as it goes out."""
-        from common.connections import warehouse_url
-        from common.mail import open_runtime, smtp_conn_id
+        from common.connections import runtime
         from common.mail import send_notifications as send
+        from common.mail import smtp_conn_id
 
         conn_id = smtp_conn_id(get_current_context()["params"]["smtp_conn_id"])
-        return send(items, conn_id, open_runtime(warehouse_url()))
+        return send(items, conn_id, runtime(migrated=True))
 
     send_notifications(plan_notifications())
 

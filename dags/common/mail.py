@@ -27,14 +27,6 @@ def smtp_conn_id(preferred: str = SMTP_CONN_ID) -> str:
     return preferred if connection(preferred) is not None else FALLBACK_CONN_ID
 
 
-def open_runtime(warehouse_url: str | None) -> Runtime:
-    """The task's settings, catalogue and warehouse, migrated: the ledger must exist even
-    before the first collection of the year."""
-    from kinerja.runtime import Runtime
-
-    return Runtime.open(warehouse_url=warehouse_url, migrated=True)
-
-
 def smtp_server(conn_id: str) -> tuple[Any, str | None]:
     """(`kinerja.notify.SmtpServer`, sender) of the connection, as the provider's hook reads it."""
     import ssl
@@ -85,7 +77,7 @@ def send_notifications(items: list[dict[str, Any]], conn_id: str, runtime: Runti
     return [n.label for n in sent]
 
 
-def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+def send_file_feedback(tahun: int, conn_id: str, runtime: Runtime) -> dict[str, Any]:
     """A mail per processed version of `tahun` not mailed yet (`kinerja.notify.send_file_mails`),
     through the connection `conn_id`; a missing connection or a server that is down is reported,
     not raised (the load is done; the next run sends what is left)."""
@@ -94,10 +86,10 @@ def send_file_feedback(tahun: int, conn_id: str, warehouse_url: str | None = Non
     def send(runtime: Runtime, **kw: Any) -> Any:
         return send_file_mails(runtime.engine, runtime.catalog, tahun, runtime.settings.archive_dir, **kw)
 
-    return _send_mails(conn_id, warehouse_url, send, "e-mail umpan balik")
+    return _send_mails(conn_id, runtime, send, "e-mail umpan balik")
 
 
-def send_reviu_feedback(tahun: int, conn_id: str, warehouse_url: str | None = None) -> dict[str, Any]:
+def send_reviu_feedback(tahun: int, conn_id: str, runtime: Runtime) -> dict[str, Any]:
     """A mail to every PD whose LPPD data the Inspektorat returned, not mailed yet
     (`kinerja.notify.send_reviu_mails`), reported like `send_file_feedback`."""
     from kinerja.notify import send_reviu_mails
@@ -105,10 +97,10 @@ def send_reviu_feedback(tahun: int, conn_id: str, warehouse_url: str | None = No
     def send(runtime: Runtime, **kw: Any) -> Any:
         return send_reviu_mails(runtime.engine, runtime.catalog, tahun, **kw)
 
-    return _send_mails(conn_id, warehouse_url, send, "e-mail reviu Inspektorat")
+    return _send_mails(conn_id, runtime, send, "e-mail reviu Inspektorat")
 
 
-def _send_mails(conn_id: str, warehouse_url: str | None, send: Any, what: str) -> dict[str, Any]:
+def _send_mails(conn_id: str, runtime: Runtime, send: Any, what: str) -> dict[str, Any]:
     from kinerja.notify import open_smtp
 
     from common.connections import connection
@@ -116,7 +108,6 @@ def _send_mails(conn_id: str, warehouse_url: str | None, send: Any, what: str) -
     if connection(conn_id) is None:
         print(f"tidak ada koneksi SMTP {conn_id}: {what} tidak dikirim")
         return {"planned": 0, "sent": 0, "error": f"no connection {conn_id}"}
-    runtime = open_runtime(warehouse_url)
     server, sender = smtp_server(conn_id)
     result = send(
         runtime,
@@ -132,15 +123,16 @@ def _send_mails(conn_id: str, warehouse_url: str | None, send: Any, what: str) -
 IMAP_CONN_ID = "kinerja_imap"
 
 
-def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = None) -> dict[str, Any]:
+def read_mail_bounces(runtime: Runtime, conn_id: str = IMAP_CONN_ID) -> dict[str, Any]:
     """Delivery reports in the sender's mailbox (the IMAP provider's hook and connection, folder
-    from `folder` in its extra, default INBOX) written to the sent-ledger (`kinerja.notify.bounces`);
-    no connection: nothing read. A mail server that is down is reported, not raised."""
-    import imaplib
-    from datetime import UTC, datetime
+    from `folder` in its extra, default INBOX) written to the sent-ledger
+    (`kinerja.notify.bounces.read_mailbox_bounces`, the step `kinerja collect` takes too); no
+    connection: nothing read. A mail server that is down is reported, not raised."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
 
     from airflow.providers.imap.hooks.imap import ImapHook
-    from kinerja.notify.bounces import WINDOW, read_bounces
+    from kinerja.notify.bounces import read_mailbox_bounces
 
     from common.connections import connection
 
@@ -148,16 +140,15 @@ def read_mail_bounces(conn_id: str = IMAP_CONN_ID, warehouse_url: str | None = N
     if conn is None:
         print(f"tidak ada koneksi IMAP {conn_id}: e-mail yang dipantulkan tidak dibaca")
         return {"reports": 0, "recorded": 0, "error": f"no connection {conn_id}"}
-    engine = open_runtime(warehouse_url).engine
-    since = (datetime.now(UTC) - WINDOW).date()
-    try:
+
+    @contextmanager
+    def mailbox() -> Iterator[Any]:
         with ImapHook(imap_conn_id=conn_id) as hook:
             assert hook.mail_client is not None  # connected and logged in by the hook
-            run = read_bounces(hook.mail_client, engine, since, conn.extra_dejson.get("folder", "INBOX"))
-    except (OSError, imaplib.IMAP4.error) as exc:  # down, refused, a login or protocol error
-        print(f"kotak surat {conn_id} tidak dapat dibaca: {exc}")
-        return {"reports": 0, "recorded": 0, "error": str(exc)}
+            yield hook.mail_client
+
+    run = read_mailbox_bounces(mailbox, runtime.engine, conn.extra_dejson.get("folder", "INBOX"))
     for b in run.recorded:
         print(f"tidak sampai: {'/'.join(map(str, b.ident))} {b.problem}")
-    print(f"laporan pengiriman: {run.reports}, dicatat {len(run.recorded)}, diabaikan {run.ignored}")
-    return {"reports": run.reports, "recorded": len(run.recorded), "error": None}
+    print(f"{conn_id}: {run.summary()}")
+    return {"reports": run.reports, "recorded": len(run.recorded), "error": run.error}

@@ -116,6 +116,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
             + (f"; sisanya dicoba lagi pada run berikutnya ({mail.error})" if mail.error else ""),
             file=sys.stderr,
         )
+    if args.settings.imap_url:
+        print(f"e-mail yang dipantulkan: {_read_bounces(run, args.settings).summary()}", file=sys.stderr)
     if args.json:
         for o in outcomes:
             print(json.dumps(o.to_json(), ensure_ascii=False))
@@ -159,6 +161,18 @@ def _mail_feedback(run: Any, settings: Settings, url: str) -> Any:
         lambda: smtp_from_url(url, settings.smtp_user, settings.smtp_password),
         sender=settings.email_from,
         reply_to=settings.operator_emails,
+    )
+
+
+def _read_bounces(run: Any, settings: Settings) -> Any:
+    """Bounced mail in the mailbox of KINERJA_IMAP_URL (`settings.imap_url`) written to the
+    sent-ledger, as the DAG's `read_bounces` task does."""
+    from kinerja.notify.bounces import imap_folder, imap_from_url, read_mailbox_bounces
+
+    url = settings.imap_url
+    assert url
+    return read_mailbox_bounces(
+        lambda: imap_from_url(url, settings.imap_user, settings.imap_password), run.engine, imap_folder(url)
     )
 
 

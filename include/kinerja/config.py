@@ -1,7 +1,7 @@
 """Settings from the environment, with defaults that run the embedded demo.
 
 Every `KINERJA_*` variable is read here and nowhere else. The DAGs take credentials from
-Airflow Connections; the few this holds (SMTP, CKAN, drive password) serve the `kinerja`
+Airflow Connections; the few this holds (SMTP, IMAP, CKAN, drive password) serve the `kinerja`
 command on an engineer's machine and are kept out of `repr`.
 """
 
@@ -65,11 +65,17 @@ class Settings:
     smtp_url: str | None = None
     """`kinerja collect` mails feedback through this server when set (DAGs: the smtp_default
     connection)."""
+    imap_url: str | None = None
+    """`kinerja collect` reads bounced mail (delivery reports) from this mailbox when set:
+    `imap://host:port/FOLDER`, `imap+starttls://...` or `imaps://...` (DAGs: the kinerja_imap
+    connection)."""
     ckan_url: str | None = None
     # Credentials for the command line only (DAGs take theirs from Airflow Connections); kept
     # out of repr so that a logged Settings never shows them.
     smtp_user: str | None = field(default=None, repr=False)
     smtp_password: str | None = field(default=None, repr=False)
+    imap_user: str | None = field(default=None, repr=False)
+    imap_password: str | None = field(default=None, repr=False)
     ckan_token: str | None = field(default=None, repr=False)
     drive_password: str | None = field(default=None, repr=False)
 
@@ -97,9 +103,12 @@ class Settings:
             operator_emails=_addresses(env.get("KINERJA_OPERATOR_EMAILS") or DEFAULT_OPERATORS),
             email_from=env.get("KINERJA_EMAIL_FROM") or DEFAULT_SENDER,
             smtp_url=env.get("KINERJA_SMTP_URL") or None,
+            imap_url=env.get("KINERJA_IMAP_URL") or None,
             ckan_url=env.get("KINERJA_CKAN_URL") or None,
             smtp_user=env.get("KINERJA_SMTP_USER") or None,
             smtp_password=env.get("KINERJA_SMTP_PASSWORD") or None,
+            imap_user=env.get("KINERJA_IMAP_USER") or None,
+            imap_password=env.get("KINERJA_IMAP_PASSWORD") or None,
             ckan_token=env.get("KINERJA_CKAN_TOKEN") or None,
             drive_password=env.get("KINERJA_DRIVE_PASSWORD") or None,
         )

@@ -21,8 +21,11 @@ from pathlib import Path
 
 import pytest
 from kinerja.catalog import Catalog
+from kinerja.cli import main
+from kinerja.config import Settings
 from kinerja.notify import KIND, Notification, key_for, record_sent
 from kinerja.notify.bounces import read_bounces
+from kinerja.runtime import Runtime
 from kinerja.warehouse.models import notification_sent
 from kinerja.web.status_html import render_status_page
 from kinerja.web.status_page import status_page
@@ -210,9 +213,9 @@ def test_the_dag_reads_the_mailbox_through_the_imap_providers_hook(
     sys.path.insert(0, str(DAGS))
     from common.mail import read_mail_bounces
 
-    url = str(sqlite_engine.url)
+    rt = Runtime.open(warehouse_url=sqlite_engine.url.render_as_string(hide_password=False), migrated=True)
     monkeypatch.delenv("AIRFLOW_CONN_KINERJA_IMAP", raising=False)
-    assert read_mail_bounces(warehouse_url=url)["error"] == "no connection kinerja_imap"
+    assert read_mail_bounces(rt)["error"] == "no connection kinerja_imap"
 
     note = _mail("DISHUB", key_for(11), "dishub@dishub.medan.go.id")
     record_sent(sqlite_engine, note)
@@ -227,13 +230,63 @@ def test_the_dag_reads_the_mailbox_through_the_imap_providers_hook(
         "extra": {"use_ssl": False},
     }
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_IMAP", json.dumps(conn))
-    refused = read_mail_bounces(warehouse_url=url)  # a wrong password is reported, never raised
+    refused = read_mail_bounces(rt)  # a wrong password is reported, never raised
     assert refused["recorded"] == 0 and "authentication failed" in refused["error"].lower()
 
     monkeypatch.setenv("AIRFLOW_CONN_KINERJA_IMAP", json.dumps({**conn, "password": PASSWORD}))
-    read = read_mail_bounces(warehouse_url=url)  # the module's other reports are in the box too
+    read = read_mail_bounces(rt)  # the module's other reports are in the box too
     assert (read["recorded"], read["error"]) == (1, None) and read["reports"] >= 1
-    assert read_mail_bounces(warehouse_url=url)["recorded"] == 0
+    assert read_mail_bounces(rt)["recorded"] == 0
     with sqlite_engine.connect() as conn_:
         problem = conn_.execute(select(notification_sent.c.problem)).scalar_one()
     assert problem.startswith("dishub@dishub.medan.go.id: tidak sampai")
+
+
+def _collect(root: Path, url: str) -> int:
+    args = ["collect", "--year", "2025", "--source", str(root / "drive"), "--warehouse", url]
+    return main([*args, "--archive", str(root / "archive"), "--settle", "0", "--json"])
+
+
+def test_kinerja_collect_reads_the_mailbox_of_its_settings(
+    imap_server: Imap,
+    sqlite_engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = str(sqlite_engine.url)
+    (tmp_path / "drive" / "2025").mkdir(parents=True)
+    monkeypatch.delenv("KINERJA_SMTP_URL", raising=False)
+    monkeypatch.delenv("KINERJA_IMAP_URL", raising=False)
+    note = _mail("DISPORA", key_for(21), "dispora@dispora.medan.go.id")
+    record_sent(sqlite_engine, note)
+    mailbox = imap_server.login()
+    mailbox.append("INBOX", None, None, delivery_report(bytes(note.message(SENDER)), note.to[0]))
+
+    def problem() -> str | None:
+        with sqlite_engine.connect() as conn:
+            return conn.execute(select(notification_sent.c.problem)).scalar_one()
+
+    assert _collect(tmp_path, url) == 0  # no mailbox in the settings: nothing read, nothing said
+    assert "dipantulkan" not in capsys.readouterr().err and problem() is None
+
+    closed = free_port()  # nothing listens there: reported, the collection still succeeds
+    monkeypatch.setenv("KINERJA_IMAP_URL", f"imap://{HOST}:{closed}/INBOX")
+    assert _collect(tmp_path, url) == 0
+    assert "kotak surat tidak dapat dibaca" in capsys.readouterr().err
+
+    monkeypatch.setenv("KINERJA_IMAP_URL", f"imap://{HOST}:{imap_server.port}/INBOX")
+    monkeypatch.setenv("KINERJA_IMAP_USER", SENDER)
+    monkeypatch.setenv("KINERJA_IMAP_PASSWORD", "salah")
+    assert _collect(tmp_path, url) == 0
+    assert "authentication failed" in capsys.readouterr().err.lower() and problem() is None
+
+    monkeypatch.setenv("KINERJA_IMAP_PASSWORD", PASSWORD)
+    assert PASSWORD not in repr(Settings.from_env())  # the login stays out of logs
+    assert _collect(tmp_path, url) == 0
+    out = capsys.readouterr()
+    assert out.out == ""  # --json: one line per file, and there are none; the report is on stderr
+    assert "e-mail yang dipantulkan: laporan pengiriman:" in out.err and "dicatat 1," in out.err
+    assert (problem() or "").startswith("dispora@dispora.medan.go.id: tidak sampai")
+    assert _collect(tmp_path, url) == 0  # read again: recorded once
+    assert "dicatat 0," in capsys.readouterr().err

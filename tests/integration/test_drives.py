@@ -262,5 +262,13 @@ def test_collection_over_a_network_drive(
             assert conn.execute(select(drive_refused.c.path)).scalars().all() == [
                 "2025/DINKES/arsip/DINKES_SPM_2024.xlsx"
             ]
+        # Moved away: the listing over the network no longer shows it, so it is marked gone and
+        # the agency's page says nothing is left.
+        (folder / "2025/DINKES/arsip/DINKES_SPM_2024.xlsx").unlink()
+        assert run() == dict.fromkeys(expected, "unchanged")
+        with sqlite_engine.connect() as conn:
+            assert conn.execute(select(drive_refused.c.gone_at)).scalar_one() is not None
+        text = page.read_text()
+        assert "DINKES_SPM_2024.xlsx" not in text and "Tidak ada lagi berkas" in text
     finally:
         drive.close()

@@ -197,6 +197,54 @@ def test_collect_without_smtp_url_mails_nothing(
     assert server.messages() == []
 
 
+def _put(root: Path, rel: str, data: bytes = b"x", mtime: float = 1_767_600_000) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (mtime, mtime))
+
+
+def test_a_file_refused_in_an_agencys_folder_is_mailed_once(
+    catalog: Catalog, tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drive = tmp_path / "drive"
+    _put(drive, "2025/DINKES/arsip/DINKES_SPM_2025.xlsx")  # in a sub-folder
+    _put(drive, "2025/DINKES/arsip/baris\nbaru.xlsx")  # a line break in a name never reaches a header
+    _put(drive, "2025/DINKES/spm\\..\\x.xlsx")  # an unsafe name
+    _put(drive, "2025/lepas.xlsx")  # directly under the year: nobody's, only on the board
+    _put(drive, "2025/DINKS/sub/x.xlsx")  # a folder that is no agency: nobody to write to
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    pd = catalog.pd("DINKES")
+    assert pd is not None and pd.email
+
+    assert _collect(tmp_path, url, server.url, monkeypatch) == 0
+    mails = {str(m[HEADER]): m for m in server.messages()}
+    assert len(mails) == 3 and all(h.startswith(f"{KIND}/2025/DINKES/tidak-diproses-") for h in mails)
+    texts = {}
+    for msg in mails.values():
+        assert _rcpt(msg) == {pd.email}  # registered address only: the file is never opened
+        assert str(msg["Subject"]).strip().startswith("[DITOLAK] Berkas 2025")
+        assert list(msg.iter_attachments()) == []
+        body = msg.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = body.get_content()
+        texts[text.split("Berkas: ", 1)[1].split("\n", 1)[0]] = text
+    assert set(texts) == {"arsip/DINKES_SPM_2025.xlsx", "arsip/baris", "spm\\..\\x.xlsx"}
+    sub = texts["arsip/DINKES_SPM_2025.xlsx"]
+    assert "sub-folder" in sub and "Pindahkan berkas langsung ke folder DINKES" in sub
+    assert "2025/DINKES/umpan-balik/berkas-tidak-diproses.html" in sub  # the page on the drive
+    assert "tidak aman" in texts["spm\\..\\x.xlsx"]
+
+    assert _collect(tmp_path, url, server.url, monkeypatch) == 0  # a re-run sends nothing
+    assert len(server.messages()) == 3
+
+    # The same file changed (still in the sub-folder): one new mail, about it alone.
+    _put(drive, "2025/DINKES/arsip/DINKES_SPM_2025.xlsx", b"newer", mtime=1_767_600_600)
+    assert _collect(tmp_path, url, server.url, monkeypatch) == 0
+    new = [m for m in server.messages() if str(m[HEADER]) not in mails]
+    assert len(new) == 1 and "arsip/DINKES_SPM_2025.xlsx" in str(new[0].get_body(preferencelist=("plain",)))
+
+
 def test_the_dag_mails_through_the_smtp_hook_once(
     dagbag: Any,
     catalog: Catalog,

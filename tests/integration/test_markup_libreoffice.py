@@ -1,4 +1,5 @@
-"""The marked-up workbook opens in LibreOffice (headless) with the agency's values intact.
+"""The marked-up workbook opens in LibreOffice (headless) with the agency's values intact; so
+does the feedback workbook.
 
 LibreOffice Calc is the Debian package `libreoffice-calc-nogui`, installed on demand by
 scripts/ensure-system-packages.sh. The agency's file is first saved by LibreOffice itself, as a
@@ -15,9 +16,11 @@ from pathlib import Path
 import pytest
 from kinerja.catalog import Catalog
 from kinerja.intake.check import check_file
+from kinerja.intake.feedback import render_xlsx
 from kinerja.intake.markup import SUMMARY_SHEET, render_markup
 from openpyxl import load_workbook
 
+from ..unit.test_feedback import CTX, ISSUES
 from ..unit.test_markup import _agency_file
 
 pytestmark = pytest.mark.integration
@@ -92,3 +95,21 @@ def test_libreoffice_opens_the_marked_copy_with_the_values_unchanged(
     cell = again["Penerima"]["E3"]
     assert cell.comment is not None and "Ketik sebagai angka" in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_libreoffice_opens_the_feedback_workbook(tmp_path: Path, soffice: str) -> None:
+    profile = tmp_path / "lo-profile"
+    feedback = tmp_path / "spm.umpan-balik.xlsx"
+    feedback.write_bytes(render_xlsx(CTX, ISSUES))
+    _convert(soffice, feedback, EVERY_SHEET_CSV, tmp_path / "csv", profile)
+    text = (tmp_path / "csv" / f"{feedback.stem}-Umpan Balik.csv").read_text(encoding="utf-8")
+    assert "Hasil pemeriksaan: DITOLAK" in text
+    assert "Ketik sebagai angka: 1234,5" in text and "<b>1200</b>" in text
+    assert "'=HYPERLINK" in text  # agency text stays text
+
+    _convert(soffice, feedback, "xlsx", tmp_path / "lagi", profile)
+    ws = load_workbook(tmp_path / "lagi" / feedback.name)["Umpan Balik"]
+    assert ws["A12"].value == "Kesalahan" and ws["C12"].value == 7
+    assert ws["A11"].font.b and ws["A11"].fill.fgColor.rgb.endswith("1F4E78")
+    assert ws.column_dimensions["F"].width > ws.column_dimensions["C"].width
+    # (Calc run headless keeps no view settings, frozen rows included: tests/unit/test_feedback.py)

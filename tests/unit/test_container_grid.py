@@ -34,3 +34,19 @@ def test_fast_path_and_exact_walk_agree(xml: bytes) -> None:
 
 def test_far_away_cell_is_refused() -> None:
     assert grid(b'<row r="1"><c r="XFD1048576"/></row>', fast=True)[2] is False
+
+
+@pytest.mark.parametrize(
+    ("xml", "declared"),
+    [
+        (b'<sst count="4000001" uniqueCount="1">', 4_000_001),
+        (b'<sst count="1" uniqueCount = " +0004000002">', 4_000_002),
+        (b"<x:mergeCells x:count='4000003'>", 4_000_003),
+        (b'<sst xcount="9000000" mycount="9000000" uniqueCountX="1" _count="9000000">', 0),
+        (b'<sst amount="9000000" Count="9000000">', 0),
+    ],
+)
+def test_declared_counts_are_read_by_their_whole_name(xml: bytes, declared: int) -> None:
+    g = _GridBounds(DEFAULT_LIMITS, cells=False)
+    assert g.feed(xml, final=True) is (declared == 0)
+    assert g.declared == declared

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from kinerja.intake.feedback import FeedbackContext, feedback_paths, render_html, render_xlsx
+from kinerja.intake.feedback import COLUMNS, FeedbackContext, feedback_paths, render_html, render_xlsx
 from kinerja.schema.issues import error, warning
 from kinerja.sources import UnsafePathError
 from openpyxl import load_workbook
@@ -75,6 +75,33 @@ def test_xlsx_lists_issues_and_neutralises_formulas() -> None:
     assert '\'=HYPERLINK("http://x")' in flat
     assert not any(isinstance(v, str) and v.startswith("=") for v in flat)
     assert ["Kesalahan", "Penerima", 7, "Terlayani"] in [r[:4] for r in values]
+
+
+def test_xlsx_layout() -> None:
+    wb = load_workbook(io.BytesIO(render_xlsx(CTX, ISSUES)))
+    assert wb.sheetnames == ["Umpan Balik"]
+    ws = wb.active
+    assert ws.title == "Umpan Balik"
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14 and ws["A1"].font.color.rgb.endswith("9C0006")
+    assert [ws.cell(row=r, column=1).value for r in range(4, 10)] == [
+        "Perangkat Daerah",
+        "Berkas",
+        "Laporan",
+        "Tahun pelaporan",
+        "Versi berkas",
+        "Masuk",
+    ]
+    assert ws["A4"].font.b and ws["B5"].value == "spm.xlsx"
+    assert [c.value for c in ws[11]] == list(COLUMNS)
+    assert ws["A11"].font.b and ws["A11"].fill.fgColor.rgb.endswith("1F4E78")
+    assert ws.freeze_panes == "A12"
+    assert ws["F12"].alignment.wrap_text and ws["F12"].alignment.vertical == "top"
+    widths = [ws.column_dimensions[letter].width for letter in "ABCDEFG"]
+    assert widths == [12, 14, 7, 22, 22, 50, 50]
+    accepted = load_workbook(io.BytesIO(render_xlsx(CTX, [])))["Umpan Balik"]
+    assert accepted["A1"].value == "Hasil pemeriksaan: DITERIMA"
+    assert accepted["A1"].font.color.rgb.endswith("006100")
+    assert accepted.max_row == 11
 
 
 def test_accepted_without_issues() -> None:

@@ -4,10 +4,13 @@ recorded once, answered in the agency's feedback folder when that is safe, and o
 from __future__ import annotations
 
 import os
+import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kinerja.catalog import Catalog
 from kinerja.intake.refused import PAGE_NAME
+from kinerja.notify import plan_file_mails
 from kinerja.sources import DriveFile, LocalDrive, RefusedFile
 from kinerja.sources.base import MAX_DEPTH
 from kinerja.warehouse.models import drive_refused
@@ -129,6 +132,91 @@ def test_refused_files_are_recorded_once_answered_where_safe_and_shown(
     assert recorded_feedback(sqlite_engine, page) == page  # the board's link is served
 
 
+def test_the_board_shows_what_is_on_the_drive_now(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    drive = tmp_path / "drive"
+    _put(drive, "2025/DINKES/arsip/DINKES_SPM_2025.xlsx")
+    _put(drive, "2025/DINKES/arsip/lama.xlsx")
+    _put(drive, "2025/BAPPEDA_LKPJ_2025.xlsx")
+    _put(drive, "2025/BAPPEDA/lama/BAPPEDA_LKPJ_2025.xlsx")
+    page = drive / f"2025/DINKES/umpan-balik/{PAGE_NAME}"
+
+    def run() -> None:
+        make_run(sqlite_engine, drive, catalog, tmp_path).run()
+
+    def board() -> tuple[list[str], dict[tuple[str, str], str]]:
+        shown = status_page(sqlite_engine, catalog, 2025, TODAY)
+        return sorted(r.path for r in shown.refused), {k: c.status for k, c in cells_of(shown).items()}
+
+    def gone() -> dict[str, bool]:
+        with sqlite_engine.connect() as conn:
+            rows = conn.execute(select(drive_refused.c.path, drive_refused.c.gone_at))
+            return {r.path: r.gone_at is not None for r in rows}
+
+    run()
+    assert board()[0] == [
+        "2025/BAPPEDA/lama/BAPPEDA_LKPJ_2025.xlsx",
+        "2025/BAPPEDA_LKPJ_2025.xlsx",
+        "2025/DINKES/arsip/DINKES_SPM_2025.xlsx",
+        "2025/DINKES/arsip/lama.xlsx",
+    ]
+    assert board()[1][("DINKES", "SPM")] == TAK_DIKENALI
+    assert board()[1][("BAPPEDA", "LKPJ")] == TAK_DIKENALI
+
+    # One moved away: off the board, the page lists only what is left.
+    (drive / "2025/DINKES/arsip/lama.xlsx").unlink()
+    (drive / "2025/BAPPEDA_LKPJ_2025.xlsx").unlink()
+    shutil.rmtree(drive / "2025/BAPPEDA/lama")
+    run()
+    assert board()[0] == ["2025/DINKES/arsip/DINKES_SPM_2025.xlsx"]
+    assert gone() == {
+        "2025/DINKES/arsip/DINKES_SPM_2025.xlsx": False,
+        "2025/DINKES/arsip/lama.xlsx": True,
+        "2025/BAPPEDA_LKPJ_2025.xlsx": True,
+        "2025/BAPPEDA/lama/BAPPEDA_LKPJ_2025.xlsx": True,
+    }
+    text = page.read_text()
+    assert "arsip/DINKES_SPM_2025.xlsx" in text and "lama.xlsx" not in text
+    assert board()[1][("DINKES", "SPM")] == TAK_DIKENALI  # one still waits in the sub-folder
+    assert board()[1][("BAPPEDA", "LKPJ")] == "belum masuk"  # nothing of it on the drive now
+    before = gone()
+    run()  # nothing changed: nothing rewritten, nothing re-marked
+    assert gone() == before and page.read_text() == text
+
+    # The last one moved where it belongs: the board shows the real file, the page says so.
+    (drive / "2025/DINKES/arsip/DINKES_SPM_2025.xlsx").rename(drive / "2025/DINKES/DINKES_SPM_2025.xlsx")
+    run()
+    shown = status_page(sqlite_engine, catalog, 2025, TODAY)
+    assert shown.refused == [] and all(gone().values())
+    cell = cells_of(shown)[("DINKES", "SPM")]
+    assert cell.feedback_path and cell.feedback_path.endswith(".html")
+    assert PAGE_NAME not in cell.feedback_path  # the processed file's own feedback, not the page
+    assert "Tidak ada lagi berkas" in page.read_text()
+    assert "Berkas yang tidak diproses" not in render_status_page(
+        status_page(sqlite_engine, catalog, 2025, TODAY)
+    )
+
+    # Back again (the same file, same size and time): on the board again, not recorded twice.
+    (drive / "2025/DINKES/DINKES_SPM_2025.xlsx").rename(drive / "2025/DINKES/arsip/DINKES_SPM_2025.xlsx")
+    run()
+    assert board()[0] == ["2025/DINKES/arsip/DINKES_SPM_2025.xlsx"]
+    assert len(gone()) == 4
+    assert "arsip/DINKES_SPM_2025.xlsx" in page.read_text()
+
+
+def test_a_year_folder_gone_from_the_drive_writes_nothing(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    drive = tmp_path / "drive"
+    _put(drive, "2025/DINKES/arsip/x.xlsx")
+    make_run(sqlite_engine, drive, catalog, tmp_path).run()
+    shutil.rmtree(drive / "2025")
+    make_run(sqlite_engine, drive, catalog, tmp_path).run()
+    assert not (drive / "2025").exists()  # no page recreates a folder the agency removed
+    assert status_page(sqlite_engine, catalog, 2025, TODAY).refused == []
+
+
 def test_a_collection_that_writes_no_feedback_records_no_page(
     catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
@@ -140,3 +228,23 @@ def test_a_collection_that_writes_no_feedback_records_no_page(
     assert _files(drive) == {"2025/DINKES/arsip/x.xlsx"}
     with sqlite_engine.connect() as conn:
         assert conn.execute(select(drive_refused.c.feedback_path)).scalars().all() == [None]
+
+
+def test_a_refused_file_is_planned_for_mail_while_on_the_drive_and_recent(
+    catalog: Catalog, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    drive = tmp_path / "drive"
+    _put(drive, "2025/DINKES/arsip/a.xlsx")
+    _put(drive, "2025/DINKES/arsip/b.xlsx")
+    _put(drive, "2025/BAPPEDA_LKPJ_2025.xlsx")  # nobody's: no mail
+    make_run(sqlite_engine, drive, catalog, tmp_path).run()
+
+    def planned(now: datetime | None = None) -> list[str]:
+        mails = plan_file_mails(sqlite_engine, catalog, 2025, tmp_path / "archive", now)
+        return sorted(m.text.split("Berkas: ", 1)[1].split("\n", 1)[0] for m in mails)
+
+    assert planned() == ["arsip/a.xlsx", "arsip/b.xlsx"]
+    assert planned(datetime.now(UTC) + timedelta(days=4)) == []  # seen too long ago: not mailed late
+    (drive / "2025/DINKES/arsip/b.xlsx").unlink()
+    make_run(sqlite_engine, drive, catalog, tmp_path).run()
+    assert planned() == ["arsip/a.xlsx"]  # moved away before the mail went: none about it

@@ -323,11 +323,13 @@ class CollectRun:
         with self.engine.connect() as conn:
             seen = manifest(conn, self.drive.name, self.tahun)
         todo, skipped, refused = [], [], []
+        folders: set[str] = set()
         now = self.now().timestamp()
         for f in self.drive.survey(self.tahun):
             if isinstance(f, RefusedFile):
                 refused.append(f)
                 continue
+            folders.add(f.kode_pd_folder)
             last = seen.get(f.path)
             if last and last.size == f.size and last.mtime == f.mtime:
                 skipped.append(FileOutcome(f.path, f.kode_pd_folder, "unchanged", version=last.version))
@@ -336,8 +338,16 @@ class CollectRun:
             else:
                 todo.append(f)
         # Not taken (bad name, wrong place, sub-folder): recorded once, answered where safe.
+        # A complete listing: what is no longer there is marked gone.
         record_refused(
-            self.engine, self.drive, self.catalog, self.tahun, refused, self.now(), self.write_feedback
+            self.engine,
+            self.drive,
+            self.catalog,
+            self.tahun,
+            refused,
+            self.now(),
+            self.write_feedback,
+            folders,
         )
         return sorted(todo, key=lambda f: (f.mtime, f.path)), skipped
 

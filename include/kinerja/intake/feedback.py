@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
-from kinerja.cells import safe_cell
+from kinerja.intake.xlsx_package import Styles, new_workbook, sheet_row, worksheet
 from kinerja.schema.issues import Issue
 from kinerja.sources.base import FEEDBACK_FOLDER, Drive, safe_relative
 
@@ -149,32 +145,36 @@ def facts(ctx: FeedbackContext) -> list[tuple[str, str]]:
     ]
 
 
+def heading_styles(styles: Styles, status: str) -> tuple[int, int, int]:
+    """Cell formats of our sheets (the feedback workbook, the summary of the marked-up copy): the
+    verdict line in the verdict's colour, the column headings, wrapped text."""
+    title = styles.ours(
+        font=styles.font(bold=True, size=14, rgb="9C0006" if status == "DITOLAK" else "006100")
+    )
+    head = styles.ours(font=styles.font(bold=True, rgb="FFFFFF"), fill=styles.fill("1F4E78"))
+    return title, head, styles.ours(wrap=True)
+
+
 def render_xlsx(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:
+    """The feedback workbook: one sheet "Umpan Balik", the verdict, the facts of the file and
+    every finding; written as xlsx parts directly (`intake.xlsx_package`)."""
     status, summary = verdict(issues)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Umpan Balik"
-    ws["A1"] = f"Hasil pemeriksaan: {status}"
-    ws["A1"].font = Font(bold=True, size=14, color="9C0006" if status == "DITOLAK" else "006100")
-    ws["A2"] = summary
-    for r, (label, value) in enumerate(facts(ctx), start=4):
-        ws.cell(row=r, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=r, column=2, value=safe_cell(value))
-    header_row = 4 + len(facts(ctx)) + 1
-    for c, name in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=header_row, column=c, value=name)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E78")
-    for r, row in enumerate(_rows(issues), start=header_row + 1):
-        for c, value in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=safe_cell(value)).alignment = Alignment(
-                wrap_text=True, vertical="top"
-            )
-    for letter, width in zip("ABCDEFG", (12, 14, 7, 22, 22, 50, 50), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    pkg = new_workbook()
+    styles = Styles(pkg)
+    title, head, wrap = heading_styles(styles, status)
+    label = styles.ours(font=styles.font(bold=True, rgb="000000"))
+    known = facts(ctx)
+    rows = [sheet_row(1, [(f"Hasil pemeriksaan: {status}", title)]), sheet_row(2, [(summary, 0)])]
+    rows += [sheet_row(r, [(name, label), (value, 0)]) for r, (name, value) in enumerate(known, start=4)]
+    header_row = 4 + len(known) + 1
+    rows.append(sheet_row(header_row, [(name, head) for name in COLUMNS]))
+    rows += [
+        sheet_row(r, [(value, wrap) for value in values])
+        for r, values in enumerate(_rows(issues), start=header_row + 1)
+    ]
+    pkg.add_sheet("Umpan Balik", worksheet(rows, (12, 14, 7, 22, 22, 50, 50), frozen=header_row))
+    styles.save()
+    return pkg.save()
 
 
 def render_html(ctx: FeedbackContext, issues: Sequence[Issue]) -> bytes:

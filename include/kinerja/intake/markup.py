@@ -35,14 +35,12 @@ from xml.sax.saxutils import escape, quoteattr, unescape
 
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
-from kinerja.cells import safe_cell
 from kinerja.intake.container import DEFAULT_LIMITS, Limits, check_container
-from kinerja.intake.feedback import verdict
+from kinerja.intake.feedback import heading_styles, verdict
 from kinerja.intake.reader import HEADER_SEARCH_ROWS, normalise_header
 from kinerja.intake.xlsx_package import (
     CT_COMMENTS,
     CT_VML,
-    CT_WORKSHEET,
     NS_MAIN,
     NS_REL,
     REL_CALC_CHAIN,
@@ -53,11 +51,13 @@ from kinerja.intake.xlsx_package import (
     WORKBOOK,
     XML_DECL,
     Package,
+    Styles,
     Unsupported,
     attr,
     drop_attr,
-    insert_before_close,
     set_attr,
+    sheet_row,
+    worksheet,
 )
 from kinerja.schema.issues import Issue
 
@@ -256,117 +256,19 @@ def _sheet_parts(pkg: Package) -> dict[str, str]:
     return out
 
 
-# -- styles ---------------------------------------------------------------------------------------
-
-
-class _Styles:
-    """The workbook's styles part, with the fills, fonts and cell formats we add."""
-
-    def __init__(self, pkg: Package) -> None:
-        styles = [t for _, kind, t, _ in pkg.rels(WORKBOOK) if kind == f"{NS_REL}/styles"]
-        if not styles:
-            raise Unsupported("no styles part")
-        self.pkg, self.part = pkg, styles[0]
-        root = ET.fromstring(pkg.xml(self.part))
-
-        def count(section: str, item: str) -> int:
-            el = root.find(f"{{{NS_MAIN}}}{section}")
-            if el is None:
-                raise Unsupported(f"no {section}")
-            return len(el.findall(f"{{{NS_MAIN}}}{item}"))
-
-        self.n = {
-            "fills": count("fills", "fill"),
-            "fonts": count("fonts", "font"),
-            "cellXfs": count("cellXfs", "xf"),
-        }
-        section = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", pkg.xml(self.part), re.S)
-        self.xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", section.group(1), re.S) if section else []
-        if len(self.xfs) != self.n["cellXfs"]:
-            raise Unsupported("cell formats not as expected")
-        self.added: dict[str, list[str]] = {"fills": [], "fonts": [], "cellXfs": []}
-        self.fills: dict[str, int] = {}
-        self.fonts: dict[str, int] = {}
-        self.formats: dict[tuple[Any, ...], int] = {}
-
-    def _add(self, section: str, xml: str) -> int:
-        self.added[section].append(xml)
-        return self.n[section] + len(self.added[section]) - 1
-
-    def fill(self, rgb: str) -> int:
-        if rgb not in self.fills:
-            xml = (
-                f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/>'
-                '<bgColor indexed="64"/></patternFill></fill>'
-            )
-            self.fills[rgb] = self._add("fills", xml)
-        return self.fills[rgb]
-
-    def font(
-        self, bold: bool = False, size: int = 11, rgb: str | None = None, underline: bool = False
-    ) -> int:
-        key = f"{bold}{size}{rgb}{underline}"
-        if key not in self.fonts:
-            xml = (
-                "<font>"
-                + ("<b/>" if bold else "")
-                + ("<u/>" if underline else "")
-                + f'<sz val="{size}"/>'
-                + (f'<color rgb="FF{rgb}"/>' if rgb else '<color theme="1"/>')
-                + '<name val="Calibri"/><family val="2"/></font>'
-            )
-            self.fonts[key] = self._add("fonts", xml)
-        return self.fonts[key]
-
-    def flagged(self, style: int, severity: str) -> int:
-        """A copy of their cell format `style` with our fill: number format, font, borders,
-        alignment and protection as they were."""
-        key = ("flag", style, severity)
-        if key not in self.formats:
-            base = (
-                self.xfs[style]
-                if 0 <= style < len(self.xfs)
-                else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-            )
-            start = re.match(r"<xf\b[^>]*?/?>", base)
-            assert start is not None
-            tag = set_attr(
-                set_attr(start.group(0), "fillId", str(self.fill(FILL_RGB[severity]))), "applyFill", "1"
-            )
-            self.formats[key] = self._add("cellXfs", tag + base[start.end() :])
-        return self.formats[key]
-
-    def ours(self, font: int = 0, fill: int = 0, wrap: bool = False) -> int:
-        """A cell format of the summary sheet."""
-        key = ("ours", font, fill, wrap)
-        if key not in self.formats:
-            xml = f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
-            xml += ' applyFont="1" applyFill="1"'
-            xml += ' applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>' if wrap else "/>"
-            self.formats[key] = self._add("cellXfs", xml)
-        return self.formats[key]
-
-    def save(self) -> None:
-        xml = self.pkg.xml(self.part)
-        for section in ("fonts", "fills", "cellXfs"):
-            if self.added[section]:
-                total = self.n[section] + len(self.added[section])
-                xml = insert_before_close(xml, section, "".join(self.added[section]), count=total)
-        self.pkg.put(self.part, xml)
-
-
 # -- the flagged cells ----------------------------------------------------------------------------
 
 _ROW_START = re.compile(r"<row\b[^>]*>")
 _CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 
 
-def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
-    """The worksheet with each cell of `flags` (coordinate -> severity) in a format with our fill."""
+def _flag_cells(xml: str, flags: dict[str, str], styles: Styles) -> str:
+    """The worksheet with each cell of `flags` (coordinate -> severity) in a format with the
+    severity's fill."""
     by_row: dict[int, dict[int, str]] = {}
     for coord, severity in flags.items():
         r, c = coordinate_to_tuple(coord)
-        by_row.setdefault(r, {})[c] = severity
+        by_row.setdefault(r, {})[c] = FILL_RGB[severity]
     data = re.search(r"<sheetData\b[^>]*?(/>|>(.*?)</sheetData>)", xml, re.S)
     if not data:
         raise Unsupported("no sheetData")
@@ -403,17 +305,18 @@ def _flag_cells(xml: str, flags: dict[str, str], styles: _Styles) -> str:
     return xml[: data.start()] + "<sheetData>" + "".join(out) + "</sheetData>" + xml[data.end() :]
 
 
-def _empty_flagged(r: int, c: int, severity: str, styles: _Styles) -> str:
+def _empty_flagged(r: int, c: int, rgb: str, styles: Styles) -> str:
     """A cell they left empty (not in the sheet), flagged."""
-    return f'<c r="{get_column_letter(c)}{r}" s="{styles.flagged(0, severity)}"/>'
+    return f'<c r="{get_column_letter(c)}{r}" s="{styles.flagged(0, rgb)}"/>'
 
 
-def _flag_row(row: str, start: str, r: int, cols: dict[int, str], styles: _Styles) -> str:
-    if row.endswith("/>") and start == row:
+def _flag_row(row_xml: str, start: str, r: int, cols: dict[int, str], styles: Styles) -> str:
+    """`row_xml` with the cells of `cols` (column -> fill rgb) flagged."""
+    if row_xml.endswith("/>") and start == row_xml:
         inner = ""
         start = start[:-2].rstrip() + ">"
     else:
-        inner = row[len(start) : -len("</row>")]
+        inner = row_xml[len(start) : -len("</row>")]
     start = drop_attr(start, "spans")  # a hint of the row's first and last cell: ours may widen it
     todo = dict(cols)
     out: list[str] = []
@@ -511,43 +414,28 @@ def _finding_note(sheet: str, coord: str, found: Sequence[Issue]) -> _Note:
 # -- the summary sheet ----------------------------------------------------------------------------
 
 
-def _cell(ref: str, value: Any, style: int) -> str:
-    value = safe_cell(value)
-    if value is None:
-        return f'<c r="{ref}" s="{style}"/>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
-    text = escape(str(value))
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-
-
 def _summary_xml(
-    placed: Sequence[tuple[Issue, tuple[str, str] | None]], heading: tuple[str, str], styles: _Styles
+    placed: Sequence[tuple[Issue, tuple[str, str] | None]], heading: tuple[str, str], styles: Styles
 ) -> str:
     status, summary = heading
-    title = styles.ours(
-        font=styles.font(bold=True, size=14, rgb="9C0006" if status == "DITOLAK" else "006100")
-    )
-    head = styles.ours(font=styles.font(bold=True, rgb="FFFFFF"), fill=styles.fill("1F4E78"))
-    wrap = styles.ours(wrap=True)
+    title, head, wrap = heading_styles(styles, status)
     link = styles.ours(font=styles.font(rgb="0563C1", underline=True), wrap=True)
     tingkat = {s: styles.ours(fill=styles.fill(rgb), wrap=True) for s, rgb in FILL_RGB.items()}
     rows = [
-        f'<row r="1">{_cell("A1", f"Hasil pemeriksaan: {status}", title)}</row>',
-        f'<row r="2">{_cell("A2", summary, 0)}</row>',
-        '<row r="3">'
-        + _cell(
-            "A3",
-            "Sel bermasalah diberi warna merah (kesalahan) atau kuning (peringatan) dengan komentar. "
-            "Klik alamat sel untuk melompat ke sana. Perbaikan sebaiknya dilakukan di berkas asli Anda.",
-            0,
-        )
-        + "</row>",
-        '<row r="5">'
-        + "".join(_cell(f"{get_column_letter(c)}5", name, head) for c, name in enumerate(SUMMARY_COLUMNS, 1))
-        + "</row>",
+        sheet_row(1, [(f"Hasil pemeriksaan: {status}", title)]),
+        sheet_row(2, [(summary, 0)]),
+        sheet_row(
+            3,
+            [
+                (
+                    "Sel bermasalah diberi warna merah (kesalahan) atau kuning (peringatan) dengan "
+                    "komentar. Klik alamat sel untuk melompat ke sana. Perbaikan sebaiknya dilakukan di "
+                    "berkas asli Anda.",
+                    0,
+                )
+            ],
+        ),
+        sheet_row(5, [(name, head) for name in SUMMARY_COLUMNS]),
     ]
     links = []
     ordered = sorted(placed, key=lambda p: (p[0].severity != "error", p[0].sheet or "", p[0].row or 0))
@@ -565,47 +453,18 @@ def _summary_xml(
             issue.fix,
         )
         styles_of = (tingkat[issue.severity], wrap, link if where else wrap, wrap, wrap, wrap, wrap)
-        rows.append(
-            f'<row r="{r}">'
-            + "".join(
-                _cell(f"{get_column_letter(c)}{r}", v, s)
-                for c, (v, s) in enumerate(zip(values, styles_of, strict=True), 1)
-            )
-            + "</row>"
-        )
+        rows.append(sheet_row(r, list(zip(values, styles_of, strict=True))))
         if where:
             location = f"{_quote(where[0])}!{where[1]}"
             links.append(
                 f'<hyperlink ref="C{r}" location={quoteattr(location)} display={quoteattr(str(sel))}/>'
             )
-    cols = "".join(
-        f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in enumerate(SUMMARY_WIDTHS, 1)
-    )
-    return (
-        f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
-        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
-        '<pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A6" sqref="A6"/></sheetView></sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
-        + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-        + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
-    )
+    return worksheet(rows, SUMMARY_WIDTHS, frozen=5, hyperlinks=links)
 
 
 def _add_summary(pkg: Package, sheets: dict[str, str], xml: str) -> None:
-    part = pkg.new_name("xl/worksheets/sheet{}.xml")
-    pkg.put(part, xml)
-    pkg.add_content_type(part, CT_WORKSHEET)
-    rid = pkg.add_rel(WORKBOOK, REL_WORKSHEET, part)
+    pkg.add_sheet(SUMMARY_SHEET, xml)
     book = pkg.xml(WORKBOOK)
-    ids = [int(i) for i in re.findall(r'<sheet\b[^>]*?\ssheetId="(\d+)"', book)]
-    entry = (
-        f'<sheet xmlns:r="{NS_REL}" name="{SUMMARY_SHEET}" sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>'
-    )
-    m = re.search(r"<sheets\b[^>]*>", book)
-    if not m:
-        raise Unsupported("no <sheets>")
-    book = book[: m.end()] + entry + book[m.end() :]
     # Sheet-local names (print areas, filters) follow their sheet one place to the right.
     book = re.sub(r'(\slocalSheetId=")(\d+)"', lambda n: f'{n.group(1)}{int(n.group(2)) + 1}"', book)
     book = re.sub(
@@ -634,7 +493,7 @@ def _mark_up(data: bytes, issues: Sequence[Issue], kept: Sequence[_Note] = ()) -
     for issue, where in placed:
         if where and issue.row:
             found.setdefault(where, []).append(issue)
-    styles = _Styles(pkg)
+    styles = Styles(pkg)
     _strip_live(pkg, sheets)
     notes: dict[str, dict[str, _Note]] = {}
     for note in kept:  # theirs, where no finding of ours takes the cell

@@ -12,14 +12,17 @@ flagged, moved or deleted.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import imaplib
 import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, select, update
 
@@ -59,6 +62,14 @@ class BounceRun:
     """Bounces newly written to the ledger."""
     ignored: int = 0
     """Reports that are no bounce of a mail in the ledger (a delay, someone else's mail)."""
+    error: str | None = None
+    """Why the mailbox could not be read this time (down, refused, login); the next run reads it."""
+
+    def summary(self) -> str:
+        """One line for the operator (the DAG task's log, the command's stderr)."""
+        if self.error:
+            return f"kotak surat tidak dapat dibaca: {self.error}"
+        return f"laporan pengiriman: {self.reports}, dicatat {len(self.recorded)}, diabaikan {self.ignored}"
 
 
 def parse_bounce(raw: bytes) -> list[Bounce]:
@@ -164,3 +175,63 @@ def read_bounces(mailbox: imaplib.IMAP4, engine: Engine, since: date, folder: st
     for b in run.recorded:
         log.warning("e-mail %s/%s/%s/%s %s", *b.ident, b.problem)
     return run
+
+
+def read_mailbox_bounces(
+    open_mailbox: Callable[[], contextlib.AbstractContextManager[imaplib.IMAP4]],
+    engine: Engine,
+    folder: str = "INBOX",
+    now: datetime | None = None,
+) -> BounceRun:
+    """The one step the DAG (the IMAP provider's hook) and `kinerja collect` (`imap_from_url`)
+    share: log in with `open_mailbox`, read the reports of the last `WINDOW` and record their
+    bounces. A mail server that is down, refuses or fails the login is reported in `error`,
+    never raised: the collection is done, and the next run reads the mailbox again."""
+    since = ((now or datetime.now(UTC)) - WINDOW).date()
+    try:
+        with open_mailbox() as mailbox:
+            return read_bounces(mailbox, engine, since, folder)
+    except (OSError, imaplib.IMAP4.error) as exc:  # down, refused, a login or protocol error
+        log.warning("mailbox cannot be read: %s", exc)
+        return BounceRun(error=str(exc) or type(exc).__name__)
+
+
+IMAP_SCHEMES = {"imap": (False, False), "imap+starttls": (False, True), "imaps": (True, False)}
+"""URL scheme: (TLS from the start, STARTTLS)."""
+IMAP_PORTS = {"imap": 143, "imap+starttls": 143, "imaps": 993}
+
+
+def imap_folder(url: str) -> str:
+    """The folder a mailbox URL names (`imaps://host/Bounces`), INBOX when it names none."""
+    return unquote(urlsplit(url).path.strip("/")) or "INBOX"
+
+
+@contextlib.contextmanager
+def imap_from_url(
+    url: str, user: str | None = None, password: str | None = None, timeout: float = 30.0
+) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP client for `url` (`Settings.imap_url`): `imap://host:port` (plain),
+    `imap+starttls://...` or `imaps://...`, with a folder as its path; `user` (else the URL's)
+    and `password` to log in. Logged out when done."""
+    parts = urlsplit(url)
+    if parts.scheme not in IMAP_SCHEMES or not parts.hostname:
+        raise ValueError(
+            "KINERJA_IMAP_URL harus imap://host:port/FOLDER, imap+starttls://... atau imaps://..."
+        )
+    tls, starttls = IMAP_SCHEMES[parts.scheme]
+    port = parts.port or IMAP_PORTS[parts.scheme]
+    client = (
+        imaplib.IMAP4_SSL(parts.hostname, port, timeout=timeout)
+        if tls
+        else imaplib.IMAP4(parts.hostname, port, timeout=timeout)
+    )
+    try:
+        if starttls:
+            client.starttls()
+        login = user or (unquote(parts.username) if parts.username else None)
+        if login:
+            client.login(login, password or "")
+        yield client
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            client.logout()

@@ -14,12 +14,19 @@ from kinerja.notify.model import Notification
 from kinerja.warehouse.models import notification_sent as t
 
 KIND = "umpan_balik"
-"""The kind of the mails on file versions (key: `key_for(submission id)`)."""
+"""The kind of the mails on file versions (key: `key_for(submission id)`) and on refused files
+(key: `refused_key(drive_refused id)`)."""
 
 
 def key_for(submission_id: int) -> str:
     """The ledger key of the mail on one file version."""
     return f"berkas-{submission_id}"
+
+
+def refused_key(refused_id: int) -> str:
+    """The ledger key of the mail on one file the drive refused (`drive_refused.id`), of the
+    same kind as the mails on versions: the board lists its delivery problems with theirs."""
+    return f"tidak-diproses-{refused_id}"
 
 
 REVIU = "reviu"

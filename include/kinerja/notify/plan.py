@@ -13,7 +13,9 @@
   sheet is the agency's own input, typed by anyone who has the file: it must never make us send
   mail anywhere else. Addresses are checked to be one plain address each, so no agency text
   reaches a mail header. The body and the attachment are rebuilt from the archived bytes and
-  the recorded findings: the same feedback the agency finds on the drive.
+  the recorded findings: the same feedback the agency finds on the drive. A file the drive
+  refused in an agency's own folder (`intake.refused`) gets one mail too, to the registered
+  address only, while it is still there.
 
 `due_reminders`, `operator_digest` and `deadline_alert` are pure functions of the catalogue, the
 collection status and a date; `plan_day`, `plan_deadline` and `plan_file_mails` read the
@@ -35,8 +37,9 @@ from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.intake.feedback import FeedbackContext, markup_path
 from kinerja.intake.markup import render_markup
 from kinerja.intake.reader import open_workbook, read_info
+from kinerja.intake.refused import agency_of, inside_folder, refused_for_board
 from kinerja.notify import wording
-from kinerja.notify.ledger import KIND, REVIU, key_for, reviu_key, sent_idents, unsent
+from kinerja.notify.ledger import KIND, REVIU, key_for, refused_key, reviu_key, sent_idents, unsent
 from kinerja.notify.model import (
     BATAS,
     OPERATOR,
@@ -232,7 +235,8 @@ def plan_file_mails(
     now: datetime | None = None,
     window: timedelta = MAIL_WINDOW,
 ) -> list[FileMail]:
-    """The mails of versions of `tahun` processed within `window` that were not sent yet."""
+    """The mails of versions of `tahun` processed within `window` that were not sent yet, then
+    those of files refused within `window` (`plan_refused_mails`)."""
     since = (now or datetime.now(UTC)) - window
     done = sent_idents(engine, tahun)
     with engine.connect() as conn:
@@ -289,6 +293,39 @@ def plan_file_mails(
                 ),
                 attachment=marked,
                 attachment_name=PurePosixPath(markup_path(r.path)).name if marked else "",
+                problems=problems,
+            )
+        )
+    return mails + plan_refused_mails(engine, catalog, tahun, since, done)
+
+
+def plan_refused_mails(
+    engine: Engine,
+    catalog: Catalog,
+    tahun: int,
+    since: datetime,
+    done: set[tuple[int, str, str, str]],
+) -> list[FileMail]:
+    """A mail on each file refused in an agency's own folder (`intake.refused`) first seen since
+    `since` and still on the drive, not in `done` (the ledger): to the agency's registered
+    addresses only, since the file is never opened. A file directly under the year or in a
+    folder that is no agency's goes to nobody: the operators see it on the board."""
+    mails = []
+    for r in refused_for_board(engine, tahun):
+        pd = agency_of(catalog, r.kode_pd)
+        if pd is None or r.first_seen < since or (tahun, KIND, pd.kode_pd, refused_key(r.id)) in done:
+            continue
+        to, problems = recipients(pd, None)
+        name = inside_folder(r.path, tahun, pd.kode_pd)
+        text = wording.refused_mail(catalog, pd, tahun, name, r.received_at, r.reason, r.fix, r.feedback_path)
+        mails.append(
+            FileMail(
+                kind=KIND,
+                tahun=tahun,
+                kode_pd=pd.kode_pd,
+                key=refused_key(r.id),
+                to=to,
+                **asdict(text),
                 problems=problems,
             )
         )

@@ -5,9 +5,10 @@ plain text with an HTML alternative (every value escaped). Pure: no warehouse, n
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from kinerja.catalog.loader import Catalog, PerangkatDaerah
 from kinerja.cells import tanggal
@@ -268,6 +269,41 @@ def file_mail(
     ]
     what = f"{ctx.laporan or 'Berkas'} {ctx.tahun} {singkatan}: {shown(name, 60)} (versi {ctx.version})"
     return worded(f"[{status}] {what}", lines)
+
+
+def _one_line(text: str) -> str:
+    """A name typed by anyone, fit for a header: no line breaks or other control characters."""
+    return re.sub(r"[\x00-\x1f\x7f]", "\ufffd", text)
+
+
+def refused_mail(
+    catalog: Catalog,
+    pd: PerangkatDaerah,
+    tahun: int,
+    name: str,
+    received: datetime,
+    reason: str,
+    fix: str,
+    feedback: str | None,
+) -> Wording:
+    """The mail on one file of the agency's folder the collection does not take (`name` as seen
+    from that folder): why, and how to get it processed."""
+    when = received.astimezone(catalog.tz).strftime("%d-%m-%Y %H:%M ") + catalog.tz_label
+    lines: list[str | Sequence[str]] = [
+        f"Yth. pengelola data {pd.nama} ({pd.kode_pd})",
+        f"Berkas Anda tidak diproses: DITOLAK. Masalahnya: {reason}. Datanya belum diterima.",
+        [f"Berkas: {name}", f"Tahun pelaporan: {tahun}", f"Masuk: {when}"],
+        f"Cara memperbaiki: {fix}",
+    ]
+    if feedback:
+        lines.append(f"Daftar berkas yang tidak diproses juga ada di drive bersama: {feedback}")
+    lines += [
+        "Pesan ini dikirim otomatis, sekali untuk setiap berkas yang tidak dapat diproses. "
+        "Pertanyaan dapat dikirim dengan membalas e-mail ini.",
+        "Salam,\nTim Laporan Kinerja",
+    ]
+    subject = f"[DITOLAK] Berkas {tahun} {pd.singkatan} tidak diproses: {shown(_one_line(name), 60)}"
+    return worded(subject, lines)
 
 
 def reviu_dikembalikan(

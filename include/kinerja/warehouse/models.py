@@ -278,6 +278,11 @@ drive_refused = Table(
     Column("kode_pd", String(40), comment="the agency folder it sits in; none directly under the year"),
     Column("first_seen", DateTime(timezone=True), nullable=False),
     Column("feedback_path", String(1000), comment="the .html written for the agency; none: operators only"),
+    Column(
+        "gone_at",
+        DateTime(timezone=True),
+        comment="when a listing of the drive first no longer showed it; empty: on the drive now",
+    ),
     UniqueConstraint("drive", "path_sha256", "size", "mtime"),
     Index(None, "tahun", "kode_pd"),
     comment="Files on the drive the collection does not take (bad name, wrong place, sub-folder), "

@@ -240,7 +240,8 @@ def _strays(engine: Engine, catalog: Catalog, tahun: int) -> list[Stray]:
 
 def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
     """Per agency: the feedback mails that did not reach someone, newest first, with the file."""
-    from kinerja.notify.ledger import KIND, key_for
+    from kinerja.notify.ledger import KIND, key_for, refused_key
+    from kinerja.warehouse.models import drive_refused
     from kinerja.warehouse.models import notification_sent as n
 
     with engine.connect() as conn:
@@ -251,6 +252,8 @@ def _mail_problems(engine: Engine, tahun: int) -> dict[str, list[str]]:
         ).all()
         versions = select(submission.c.id, submission.c.path).where(submission.c.tahun == tahun)
         paths = {key_for(r.id): r.path for r in conn.execute(versions)}
+        refused = select(drive_refused.c.id, drive_refused.c.path).where(drive_refused.c.tahun == tahun)
+        paths |= {refused_key(r.id): r.path for r in conn.execute(refused)}
     out: dict[str, list[str]] = {}
     for r in rows:
         name = paths.get(r.key, r.key).rsplit("/", 1)[-1]
