@@ -12,11 +12,15 @@ No plugin is defined here; Airflow's plugin manager imports this file and finds 
 
 from typing import Any
 
-from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
-
 PRELOAD = "kinerja.preload"
 
-CELERY_CONFIG: dict[str, Any] = {
-    **DEFAULT_CELERY_CONFIG,
-    "imports": (*DEFAULT_CELERY_CONFIG.get("imports", ()), PRELOAD),
-}
+
+def __getattr__(name: str) -> Any:
+    """`CELERY_CONFIG`, built when Celery asks for it (PEP 562): the plugin manager imports every
+    file here in every Airflow process, and the provider's default config is costly to build and
+    logs a warning; only a Celery worker or the executor needs it."""
+    if name != "CELERY_CONFIG":
+        raise AttributeError(name)
+    from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+
+    return {**DEFAULT_CELERY_CONFIG, "imports": (*DEFAULT_CELERY_CONFIG.get("imports", ()), PRELOAD)}
