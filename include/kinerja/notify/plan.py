@@ -315,20 +315,9 @@ def plan_refused_mails(
         pd = agency_of(catalog, r.kode_pd)
         if pd is None or r.first_seen < since or (tahun, KIND, pd.kode_pd, refused_key(r.id)) in done:
             continue
-        to, problems = recipients(pd, None)
         name = inside_folder(r.path, tahun, pd.kode_pd)
         text = wording.refused_mail(catalog, pd, tahun, name, r.received_at, r.reason, r.fix, r.feedback_path)
-        mails.append(
-            FileMail(
-                kind=KIND,
-                tahun=tahun,
-                kode_pd=pd.kode_pd,
-                key=refused_key(r.id),
-                to=to,
-                **asdict(text),
-                problems=problems,
-            )
-        )
+        mails.append(_to_registered(KIND, tahun, pd, refused_key(r.id), text))
     return mails
 
 
@@ -347,17 +336,15 @@ def plan_reviu_mails(engine: Engine, catalog: Catalog, tahun: int) -> list[FileM
         pd = catalog.pd(row.kode_pd)
         if pd is None or (tahun, REVIU, pd.kode_pd, reviu_key(row.id)) in done:
             continue
-        to, problems = recipients(pd, None)
         text = wording.reviu_dikembalikan(catalog, pd, tahun, row.catatan or "", row.feedback_path)
-        mails.append(
-            FileMail(
-                kind=REVIU,
-                tahun=tahun,
-                kode_pd=pd.kode_pd,
-                key=reviu_key(row.id),
-                to=to,
-                **asdict(text),
-                problems=problems,
-            )
-        )
+        mails.append(_to_registered(REVIU, tahun, pd, reviu_key(row.id), text))
     return mails
+
+
+def _to_registered(kind: str, tahun: int, pd: PerangkatDaerah, key: str, text: wording.Wording) -> FileMail:
+    """A mail to the PD's registered addresses only: nothing from the agency's file or the
+    reviewer's note picks an address."""
+    to, problems = recipients(pd, None)
+    return FileMail(
+        kind=kind, tahun=tahun, kode_pd=pd.kode_pd, key=key, to=to, **asdict(text), problems=problems
+    )
