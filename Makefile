@@ -100,8 +100,8 @@ AIRFLOW_PARALLELISM ?= 2
 #   and the @task operator (~0.3 s per task). [core] mp_forkserver_preload, Airflow 3.3.
 # * [scheduler] scheduler_idle_sleep_time 0.25 (default 1): after a loop with nothing to do the
 #   scheduler sleeps this long, so a finished task's successor is queued ~0.15 s after it instead
-#   of ~0.5 s (a DAG run has 6 such steps in a row); an idle scheduler then uses ~5 % of a core
-#   instead of ~3 % (0.1 s: ~13 %).
+#   of ~0.5 s (collect_submissions has 6 such steps in a row); an idle scheduler then uses ~8 %
+#   of a core instead of ~3 % (0.1 s: ~12 %, for little more).
 AIRFLOW_FORKSERVER_PRELOAD := kinerja.preload,airflow.executors.local_executor,airflow.dag_processing.dagbag,airflow.providers.standard.decorators.python
 AIRFLOW_IDLE_SLEEP := 0.25
 airflow: airflow-db
