@@ -73,6 +73,7 @@ VARIANTS = {
     "preload": PRELOAD,
     "tuned": TUNED,
     "tuned-0.1": {**TUNED, "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.1"},
+    "tuned-hb1": {**TUNED, "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1"},
 }
 LABELS = {
     "default": "each task imports Great Expectations",
@@ -80,6 +81,8 @@ LABELS = {
     "tuned": "as `make airflow` starts it: the preload + Airflow's task-side modules in the "
     "forkserver, scheduler_idle_sleep_time 0.25 s",
     "tuned-0.1": "the same with scheduler_idle_sleep_time 0.1 s",
+    "tuned-hb1": "the same with [workers] min_heartbeat_interval 1 s (default 5): a supervisor that "
+    "missed its task process's exit looks again after 1 s, not 5, and frees its executor slot",
 }
 IDLE_SECONDS = 10.0
 """How long the scheduler's CPU is measured idle after the warm run."""
@@ -92,6 +95,7 @@ class Task:
     started: datetime
     ended: datetime
     body: float | None  # seconds of the task's own code (log: end of "Pre Execute" to "Done")
+    held: float | None  # seconds its executor worker stayed busy after the task ended
 
 
 @dataclass
@@ -154,16 +158,28 @@ def _task_body(home: Path, run_id: str, task: str, map_index: int) -> float | No
     return (done - begin).total_seconds() if begin and done else None
 
 
-def _read_run(home: Path, run_id: str, cpu: float) -> Run:
+def _worker_done(scheduler_log: Path) -> dict[str, datetime]:
+    """When each task's executor worker was done with it (its supervisor's "Workload finished"
+    line in the scheduler's log), by task instance id."""
+    done = {}
+    for line in scheduler_log.read_text(errors="replace").splitlines():
+        found = re.match(r"(\S+)Z \[info\s*\] Workload finished .*workload_id=([0-9a-f-]+)", line)
+        if found:
+            done[found.group(2).replace("-", "")] = _stamp(found.group(1))
+    return done
+
+
+def _read_run(home: Path, run_id: str, cpu: float, scheduler_log: Path) -> Run:
     with sqlite3.connect(home / "airflow.db") as db:
         state, queued, started, ended = db.execute(
             "SELECT state, queued_at, start_date, end_date FROM dag_run WHERE run_id = ?", (run_id,)
         ).fetchone()
         rows = db.execute(
-            "SELECT task_id, map_index, queued_dttm, start_date, end_date FROM task_instance "
+            "SELECT id, task_id, map_index, queued_dttm, start_date, end_date FROM task_instance "
             "WHERE run_id = ? AND start_date IS NOT NULL ORDER BY start_date",
             (run_id,),
         ).fetchall()
+    worker = _worker_done(scheduler_log)
     tasks = [
         Task(
             name=t + (f"[{i}]" if i >= 0 else ""),
@@ -171,8 +187,9 @@ def _read_run(home: Path, run_id: str, cpu: float) -> Run:
             started=_stamp(s),
             ended=_stamp(e),
             body=_task_body(home, run_id, t, i),
+            held=(worker[ti_id] - _stamp(e)).total_seconds() if ti_id in worker else None,
         )
-        for t, i, q, s, e in rows
+        for ti_id, t, i, q, s, e in rows
     ]
     return Run(state, _stamp(queued), _stamp(started), _stamp(ended), tasks, cpu)
 
@@ -190,13 +207,16 @@ def _idle(run: Run) -> float:
 
 def _print_run(label: str, run: Run) -> None:
     print(f"  {label}: state {run.state}, run {run.seconds:.1f} s, CPU {run.cpu:.1f} s")
-    print("    task                 queued->start  start->end  own code  (s after the run started)")
+    print(
+        "    task                 queued->start  start->end  own code  worker held  (s after the run started)"
+    )
     for t in run.tasks:
         wait = (t.started - t.queued).total_seconds()
         took = (t.ended - t.started).total_seconds()
         body = f"{t.body:8.2f}" if t.body is not None else "       -"
+        held = f"{t.held:11.2f}" if t.held is not None else "          -"
         at = (t.queued - run.started).total_seconds()
-        print(f"    {t.name:20} {wait:13.2f} {took:11.2f} {body}  (queued at {at:.1f})")
+        print(f"    {t.name:20} {wait:13.2f} {took:11.2f} {body}  {held}  (queued at {at:.1f})")
     queue = sum((t.started - t.queued).total_seconds() for t in run.tasks)
     own = sum(t.body or 0.0 for t in run.tasks)
     span = sum((t.ended - t.started).total_seconds() for t in run.tasks)
@@ -204,6 +224,11 @@ def _print_run(label: str, run: Run) -> None:
         f"    no task running for {_idle(run):.1f} s of the run; {len(run.tasks)} task processes: "
         f"{span:.1f} s from start to end, {own:.1f} s in their own code, "
         f"{span - own:.1f} s task start + finish; {queue:.1f} s queued in all"
+    )
+    slept = [t.held for t in run.tasks if t.held is not None and t.held > 1]
+    print(
+        f"    executor worker still busy > 1 s after its task ended (its supervisor missed the "
+        f"exit and slept): {len(slept)} of {len(run.tasks)} tasks, {sum(slept):.1f} s in all"
     )
 
 
@@ -242,7 +267,8 @@ class Bench:
                 with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
 
-    def run(self, run_id: str, env: dict[str, str], sessions: tuple[int, ...]) -> Run:
+    def run(self, run_id: str, env: dict[str, str], sessions: tuple[int, ...]) -> float:
+        """Trigger `run_id`, wait until it is done; returns the CPU seconds `sessions` used."""
         cpu = sum(_tree_cpu(s) for s in sessions)
         self.cli(
             "airflow",
@@ -261,8 +287,7 @@ class Bench:
                 row = db.execute("SELECT state FROM dag_run WHERE run_id = ?", (run_id,)).fetchone()
             if row and row[0] in ("success", "failed"):
                 break
-        cpu = sum(_tree_cpu(s) for s in sessions) - cpu
-        return _read_run(self.home, run_id, cpu)
+        return sum(_tree_cpu(s) for s in sessions) - cpu
 
 
 def main() -> None:
@@ -321,13 +346,17 @@ def main() -> None:
         for name in variants:
             run_env = {**bench.reset(name), **VARIANTS[name]}
             with bench.scheduler(name, run_env) as scheduler:
-                cold = bench.run(f"{name}-cold", run_env, (scheduler, api.pid))
+                cold_cpu = bench.run(f"{name}-cold", run_env, (scheduler, api.pid))
                 bench.reset(name)  # same paths, so the running scheduler's environment holds
-                warm = bench.run(f"{name}-warm", run_env, (scheduler, api.pid))
+                warm_cpu = bench.run(f"{name}-warm", run_env, (scheduler, api.pid))
                 cpu = _tree_cpu(scheduler)
-                time.sleep(IDLE_SECONDS)
+                time.sleep(IDLE_SECONDS)  # the workers are done with the last tasks meanwhile
                 idle[name] = (_tree_cpu(scheduler) - cpu) / IDLE_SECONDS
-            results[name] = (cold, warm)
+            log = home / f"scheduler-{name}.log"
+            results[name] = (
+                _read_run(home, f"{name}-cold", cold_cpu, log),
+                _read_run(home, f"{name}-warm", warm_cpu, log),
+            )
     finally:
         os.killpg(api.pid, signal.SIGTERM)
         api.wait(timeout=30)
