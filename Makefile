@@ -102,8 +102,13 @@ AIRFLOW_PARALLELISM ?= 2
 #   scheduler sleeps this long, so a finished task's successor is queued ~0.15 s after it instead
 #   of ~0.5 s (collect_submissions has 6 such steps in a row); an idle scheduler then uses ~8 %
 #   of a core instead of ~3 % (0.1 s: ~12 %, for little more).
+# * [workers] min_heartbeat_interval 1 (default 5): about half the time a task's supervisor reads
+#   the end of its task process's output before the process can be reaped, then sleeps this long
+#   before looking again, holding its executor slot (with parallelism 2, the next task waits in
+#   the queue). A running task now heartbeats the API server each second instead of each 5 s.
 AIRFLOW_FORKSERVER_PRELOAD := kinerja.preload,airflow.executors.local_executor,airflow.dag_processing.dagbag,airflow.providers.standard.decorators.python
 AIRFLOW_IDLE_SLEEP := 0.25
+AIRFLOW_MIN_HEARTBEAT := 1
 airflow: airflow-db
 	@test -d $(KINERJA_DRIVE_DIR)/$(YEAR) \
 	  || $(UV) run kinerja sample --year $(YEAR) --out $(KINERJA_DRIVE_DIR) --seed $(SEED)
@@ -115,7 +120,8 @@ airflow: airflow-db
 	  AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 \
 	  AIRFLOW__LOGGING__LOGGING_LEVEL=INFO \
 	  AIRFLOW__SCHEDULER__MP_START_METHOD=forkserver AIRFLOW__CORE__MP_FORKSERVER_PRELOAD=$(AIRFLOW_FORKSERVER_PRELOAD) \
-	  AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=$(AIRFLOW_IDLE_SLEEP); \
+	  AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=$(AIRFLOW_IDLE_SLEEP) \
+	  AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=$(AIRFLOW_MIN_HEARTBEAT); \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
 	$(UV) run airflow api-server --host 127.0.0.1 --port $(AIRFLOW_PORT) & \
 	$(UV) run airflow scheduler --skip-serve-logs & \
