@@ -17,11 +17,14 @@ Variants (`--only`; the first three by default): `default` (Airflow as it starts
 process imports Great Expectations), `preload` (`kinerja.preload` in the executor's forkserver:
 task processes inherit it), `tuned` (the settings of the Makefile's `airflow` target, read from
 it: Airflow's task-side modules preloaded too, `scheduler_idle_sleep_time` 0.25 s,
-`min_heartbeat_interval` 1 s), `tuned-0.1` and `tuned-hb5` (one of those settings changed). Prints, per run, where the time goes (each task's wait in the queue, its run and the
-time nothing ran, from the metadata database, and the task log's own stamps), and the ratio to
-`kinerja collect` of the same files in one process (target <= 1.3x), wall and CPU seconds:
-the DAG's CPU is every process of the scheduler (its executor workers, the task supervisors and
-task processes) and of the API server while the run lasted.
+`min_heartbeat_interval` 1 s), `tuned-0.1` and `tuned-hb5` (one of those settings changed).
+
+Prints, per run, where the time goes (each task's wait in the queue, its run, its own code, how
+long its executor worker stayed busy after it, and the time no task ran: from the metadata
+database, the task logs and the scheduler's log), and the ratio to `kinerja collect` of the same
+files in one process (target <= 1.3x), wall and CPU seconds: the DAG's CPU is every process of
+the scheduler (its executor workers, the task supervisors and task processes) and of the API
+server while the run lasted.
 """
 
 from __future__ import annotations
