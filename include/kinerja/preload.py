@@ -41,6 +41,11 @@ def preload() -> float:
     # The ~5 s every task process would otherwise pay, then the intake (reader, feedback, load).
     for module in PRELOADED:
         importlib.import_module(module)
+    # What the forked processes inherit is never garbage: out of their collector's way (each
+    # full collection would walk it, and touching it copies the parent's memory pages).
+    from kinerja.intake.validation import keep_out_of_collections
+
+    keep_out_of_collections()
     return time.perf_counter() - started
 
 
