@@ -38,14 +38,13 @@ def preload() -> float:
     """Import what a collection task needs; returns the seconds it took."""
     started = time.perf_counter()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    from kinerja.heap import for_batch_work, keep_out_of_collections
+
+    for_batch_work()  # fewer collector passes while importing (and in every forked process)
     # The ~5 s every task process would otherwise pay, then the intake (reader, feedback, load).
     for module in PRELOADED:
         importlib.import_module(module)
-    # What the forked processes inherit is never garbage: out of their collector's way (each
-    # full collection would walk it, and touching it copies the parent's memory pages).
-    from kinerja.intake.validation import keep_out_of_collections
-
-    keep_out_of_collections()
+    keep_out_of_collections()  # what the forked processes inherit is never garbage
     return time.perf_counter() - started
 
 

@@ -13,7 +13,6 @@ written) is the definition the batch must equal, finding for finding; the parity
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -28,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from kinerja.config import PROJECT_ROOT
+from kinerja.heap import keep_out_of_collections
 from kinerja.schema.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
@@ -577,14 +577,5 @@ def shared_validator(folder: Path | None = None, docs_root: Path | None = None) 
     Great Expectations is imported and set up once. A collection passes its settings'
     (`kinerja.pipeline.open_run`)."""
     validator = Validator(folder, docs_root)
-    keep_out_of_collections()
+    keep_out_of_collections()  # its context and the imports live as long as the process
     return validator
-
-
-def keep_out_of_collections() -> None:
-    """Move every object alive now (the imports and Great Expectations' context: ~300,000
-    objects) out of the cyclic garbage collector's reach for the rest of the process. They
-    live as long as the process, yet every full collection walked them all: ~140 ms each, one
-    every ~100 files, ~1.5 ms per file (a few ms each once frozen). No collection first: it
-    would cost ~0.12 s per process to free a few hundred objects."""
-    gc.freeze()
