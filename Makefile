@@ -93,6 +93,22 @@ lint: install-test
 # Ctrl-C stops them all.
 AIRFLOW_PORT ?= 8080
 AIRFLOW_PARALLELISM ?= 2
+# Task latency on the LocalExecutor (docs/scale.md, "The DAG burst"; bench/dag_burst.py measures it):
+# * its workers are forked from a forkserver ([scheduler] mp_start_method) that has imported once
+#   what each task process would import after its fork: Great Expectations and the intake
+#   (kinerja.preload, ~5 s per task), and Airflow's executor, the DAG bag that parses the DAG file
+#   and the @task operator (~0.3 s per task). [core] mp_forkserver_preload, Airflow 3.3.
+# * [scheduler] scheduler_idle_sleep_time 0.25 (default 1): after a loop with nothing to do the
+#   scheduler sleeps this long, so a finished task's successor is queued ~0.15 s after it instead
+#   of ~0.5 s (collect_submissions has 6 such steps in a row); an idle scheduler then uses ~8 %
+#   of a core instead of ~3 % (0.1 s: ~12 %, for little more).
+# * [workers] min_heartbeat_interval 1 (default 5): about half the time a task's supervisor reads
+#   the end of its task process's output before the process can be reaped, then sleeps this long
+#   before looking again, holding its executor slot (with parallelism 2, the next task waits in
+#   the queue). A running task now heartbeats the API server each second instead of each 5 s.
+AIRFLOW_FORKSERVER_PRELOAD := kinerja.preload,airflow.executors.local_executor,airflow.dag_processing.dagbag,airflow.providers.standard.decorators.python
+AIRFLOW_IDLE_SLEEP := 0.25
+AIRFLOW_MIN_HEARTBEAT := 1
 airflow: airflow-db
 	@test -d $(KINERJA_DRIVE_DIR)/$(YEAR) \
 	  || $(UV) run kinerja sample --year $(YEAR) --out $(KINERJA_DRIVE_DIR) --seed $(SEED)
@@ -103,7 +119,9 @@ airflow: airflow-db
 	  AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$(AIRFLOW_PORT)/execution/ \
 	  AIRFLOW__CORE__PARALLELISM=$(AIRFLOW_PARALLELISM) AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 \
 	  AIRFLOW__LOGGING__LOGGING_LEVEL=INFO \
-	  AIRFLOW__SCHEDULER__MP_START_METHOD=forkserver AIRFLOW__CORE__MP_FORKSERVER_PRELOAD=kinerja.preload; \
+	  AIRFLOW__SCHEDULER__MP_START_METHOD=forkserver AIRFLOW__CORE__MP_FORKSERVER_PRELOAD=$(AIRFLOW_FORKSERVER_PRELOAD) \
+	  AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=$(AIRFLOW_IDLE_SLEEP) \
+	  AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL=$(AIRFLOW_MIN_HEARTBEAT); \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
 	$(UV) run airflow api-server --host 127.0.0.1 --port $(AIRFLOW_PORT) & \
 	$(UV) run airflow scheduler --skip-serve-logs & \

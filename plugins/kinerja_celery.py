@@ -1,4 +1,5 @@
-"""The Celery workers' configuration: the provider's defaults, plus `kinerja.preload`.
+"""The Celery workers' configuration: the provider's defaults, plus `kinerja.preload` (and the
+Airflow modules every task process imports, `TASK_SIDE`).
 
 `deploy/airflow.env` sets `AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS=kinerja_celery.CELERY_CONFIG`
 (this folder is on every Airflow process's `sys.path`). Celery imports the modules listed in
@@ -13,6 +14,10 @@ No plugin is defined here; Airflow's plugin manager imports this file and finds 
 from typing import Any
 
 PRELOAD = "kinerja.preload"
+TASK_SIDE = ("airflow.dag_processing.dagbag", "airflow.providers.standard.decorators.python")
+"""What each task process imports after its fork besides our code: the DAG bag that parses the
+DAG file and the @task operator (~0.1-0.3 s per task; the same list as the LocalExecutor's
+forkserver preload of `make airflow`, docs/scale.md "The DAG burst")."""
 
 
 def __getattr__(name: str) -> Any:
@@ -23,4 +28,5 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
 
-    return {**DEFAULT_CELERY_CONFIG, "imports": (*DEFAULT_CELERY_CONFIG.get("imports", ()), PRELOAD)}
+    imports = (*DEFAULT_CELERY_CONFIG.get("imports", ()), PRELOAD, *TASK_SIDE)
+    return {**DEFAULT_CELERY_CONFIG, "imports": imports}

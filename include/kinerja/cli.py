@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kinerja.config import PROJECT_ROOT, Settings
+from kinerja.heap import for_batch_work
 from kinerja.schema.model import LAPORAN, LAPORAN_TRIWULAN, TRIWULAN
 
 if TYPE_CHECKING:
@@ -490,6 +491,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for_batch_work()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     return int(args.func(args))

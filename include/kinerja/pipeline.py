@@ -24,6 +24,7 @@ from kinerja.handover import (
     ReviewRequest,
     SatuDataSync,
 )
+from kinerja.heap import for_batch_work
 from kinerja.intake.collect import CollectRun
 from kinerja.reports.keputusan import DECISIONS, DISETUJUI, MENUNGGU
 from kinerja.runtime import Runtime
@@ -50,6 +51,7 @@ def open_run(
     from kinerja.warehouse.db import migrate
     from kinerja.warehouse.load import sync_reference
 
+    for_batch_work()  # a task process that did not inherit it from a preloaded parent
     settings = rt.settings
     if prepare:
         migrate(rt.engine)

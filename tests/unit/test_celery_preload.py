@@ -19,7 +19,8 @@ config = getattr(importlib.import_module(module), name)
 app = Celery("kinerja-test", config_source=config)
 before = "great_expectations" in sys.modules
 app.loader.import_default_modules()  # what a worker's main process does at start, before forking
-print(before, "great_expectations" in sys.modules, "kinerja.intake.collect" in sys.modules)
+print(before, "great_expectations" in sys.modules, "kinerja.intake.collect" in sys.modules,
+      "airflow.dag_processing.dagbag" in sys.modules)
 print(config["broker_url"] == __import__(
     "airflow.providers.celery.executors.default_celery", fromlist=["x"]
 ).DEFAULT_CELERY_CONFIG["broker_url"])
@@ -41,5 +42,6 @@ def test_the_deployed_celery_config_preloads_great_expectations(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr[-3000:]
     imported, provider_defaults = done.stdout.strip().splitlines()[-2:]
-    assert imported == "False True True"  # not before the loader ran; after it, GX and the intake
+    # not before the loader ran; after it, GX, the intake and the DAG bag a task parses its DAG with
+    assert imported == "False True True True"
     assert provider_defaults == "True"  # the provider's settings are kept (broker, queues, ...)

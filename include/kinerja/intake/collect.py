@@ -99,6 +99,9 @@ class Judgement:
     """Adds suggestions to the fixes once every finding is in (holds the open workbook till then)."""
     triwulan: int | None = None
     """The quarter (1-4) a quarterly report's file is for, from its Info sheet."""
+    opened: bool = False
+    """The bytes passed the container checks and opened as a workbook (the marked-up copy
+    need not check them again)."""
 
 
 def is_late(received_at: datetime, deadline_day: date, tz: ZoneInfo) -> bool:
@@ -162,13 +165,13 @@ def inspect(
         return Judgement(None, None, [wb])
     info = read_info(wb)
     if isinstance(info, Issue):
-        return Judgement(None, None, [info])
+        return Judgement(None, None, [info], opened=True)
     issues = check_template(info, owner, tahun, catalog)
     laporan, versi = info.get("laporan"), info.get("versi_template")
     laporan = str(laporan).upper() if laporan else None
     triwulan = triwulan_number(info.get("triwulan"))
     if issues or laporan not in TEMPLATES:
-        return Judgement(laporan, shown(versi), issues, triwulan=triwulan)
+        return Judgement(laporan, shown(versi), issues, triwulan=triwulan, opened=True)
     tpl = TEMPLATES[laporan]
     parsed = read_sheets(wb, tpl, limits)
     issues = list(parsed.issues)
@@ -181,7 +184,9 @@ def inspect(
     }
     labels = partial(code_labels, catalog, owner)
     suggest = partial(_with_suggestions, workbook=wb, tpl=tpl, codes=parameters, labels=labels)
-    return Judgement(laporan, str(versi), issues, tpl, parsed.sheets, to_validate, suggest, triwulan)
+    return Judgement(
+        laporan, str(versi), issues, tpl, parsed.sheets, to_validate, suggest, triwulan, opened=True
+    )
 
 
 def _with_suggestions(
@@ -462,7 +467,7 @@ class CollectRun:
                     zona_label=self.catalog.tz_label,
                 )
                 # Feedback first: if writing it fails, nothing is recorded and the retry redoes it.
-                feedback = write_feedback(self.drive, ctx, data, judgement.issues).html
+                feedback = write_feedback(self.drive, ctx, data, judgement.issues, judgement.opened).html
             record = SubmissionRecord(
                 drive=self.drive.name,
                 path=f.path,

@@ -102,14 +102,17 @@ class FeedbackFiles:
     """The marked-up copy of the agency's workbook (None: no finding, or not a workbook)."""
 
 
-def write_feedback(drive: Drive, ctx: FeedbackContext, data: bytes, issues: Sequence[Issue]) -> FeedbackFiles:
+def write_feedback(
+    drive: Drive, ctx: FeedbackContext, data: bytes, issues: Sequence[Issue], checked: bool = False
+) -> FeedbackFiles:
     """Write the feedback of one version beside the agency's file: the list (.xlsx, .html) and
-    the marked-up copy of their own workbook when it has something to show."""
+    the marked-up copy of their own workbook when it has something to show (`checked`: `data`
+    already passed the container checks)."""
     from kinerja.intake.markup import render_markup
 
     xlsx, page = feedback_paths(ctx.path)
     drive.write_bytes(xlsx, render_xlsx(ctx, issues))
-    marked = render_markup(data, issues)
+    marked = render_markup(data, issues, checked=checked)
     markup = markup_path(ctx.path) if marked is not None else None
     if marked is not None and markup is not None:
         drive.write_bytes(markup, marked)

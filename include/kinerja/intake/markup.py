@@ -549,10 +549,13 @@ def _normalised(data: bytes) -> tuple[bytes, list[_Note]]:
     return buf.getvalue(), kept
 
 
-def render_markup(data: bytes, issues: Sequence[Issue], limits: Limits = DEFAULT_LIMITS) -> bytes | None:
+def render_markup(
+    data: bytes, issues: Sequence[Issue], limits: Limits = DEFAULT_LIMITS, checked: bool = False
+) -> bytes | None:
     """The marked-up copy of the workbook in `data`, or None when there is nothing to mark
-    (no finding) or no workbook we can safely open and rewrite."""
-    if not issues or check_container(data, limits) is not None or not _small_enough(data):
+    (no finding) or no workbook we can safely open and rewrite. `checked`: `data` already
+    passed `check_container` with these limits (a collection checks every file first)."""
+    if not issues or not (checked or check_container(data, limits) is None) or not _small_enough(data):
         return None
     try:
         return _mark_up(data, issues)

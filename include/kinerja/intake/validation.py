@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from kinerja.config import PROJECT_ROOT
+from kinerja.heap import keep_out_of_collections
 from kinerja.schema.issues import Issue, Severity, shown
 from kinerja.schema.model import Sheet
 
@@ -575,4 +576,6 @@ def shared_validator(folder: Path | None = None, docs_root: Path | None = None) 
     """The process-wide validator of `folder` keeping results in `docs_root` (as `Validator`):
     Great Expectations is imported and set up once. A collection passes its settings'
     (`kinerja.pipeline.open_run`)."""
-    return Validator(folder, docs_root)
+    validator = Validator(folder, docs_root)
+    keep_out_of_collections()  # its context and the imports live as long as the process
+    return validator
