@@ -12,6 +12,8 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__LOGGING__LOGGING_LEVEL := WARNING
 export GX_ANALYTICS_ENABLED := False
 export KINERJA_DRIVE_DIR ?= $(CURDIR)/data/drive
+# Slots of the pool kinerja_warehouse, and the batches a collection run maps (one per slot).
+export KINERJA_WAREHOUSE_POOL_SLOTS ?= 2
 
 .PHONY: uv install install-test demo test test-unit lint bench airflow-db airflow backfill rehearsal clean
 
@@ -31,7 +33,7 @@ install-test: uv
 airflow-db: install
 	@mkdir -p $(AIRFLOW_HOME)
 	$(UV) run airflow db migrate >/dev/null
-	$(UV) run airflow pools set kinerja_warehouse 2 "Warehouse writers (collect_submissions)" >/dev/null
+	$(UV) run airflow pools set kinerja_warehouse $(KINERJA_WAREHOUSE_POOL_SLOTS) "Warehouse writers (collect_submissions)" >/dev/null
 
 # The whole year on this machine: generate a year of submissions on the local "shared drive",
 # run the collection DAG through Airflow against the embedded SQLite warehouse and print what

@@ -47,10 +47,9 @@ from common.params import smtp_param, tahun_param
 from common.runs import TZ
 
 WAREHOUSE_POOL = "kinerja_warehouse"
-"""Bounds concurrent warehouse writers (created by `make airflow-db`; size it to the database)."""
-MAX_BATCHES = 4
-"""Mapped batches per run: Great Expectations is imported once per task process, so files
-are batched per agency rather than mapped one task per file."""
+"""Bounds concurrent warehouse writers (created by `make airflow-db` and `airflow-init` with
+KINERJA_WAREHOUSE_POOL_SLOTS slots; size it to the database). A run maps one batch of agencies'
+files per slot (`Settings.warehouse_writers`): never one task per file."""
 
 
 # Developer notes. The reporting year is the year before the run's date *in WIB*
@@ -127,9 +126,10 @@ def collect_submissions() -> None:
         from common.connections import runtime
         from kinerja.pipeline import open_run, plan_batches
 
-        todo, skipped = open_run(runtime(), tahun, _drive()).scan()
+        rt = runtime()
+        todo, skipped = open_run(rt, tahun, _drive()).scan()
         print(f"{len(todo)} berkas baru/berubah, {len(skipped)} dilewati")
-        return [b.to_json() for b in plan_batches(todo, MAX_BATCHES)]
+        return [b.to_json() for b in plan_batches(todo, rt.settings.warehouse_writers)]
 
     @task(map_index_template="{{ batch_label }}", pool=WAREHOUSE_POOL)
     def process_batch(batch: list[dict], tahun: int) -> list[dict]:  # type: ignore[type-arg]

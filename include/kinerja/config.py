@@ -58,6 +58,12 @@ class Settings:
     reference_dir: Path | None = None
     """Another catalogue folder (KINERJA_REFERENCE_DIR; default: the one shipped in the package)."""
     expectations_dir: Path = PROJECT_ROOT / "expectations"
+    warehouse_writers: int = 2
+    """Collection tasks writing to the warehouse at once: the slots of the Airflow pool
+    `kinerja_warehouse`, which is created with the same variable (KINERJA_WAREHOUSE_POOL_SLOTS).
+    A run splits its files into this many batches, so that they all run in one wave: each
+    batch's task pays a fixed ~1 s (suites, Great Expectations' first calls, Data Docs), and a
+    second wave would pay it again after the first (docs/scale.md, "The DAG burst")."""
     public_url: str = ""
     """Where `published/` is served, for catalog.jsonld's download links (relative when unset)."""
     operator_emails: tuple[str, ...] = (DEFAULT_OPERATORS,)
@@ -99,6 +105,7 @@ class Settings:
             else _path(env, "KINERJA_DATA_DOCS_DIR", data_dir / "gx"),
             reference_dir=Path(reference) if reference else None,
             expectations_dir=_path(env, "KINERJA_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"),
+            warehouse_writers=max(1, int(env.get("KINERJA_WAREHOUSE_POOL_SLOTS") or 2)),
             public_url=env.get("KINERJA_PUBLIC_URL", "").rstrip("/"),
             operator_emails=_addresses(env.get("KINERJA_OPERATOR_EMAILS") or DEFAULT_OPERATORS),
             email_from=env.get("KINERJA_EMAIL_FROM") or DEFAULT_SENDER,
