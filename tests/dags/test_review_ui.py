@@ -3,16 +3,21 @@ the approval while a real API server that requires logging in (the session's met
 project's plugins) serves the UI and the review page; headless Chromium (Debian's, through
 playwright) logs in, opens the review page from the approval request's link, follows every link
 of the staged build, and approves from the page's own link in Airflow's Required Action page.
-The screenshot of the review page is kept in test-artifacts/tinjauan-laporan.png."""
+The screenshot of the review page is kept in test-artifacts/tinjauan-laporan.png.
+
+The browser runs in a process of its own, not in a thread of the test's: when the run ends,
+OpenLineage's listener forks its process pool from the test process, and a fork taken while the
+browser was open kept a copy of the Playwright driver's pipe, so the driver never saw it close
+and the browser thread's teardown waited until that pool was shut down."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import secrets
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -101,6 +106,13 @@ def _review_in_browser(base: str, password: str, chromium_path: str, seen: dict[
         page.screenshot(path=str(ARTIFACTS / "tinjauan-laporan-setujui.png"))
 
 
+def _reviewer(base: str, password: str, chromium_path: str, out: str) -> None:
+    """The tim ahli in a spawned process: what the browser saw, as JSON in `out`."""
+    seen: dict[str, Any] = {}
+    _review_in_browser(base, password, chromium_path, seen)
+    Path(out).write_text(json.dumps(seen))
+
+
 def test_review_page_in_a_real_browser_and_approval_from_its_link(  # type: ignore[no-untyped-def]
     dagbag,
     airflow_db: str,
@@ -118,23 +130,22 @@ def test_review_page_in_a_real_browser_and_approval_from_its_link(  # type: igno
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USERNAME}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
     }
-    seen: dict[str, Any] = {}
-    errors: list[BaseException] = []
+    out = tmp_path / "reviewer.json"
 
     with running_api_server(env, tmp_path / "api-server.log") as base:
-
-        def reviewer() -> None:
-            try:
-                _review_in_browser(base, password, chromium, seen)
-            except BaseException as exc:  # reported by the test thread
-                errors.append(exc)
-
-        thread = threading.Thread(target=reviewer)
-        thread.start()
-        run = dagbag.get_dag("compile_reports").test(run_conf={"tahun": 2025})
-        thread.join(timeout=600)
-    if errors:
-        raise errors[0]
+        reviewer = multiprocessing.get_context("spawn").Process(
+            target=_reviewer, args=(base, password, chromium, str(out))
+        )
+        reviewer.start()
+        try:
+            run = dagbag.get_dag("compile_reports").test(run_conf={"tahun": 2025})
+            reviewer.join(timeout=600)
+        finally:
+            if reviewer.is_alive():
+                reviewer.kill()
+                reviewer.join()
+    assert reviewer.exitcode == 0, "the reviewer's browser session failed (its traceback is above)"
+    seen: dict[str, Any] = json.loads(out.read_text())
     assert run.state == "success"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["publish_reports"] == "success"
