@@ -103,8 +103,9 @@ def airflow_env(home: Path, api_port: int, parallelism: int, **extra: str) -> di
 
 
 @contextmanager
-def api_server(env: dict[str, str], port: int) -> Iterator[None]:
-    """`airflow api-server` on 127.0.0.1:`port`, healthy on entry, stopped on exit."""
+def api_server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`airflow api-server` on 127.0.0.1:`port`, healthy on entry, stopped on exit (yields its
+    process: the leader of its own session)."""
     api = subprocess.Popen(
         ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -114,7 +115,7 @@ def api_server(env: dict[str, str], port: int) -> Iterator[None]:
     )
     try:
         wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
-        yield
+        yield api
     finally:
         os.killpg(api.pid, signal.SIGTERM)
         api.wait(timeout=30)

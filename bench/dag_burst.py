@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from common import PROJECT, airflow_env, free_port, header, wait_for_url
+from common import PROJECT, airflow_env, api_server, free_port, header
 
 PRELOAD = {
     "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
@@ -338,17 +338,9 @@ def main() -> None:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     inprocess_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
 
-    api = subprocess.Popen(
-        ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     results: dict[str, tuple[Run, Run]] = {}
     idle: dict[str, float] = {}
-    try:
-        wait_for_url(f"http://127.0.0.1:{port}/api/v2/monitor/health")
+    with api_server(env, port) as api:
         for name in variants:
             run_env = {**bench.reset(name), **VARIANTS[name]}
             with bench.scheduler(name, run_env) as scheduler:
@@ -363,9 +355,6 @@ def main() -> None:
                 _read_run(home, f"{name}-cold", cold_cpu, log),
                 _read_run(home, f"{name}-warm", warm_cpu, log),
             )
-    finally:
-        os.killpg(api.pid, signal.SIGTERM)
-        api.wait(timeout=30)
 
     header()
     print(
